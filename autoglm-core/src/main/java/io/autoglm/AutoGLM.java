@@ -1,0 +1,174 @@
+package io.autoglm;
+
+import io.autoglm.backend.ModelSpec;
+import io.autoglm.engine.Engines;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Entry point: builds a {@link LanguageModel} from a GGUF file.
+ *
+ * <pre>{@code
+ * try (LanguageModel model = AutoGLM.builder()
+ *         .model(Path.of("models/stories260K.gguf"))
+ *         .backend(Backend.FFM)
+ *         .threads(2)
+ *         .contextSize(512)
+ *         .build()) {
+ *     Completion c = model.complete(CompletionRequest.builder().prompt("Once upon a time").maxTokens(32).build());
+ *     System.out.println(c.text());
+ * }
+ * }</pre>
+ *
+ * The FFM backend needs native access: start the JVM with {@code --enable-native-access=ALL-UNNAMED}
+ * (or the module name), or use {@link Backend#JNI}.
+ */
+public final class AutoGLM {
+    private AutoGLM() {
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options for loading a model. Setters validate at once. */
+    public static final class Builder {
+        private Path model;
+        private Backend backend = Backend.FFM;
+        private int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
+        private int contextSize = 2048;
+        private int batchSize = 512;
+        private int gpuLayers = 0;
+        private Path nativeLibrary;
+        private Quantization quantization = Quantization.NONE;
+        private long memoryBudgetBytes = -1;
+        private String chatTemplate;
+        private LoadProgressListener progress;
+        private int maxQueuedRequests = 256;
+        private boolean embeddings = true;
+
+        private Builder() {
+        }
+
+        /** @param v the GGUF file @return this */
+        public Builder model(Path v) {
+            model = Objects.requireNonNull(v, "model");
+            return this;
+        }
+
+        /** @param v the backend (default {@link Backend#FFM}) @return this */
+        public Builder backend(Backend v) {
+            backend = Objects.requireNonNull(v, "backend");
+            return this;
+        }
+
+        /** @param v CPU threads for decoding, 1..512 (default: cores, at most 8) @return this */
+        public Builder threads(int v) {
+            if (v < 1 || v > 512) {
+                throw new IllegalArgumentException("threads must be in [1, 512], was " + v);
+            }
+            threads = v;
+            return this;
+        }
+
+        /** @param v context window in tokens, 0 for the model's trained length, else 16..1048576 (default 2048) @return this */
+        public Builder contextSize(int v) {
+            if (v != 0 && (v < 16 || v > 1 << 20)) {
+                throw new IllegalArgumentException("contextSize must be 0 (model default) or in [16, 1048576], was " + v);
+            }
+            contextSize = v;
+            return this;
+        }
+
+        /** @param v logical batch size for prompt evaluation, 1..65536 (default 512) @return this */
+        public Builder batchSize(int v) {
+            if (v < 1 || v > 65536) {
+                throw new IllegalArgumentException("batchSize must be in [1, 65536], was " + v);
+            }
+            batchSize = v;
+            return this;
+        }
+
+        /** @param v layers to offload to a GPU when the native library has one, &gt;= 0 (default 0) @return this */
+        public Builder gpuLayers(int v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("gpuLayers must be >= 0, was " + v);
+            }
+            gpuLayers = v;
+            return this;
+        }
+
+        /**
+         * @param v a llama.cpp build to use instead of the library inside {@code de.kherud:llama}: the
+         *     {@code libllama} file or the folder holding it and its ggml libraries (FFM backend only)
+         * @return this
+         */
+        public Builder nativeLibrary(Path v) {
+            nativeLibrary = Objects.requireNonNull(v, "nativeLibrary");
+            return this;
+        }
+
+        /** @param v precision to run at (default {@link Quantization#NONE}: as stored) @return this */
+        public Builder quantization(Quantization v) {
+            quantization = Objects.requireNonNull(v, "quantization");
+            return this;
+        }
+
+        /** @param bytes memory budget for {@link Quantization#AUTO}, &gt; 0 (default: detected available memory) @return this */
+        public Builder memoryBudget(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("memoryBudget must be > 0 bytes, was " + bytes);
+            }
+            memoryBudgetBytes = bytes;
+            return this;
+        }
+
+        /** @param v default chat template (text or built-in name) for models without their own; null = none @return this */
+        public Builder chatTemplate(String v) {
+            if (v != null && v.isBlank()) {
+                throw new IllegalArgumentException("chatTemplate must not be blank");
+            }
+            chatTemplate = v;
+            return this;
+        }
+
+        /** @param v told of load progress; null for none @return this */
+        public Builder loadProgress(LoadProgressListener v) {
+            progress = v;
+            return this;
+        }
+
+        /** @param v requests that may wait for the model before new ones are rejected, &gt;= 1 (default 256) @return this */
+        public Builder maxQueuedRequests(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("maxQueuedRequests must be >= 1, was " + v);
+            }
+            maxQueuedRequests = v;
+            return this;
+        }
+
+        /** @param v false to skip preparing an embedding context (saves memory when {@code embed} is never called) @return this */
+        public Builder embeddings(boolean v) {
+            embeddings = v;
+            return this;
+        }
+
+        /**
+         * Loads the model.
+         *
+         * @return the model; close it when done
+         * @throws IllegalStateException when no model was set
+         * @throws ModelFormatException when the file is not valid GGUF
+         * @throws ModelLoadException when the native side cannot load it
+         */
+        public LanguageModel build() {
+            if (model == null) {
+                throw new IllegalStateException("model path is required: call model(Path)");
+            }
+            ModelSpec spec = new ModelSpec(model, backend, threads, contextSize, batchSize, gpuLayers, nativeLibrary,
+                    quantization, memoryBudgetBytes, chatTemplate, progress, maxQueuedRequests, embeddings);
+            return Engines.open(spec);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Bounds-checked GGUF reader and writer over memory-mapped files. */
+package io.autoglm.gguf;

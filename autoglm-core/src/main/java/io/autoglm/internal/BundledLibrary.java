@@ -1,0 +1,135 @@
+package io.autoglm.internal;
+
+import io.autoglm.ModelLoadException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The llama.cpp library shipped inside {@code de.kherud:llama} ({@code libjllama}), extracted once
+ * to a versioned cache folder so both backends use the same binary. The cache folder is
+ * {@code autoglm.cache.dir} (system property), else {@code AUTOGLM_CACHE_DIR}, else
+ * {@code ~/.cache/autoglm}. It is deliberately not {@code java.io.tmpdir}: de.kherud's own loader
+ * deletes files named {@code jllama*}/{@code llama*} there.
+ */
+public final class BundledLibrary {
+    /** The de.kherud:llama version whose library is bundled. */
+    public static final String KHERUD_VERSION = "4.2.0";
+    /** The llama.cpp build inside it. */
+    public static final String LLAMA_BUILD = "b4916";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BundledLibrary.class);
+    private static volatile Path extracted;
+
+    private BundledLibrary() {
+    }
+
+    /** @return AutoGLM's cache folder (created on demand by callers) */
+    public static Path cacheDir() {
+        String p = System.getProperty("autoglm.cache.dir");
+        if (p == null || p.isBlank()) {
+            p = System.getenv("AUTOGLM_CACHE_DIR");
+        }
+        if (p == null || p.isBlank()) {
+            return Path.of(System.getProperty("user.home"), ".cache", "autoglm");
+        }
+        return Path.of(p);
+    }
+
+    /** @return the resource folder of this platform inside the de.kherud jar, e.g. {@code Linux/x86_64} */
+    static String platformFolder() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        String osDir;
+        if (os.contains("linux")) {
+            osDir = "Linux";
+        } else if (os.contains("mac") || os.contains("darwin")) {
+            osDir = "Mac";
+        } else if (os.contains("windows")) {
+            osDir = "Windows";
+        } else {
+            throw new ModelLoadException("no bundled llama.cpp library for os.name=" + os
+                    + "; point nativeLibrary(Path) at a llama.cpp build");
+        }
+        String archDir = switch (arch) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            case "x86", "i386", "i686" -> "x86";
+            default -> throw new ModelLoadException("no bundled llama.cpp library for os.arch=" + arch
+                    + "; point nativeLibrary(Path) at a llama.cpp build");
+        };
+        return osDir + "/" + archDir;
+    }
+
+    static String libraryFileName() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (os.contains("windows")) {
+            return "jllama.dll";
+        }
+        if (os.contains("mac") || os.contains("darwin")) {
+            return "libjllama.dylib";
+        }
+        return "libjllama.so";
+    }
+
+    /**
+     * Extracts the bundled library if needed and returns its path.
+     *
+     * @return path of the extracted {@code libjllama}
+     * @throws ModelLoadException when the platform has no bundled library or extraction fails
+     */
+    public static Path path() {
+        Path p = extracted;
+        if (p != null) {
+            return p;
+        }
+        synchronized (BundledLibrary.class) {
+            if (extracted == null) {
+                extracted = extract();
+            }
+            return extracted;
+        }
+    }
+
+    private static Path extract() {
+        String folder = platformFolder();
+        String name = libraryFileName();
+        String resource = "/de/kherud/llama/" + folder + "/" + name;
+        Path dir = cacheDir().resolve("native").resolve("de.kherud-llama-" + KHERUD_VERSION).resolve(folder.replace('/', '-'));
+        Path target = dir.resolve(name);
+        try (InputStream in = BundledLibrary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ModelLoadException("resource " + resource + " not found: is de.kherud:llama:" + KHERUD_VERSION
+                        + " on the class path?");
+            }
+            byte[] bytes = in.readAllBytes();
+            if (Files.isRegularFile(target) && Files.size(target) == bytes.length
+                    && java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
+                return target;
+            }
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, name, ".part");
+            try {
+                Files.write(tmp, bytes);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            LOG.info("extracted llama.cpp {} library to {}", LLAMA_BUILD, target);
+            return target;
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot extract " + resource + " to " + target + ": " + e.getMessage()
+                    + "; set -Dautoglm.cache.dir to a writable folder", e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * AutoGLM core: the public API ({@code io.autoglm}), the GGUF format ({@code io.autoglm.gguf})
+ * and the backend SPI ({@code io.autoglm.backend}).
+ */
+module io.autoglm.core {
+    requires transitive org.slf4j;
+    requires com.github.benmanes.caffeine;
+    requires com.fasterxml.jackson.databind;
+    requires llama;
+
+    exports io.autoglm;
+    exports io.autoglm.backend;
+    exports io.autoglm.gguf;
+    exports io.autoglm.internal to io.autoglm.quant;
+
+    uses io.autoglm.backend.InferenceBackend;
+}

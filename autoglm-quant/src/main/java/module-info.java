@@ -1,0 +1,6 @@
+/** AutoGLM quantization: bit-exact ggml codecs, the GGUF model quantizer and quality evaluation. */
+module io.autoglm.quant {
+    requires transitive io.autoglm.core;
+    requires jdk.incubator.vector;
+
+}
