@@ -4,4 +4,8 @@ module io.autoglm.automl {
     requires transitive java.sql;
     requires com.fasterxml.jackson.databind;
 
+    exports io.autoglm.automl;
+    exports io.autoglm.automl.search;
+    exports io.autoglm.automl.storage;
+
 }

@@ -1,0 +1,2 @@
+/** Define-by-run hyperparameter search: studies, trials, samplers, pruners. */
+package io.autoglm.automl.search;
