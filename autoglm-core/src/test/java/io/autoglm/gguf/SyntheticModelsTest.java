@@ -2,6 +2,8 @@ package io.autoglm.gguf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.autoglm.testing.LlamaSmoke;
+import io.autoglm.testing.SyntheticModels;
 import io.autoglm.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;

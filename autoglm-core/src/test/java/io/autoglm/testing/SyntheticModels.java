@@ -1,4 +1,9 @@
-package io.autoglm.gguf;
+package io.autoglm.testing;
+
+import io.autoglm.gguf.GgmlType;
+import io.autoglm.gguf.GgufFile;
+import io.autoglm.gguf.GgufValue;
+import io.autoglm.gguf.GgufWriter;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,6 +22,10 @@ import java.util.Random;
  * Path model = SyntheticModels.llama(TestModels.vocab("ggml-vocab-llama-spm.gguf"))
  *         .embd(256).layers(8).heads(8).headsKv(4).ff(768).type(GgmlType.F16).write(dir.resolve("m.gguf"));
  * }</pre>
+ *
+ * <p>It lives in {@code io.autoglm.testing} (core's test-jar) rather than {@code io.autoglm.gguf}: other modules
+ * compile their tests against the named module {@code io.autoglm.core}, and a second {@code io.autoglm.gguf}
+ * package on the class path would be a split package that javac ignores.
  *
  * <p>All {@code tokenizer.*} keys of the vocab file are copied; every llama hparam llama.cpp reads
  * is written. Weights are N(0, 1/row length), norms are 1. Generation is streamed row by row,

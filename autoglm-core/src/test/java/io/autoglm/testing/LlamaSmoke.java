@@ -1,4 +1,6 @@
-package io.autoglm.gguf;
+package io.autoglm.testing;
+
+import io.autoglm.gguf.GgufFile;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
