@@ -323,19 +323,15 @@ public final class ModelQuantizer {
         long rows = t.rowCount();
         int rowsPerSlab = (int) Math.max(1, Math.min(rows, SLAB_ELEMENTS / rowLen));
         GgmlType src = t.type();
-        if (!src.isQuantized() && src != GgmlType.F32 && src != GgmlType.F16 && src != GgmlType.BF16) {
-            throw new QuantizationException("tensor " + t.name() + " is " + src + "; only F32, F16, BF16 and quantized tensors "
-                    + "can be converted");
-        }
         BlockCodec dst = BlockCodecs.of(target);
-        BlockCodec srcCodec = src.isQuantized() ? codecFor(src, t) : null;
+        BlockCodec srcCodec = codecFor(src, t);
         int srcRowBytes = (int) src.rowSize(rowLen);
         int dstRowBytes = (int) target.rowSize(rowLen);
         int maxElems = rowsPerSlab * rowLen;
         if (slab.floats.length < maxElems) {
             slab.floats = new float[maxElems];
         }
-        if (srcCodec != null && slab.in.length < rowsPerSlab * srcRowBytes) {
+        if (slab.in.length < rowsPerSlab * srcRowBytes) {
             slab.in = new byte[rowsPerSlab * srcRowBytes];
         }
         if (slab.out.length < rowsPerSlab * dstRowBytes) {
@@ -347,14 +343,8 @@ public final class ModelQuantizer {
                 throw new InterruptedIOException("interrupted while quantizing " + t.name());
             }
             int n = (int) Math.min(rowsPerSlab, rows - r0);
-            if (srcCodec != null) {
-                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r0 * srcRowBytes, slab.in, 0, n * srcRowBytes);
-                rq.dequantize(srcCodec, slab.in, 0, n, rowLen, slab.floats, 0);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    file.readRow(t, r0 + i, slab.floats, i * rowLen);
-                }
-            }
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r0 * srcRowBytes, slab.in, 0, n * srcRowBytes);
+            rq.dequantize(srcCodec, slab.in, 0, n, rowLen, slab.floats, 0);
             try {
                 rq.quantize(dst, slab.floats, 0, n, rowLen, slab.out, 0);
             } catch (IllegalArgumentException e) {
