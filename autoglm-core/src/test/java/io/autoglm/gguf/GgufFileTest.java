@@ -9,7 +9,11 @@ import io.autoglm.testing.TestModels;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -113,6 +117,23 @@ class GgufFileTest {
             assertThat(f.tensors()).isEmpty();
             assertThat(f.vocabSize()).isEqualTo(32_000);
             assertThat(f.getBoolean("tokenizer.ggml.add_bos_token")).contains(true);
+        }
+    }
+
+    @Test
+    void bpeAndWpmVocabFiles_readWithMergesAndTokenTypes() {
+        try (GgufFile f = GgufFile.open(TestModels.vocab("ggml-vocab-gpt-2.gguf"))) {
+            assertThat(f.vocabSize()).isEqualTo(50_257);
+            assertThat(f.getArray("tokenizer.ggml.merges").orElseThrow().size()).isEqualTo(50_000);
+            assertThat(f.getString("tokenizer.ggml.model")).contains("gpt2");
+            assertThat(f.getLong("tokenizer.ggml.bos_token_id")).hasValue(50_256);
+        }
+        try (GgufFile f = GgufFile.open(TestModels.vocab("ggml-vocab-bert-bge.gguf"))) {
+            assertThat(f.vocabSize()).isEqualTo(30_522);
+            assertThat(f.getString("tokenizer.ggml.model")).contains("bert");
+            GgufArray types = f.getArray("tokenizer.ggml.token_type").orElseThrow();
+            assertThat(types.size()).isEqualTo(30_522);
+            assertThat(types.elementType().isInteger()).isTrue();
         }
     }
 
@@ -320,14 +341,23 @@ class GgufFileTest {
         }
         assertThat(dataOffset).isGreaterThan(1000);
         Path p = tmp.resolve("trunc.gguf");
-        int checked = 0;
+        Files.write(p, b);
+        List<Integer> lengths = new ArrayList<>();
         for (int len = 0; len < b.length; len = len < dataOffset + 64 ? len + 1 : len + 1021) {
-            Files.write(p, Arrays.copyOf(b, len));
-            try (GgufFile f = GgufFile.open(p)) {
-                throw new AssertionError("accepted a file truncated to " + len + " bytes: " + f);
-            } catch (ModelFormatException e) {
-                assertThat(e.offset()).isBetween(0L, (long) len);
-                checked++;
+            lengths.add(len);
+        }
+        int checked = 0;
+        // shrink one file step by step instead of writing thousands of copies
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            for (int i = lengths.size() - 1; i >= 0; i--) {
+                int len = lengths.get(i);
+                ch.truncate(len);
+                try (GgufFile f = GgufFile.open(p)) {
+                    throw new AssertionError("accepted a file truncated to " + len + " bytes: " + f);
+                } catch (ModelFormatException e) {
+                    assertThat(e.offset()).isBetween(0L, (long) len);
+                    checked++;
+                }
             }
         }
         assertThat(checked).isGreaterThan((int) dataOffset);
@@ -343,35 +373,47 @@ class GgufFileTest {
         long tensorInfoStart = indexOf(orig, "token_embd.weight".getBytes()) - 8;
         Random rnd = new Random(20261129L);
         Path p = tmp.resolve("flip.gguf");
+        Files.write(p, orig);
         int accepted = 0;
         int rejected = 0;
-        for (int i = 0; i < 3000; i++) {
-            byte[] b = orig.clone();
-            int flips = 1 + rnd.nextInt(3);
-            for (int k = 0; k < flips; k++) {
-                // half of the flips in the tensor infos, half anywhere in the header + metadata
-                int at = rnd.nextBoolean() ? (int) (tensorInfoStart + rnd.nextInt((int) (dataOffset - tensorInfoStart)))
-                        : rnd.nextInt((int) dataOffset);
-                b[at] ^= (byte) (1 << rnd.nextInt(8));
-            }
-            Files.write(p, b);
-            try (GgufFile f = GgufFile.open(p)) {
-                accepted++;
-                for (TensorInfo t : f.tensors()) {
-                    assertThat(t.absoluteOffset() + t.byteSize()).isLessThanOrEqualTo(f.fileSize());
-                    assertThat(f.tensorData(t).byteSize()).isEqualTo(t.byteSize());
-                    if (t.type() == GgmlType.F32 || t.type() == GgmlType.F16 || t.type() == GgmlType.BF16) {
-                        float[] row = new float[(int) t.rowLength()];
-                        f.readRow(t, t.rowCount() - 1, row, 0);
-                    }
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 3000; i++) {
+                int flips = 1 + rnd.nextInt(3);
+                int[] at = new int[flips];
+                for (int k = 0; k < flips; k++) {
+                    // half of the flips in the tensor infos, half anywhere in the header + metadata
+                    at[k] = rnd.nextBoolean() ? (int) (tensorInfoStart + rnd.nextInt((int) (dataOffset - tensorInfoStart)))
+                            : rnd.nextInt((int) dataOffset);
+                    int bit = rnd.nextInt(8);
+                    ch.write(ByteBuffer.wrap(new byte[] {(byte) (readByte(ch, at[k]) ^ (1 << bit))}), at[k]);
                 }
-                f.metadata().values().forEach(String::valueOf);
-            } catch (ModelFormatException e) {
-                rejected++;
+                try (GgufFile f = GgufFile.open(p)) {
+                    accepted++;
+                    for (TensorInfo t : f.tensors()) {
+                        assertThat(t.absoluteOffset() + t.byteSize()).isLessThanOrEqualTo(f.fileSize());
+                        assertThat(f.tensorData(t).byteSize()).isEqualTo(t.byteSize());
+                        if (t.type() == GgmlType.F32 || t.type() == GgmlType.F16 || t.type() == GgmlType.BF16) {
+                            float[] row = new float[(int) t.rowLength()];
+                            f.readRow(t, t.rowCount() - 1, row, 0);
+                        }
+                    }
+                    f.metadata().values().forEach(String::valueOf);
+                } catch (ModelFormatException e) {
+                    rejected++;
+                }
+                for (int k = flips - 1; k >= 0; k--) {
+                    ch.write(ByteBuffer.wrap(new byte[] {orig[at[k]]}), at[k]);
+                }
             }
         }
         assertThat(accepted + rejected).isEqualTo(3000);
         assertThat(rejected).isPositive();
+    }
+
+    private static byte readByte(FileChannel ch, long at) throws IOException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        ch.read(one, at);
+        return one.get(0);
     }
 
     static long indexOf(byte[] hay, byte[] needle) {
