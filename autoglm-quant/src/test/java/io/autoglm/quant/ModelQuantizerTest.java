@@ -243,6 +243,35 @@ class ModelQuantizerTest {
     }
 
     @Test
+    void pure_skipsTheMix_butKeepsRowLengthFallbacks() {
+        Path out = tmp.resolve("pure.gguf");
+        ModelQuantizer.builder().input(TestModels.stories260K()).output(out).preset(Quantization.Q4_K_M).pure(true).threads(1)
+                .build().quantize();
+        try (GgufFile f = GgufFile.open(out)) {
+            assertThat(f.tensor("output.weight").orElseThrow().type()).isEqualTo(GgmlType.Q5_0); // Q4_K -> Q5_0, no Q6_K/Q8_0 rule
+            assertThat(f.tensor("blk.2.attn_v.weight").orElseThrow().type()).isEqualTo(GgmlType.Q5_0);
+            assertThat(f.tensor("blk.0.ffn_down.weight").orElseThrow().type()).isEqualTo(GgmlType.F16);
+        }
+    }
+
+    @Test
+    void nanWeight_givesQuantizationExceptionNamingTheTensor_andNoOutput() throws IOException {
+        Path in = tmp.resolve("nan.gguf");
+        io.autoglm.gguf.GgufWriter w = new io.autoglm.gguf.GgufWriter();
+        w.putString("general.architecture", "llama");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64 * 2 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 128; i++) {
+            b.putFloat(i == 77 ? Float.NaN : i * 0.01f);
+        }
+        w.addTensor("blk.0.attn_q.weight", GgmlType.F32, new long[] {64, 2}, b.array());
+        w.write(in);
+        Path out = tmp.resolve("nan-q4.gguf");
+        assertThatThrownBy(() -> quantize(in, out, Quantization.Q4_0)).isInstanceOf(QuantizationException.class)
+                .hasMessageContaining("blk.0.attn_q.weight");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void builder_validatesAtOnce() {
         assertThatThrownBy(() -> ModelQuantizer.builder().threads(0)).hasMessage("threads must be in [1, 1024], was 0");
         assertThatThrownBy(() -> ModelQuantizer.builder().preset(Quantization.AUTO)).hasMessageContaining("concrete");
