@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,8 +19,15 @@ public final class GgufArray {
     private final byte[] raw;          // fixed-size element types
     private final String[] strings;    // STRING
     private final GgufArray[] arrays;  // ARRAY
+    private final Map<Integer, byte[]> invalidUtf8; // STRING elements whose file bytes were not valid UTF-8
 
     private GgufArray(GgufValueType elementType, int size, byte[] raw, String[] strings, GgufArray[] arrays) {
+        this(elementType, size, raw, strings, arrays, Map.of());
+    }
+
+    private GgufArray(GgufValueType elementType, int size, byte[] raw, String[] strings, GgufArray[] arrays,
+            Map<Integer, byte[]> invalidUtf8) {
+        this.invalidUtf8 = invalidUtf8;
         this.elementType = elementType;
         this.size = size;
         this.raw = raw;
@@ -45,6 +53,22 @@ public final class GgufArray {
             Objects.requireNonNull(a[i], "strings element is null");
         }
         return new GgufArray(GgufValueType.STRING, a.length, null, a, null);
+    }
+
+    /**
+     * Strings read from a file, some of whose byte sequences were not valid UTF-8 (token pieces of some
+     * vocabularies): the Java strings hold replacement characters, the original bytes are kept so that
+     * writing the array back reproduces the file's bytes.
+     */
+    static GgufArray ofStrings(List<String> strings, Map<Integer, byte[]> invalidUtf8) {
+        String[] a = strings.toArray(new String[0]);
+        return new GgufArray(GgufValueType.STRING, a.length, null, a, null, invalidUtf8 == null ? Map.of() : Map.copyOf(invalidUtf8));
+    }
+
+    /** @return the file bytes of string element {@code i} (its UTF-8 encoding, or the original invalid bytes) */
+    byte[] stringBytes(int i) {
+        byte[] b = invalidUtf8.get(i);
+        return b != null ? b : strings[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
@@ -206,27 +230,6 @@ public final class GgufArray {
         return raw;
     }
 
-    /** @return the number of bytes the elements take in a file (without the type and count header) */
-    long encodedSize() {
-        return switch (elementType) {
-            case STRING -> {
-                long n = 0;
-                for (String s : strings) {
-                    n += 8 + GgufWriter.utf8(s).length;
-                }
-                yield n;
-            }
-            case ARRAY -> {
-                long n = 0;
-                for (GgufArray a : arrays) {
-                    n += 12 + a.encodedSize();
-                }
-                yield n;
-            }
-            default -> raw.length;
-        };
-    }
-
     private int le16(int o) {
         return (raw[o] & 0xFF) | (raw[o + 1] & 0xFF) << 8;
     }
@@ -238,7 +241,19 @@ public final class GgufArray {
     @Override
     public boolean equals(Object o) {
         return o instanceof GgufArray a && a.elementType == elementType && a.size == size && Arrays.equals(a.raw, raw)
-                && Arrays.equals(a.strings, strings) && Arrays.equals(a.arrays, arrays);
+                && Arrays.equals(a.strings, strings) && Arrays.equals(a.arrays, arrays) && sameInvalid(a);
+    }
+
+    private boolean sameInvalid(GgufArray a) {
+        if (a.invalidUtf8.size() != invalidUtf8.size()) {
+            return false;
+        }
+        for (Map.Entry<Integer, byte[]> e : invalidUtf8.entrySet()) {
+            if (!Arrays.equals(e.getValue(), a.invalidUtf8.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -48,6 +48,11 @@ import java.util.OptionalLong;
  * }
  * }</pre>
  *
+ * <p>Strings are decoded as UTF-8. Keys and tensor names must be valid UTF-8. Elements of string arrays that are
+ * not (token pieces of some vocabularies) read with replacement characters, and their original bytes are kept
+ * so that {@link GgufWriter} writes them back unchanged; a scalar string value with invalid bytes is not
+ * preserved byte for byte.
+ *
  * <p>Metadata and tensor infos live on the heap and stay readable after {@link #close()}; tensor
  * data is read from the mapping and throws {@link IllegalStateException} after close. Instances
  * are safe for concurrent reads; {@code close()} must not race with reads of tensor data.
@@ -490,7 +495,11 @@ public final class GgufFile implements AutoCloseable {
             return n;
         }
 
+        /** Bytes of the last string read when they were not valid UTF-8 (so a writer can keep them), else null. */
+        byte[] lastInvalidUtf8;
+
         String string(String what, long maxBytes) {
+            lastInvalidUtf8 = null;
             long at = pos;
             long len = i64(what + " length");
             if (len < 0 || len > maxBytes) {
@@ -518,6 +527,7 @@ public final class GgufFile implements AutoCloseable {
                 if (what.startsWith("key") || what.startsWith("tensor name")) {
                     throw bad(what + " is not valid UTF-8", at);
                 }
+                lastInvalidUtf8 = b;
                 return new String(b, StandardCharsets.UTF_8);
             }
         }
@@ -565,10 +575,17 @@ public final class GgufFile implements AutoCloseable {
                         throw bad("array '" + key + "' holds " + n + " strings; the limit per file is " + MAX_STRINGS, at);
                     }
                     List<String> l = new ArrayList<>((int) n);
+                    Map<Integer, byte[]> raw = null;
                     for (long i = 0; i < n; i++) {
                         l.add(string("element " + i + " of array '" + key + "'", Integer.MAX_VALUE - 16));
+                        if (lastInvalidUtf8 != null) {
+                            if (raw == null) {
+                                raw = new HashMap<>();
+                            }
+                            raw.put((int) i, lastInvalidUtf8);
+                        }
                     }
-                    return GgufArray.ofStrings(l);
+                    return GgufArray.ofStrings(l, raw);
                 }
                 case ARRAY -> {
                     List<GgufArray> l = new ArrayList<>((int) Math.min(n, 1024));

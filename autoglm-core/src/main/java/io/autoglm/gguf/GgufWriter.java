@@ -405,7 +405,9 @@ public final class GgufWriter {
             switch (a.elementType()) {
                 case STRING -> {
                     for (int i = 0; i < a.size(); i++) {
-                        string(a.getString(i));
+                        byte[] b = a.stringBytes(i);
+                        u64(b.length);
+                        write(b, 0, b.length);
                     }
                 }
                 case ARRAY -> {

@@ -114,6 +114,27 @@ class GgufWriterTest {
     }
 
     @Test
+    void tokenStringsWithInvalidUtf8_areWrittenBackWithTheirOriginalBytes() throws IOException {
+        GgufWriter w = new GgufWriter();
+        w.putArray("tokenizer.ggml.tokens", GgufArray.ofStrings(List.of("ok", "QQ", "fine")));
+        Path p = tmp.resolve("utf8.gguf");
+        w.write(p);
+        byte[] b = Files.readAllBytes(p);
+        int at = (int) GgufFileTest.indexOf(b, "QQ".getBytes());
+        b[at] = (byte) 0xC3; // a lead byte followed by '(' is not valid UTF-8
+        b[at + 1] = '(';
+        Files.write(p, b);
+        Path copy = tmp.resolve("copy.gguf");
+        try (GgufFile f = GgufFile.open(p)) {
+            assertThat(f.getArray("tokenizer.ggml.tokens").orElseThrow().getString(1)).isEqualTo("\uFFFD(");
+            GgufWriter c = new GgufWriter();
+            f.metadata().forEach(c::put);
+            c.write(copy);
+        }
+        assertThat(Files.mismatch(p, copy)).isEqualTo(-1L);
+    }
+
+    @Test
     void failingSource_leavesNoOutputAndNoTempFile() throws IOException {
         GgufWriter w = new GgufWriter();
         w.putString("general.architecture", "llama");
