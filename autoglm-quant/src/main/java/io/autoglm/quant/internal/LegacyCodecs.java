@@ -72,6 +72,9 @@ final class LegacyCodecs {
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int blocks) {
             for (int i = 0; i < blocks; i++, xo += 32, yo += 18) {
+                if (LegacyVec.ENABLED && LegacyVec.q4_0(x, xo, y, yo)) {
+                    continue;
+                }
                 float max = signedMaxAbs(x, xo, 32);
                 float d = max / -8;
                 float id = d != 0f ? 1.0f / d : 0f;
@@ -105,6 +108,9 @@ final class LegacyCodecs {
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int blocks) {
             for (int i = 0; i < blocks; i++, xo += 32, yo += 20) {
+                if (LegacyVec.ENABLED && LegacyVec.q41or51(x, xo, y, yo, 15)) {
+                    continue;
+                }
                 float min = Float.MAX_VALUE;
                 float max = -Float.MAX_VALUE;
                 for (int j = 0; j < 32; j++) {
@@ -150,6 +156,9 @@ final class LegacyCodecs {
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int blocks) {
             for (int i = 0; i < blocks; i++, xo += 32, yo += 22) {
+                if (LegacyVec.ENABLED && LegacyVec.q5_0(x, xo, y, yo)) {
+                    continue;
+                }
                 float max = signedMaxAbs(x, xo, 32);
                 float d = max / -16;
                 float id = d != 0f ? 1.0f / d : 0f;
@@ -190,6 +199,9 @@ final class LegacyCodecs {
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int blocks) {
             for (int i = 0; i < blocks; i++, xo += 32, yo += 24) {
+                if (LegacyVec.ENABLED && LegacyVec.q41or51(x, xo, y, yo, 31)) {
+                    continue;
+                }
                 float min = Float.MAX_VALUE;
                 float max = -Float.MAX_VALUE;
                 for (int j = 0; j < 32; j++) {
