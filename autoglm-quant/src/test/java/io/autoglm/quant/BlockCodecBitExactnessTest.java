@@ -142,7 +142,7 @@ class BlockCodecBitExactnessTest {
     @MethodSource("types")
     void quantize_largeRowsOfSeveralDistributions_matchGgml(GgmlType type) {
         BlockCodec codec = BlockCodecs.of(type);
-        int n = 64 * 4096; // 64 rows of 4096
+        int n = 32 * 4096; // 32 rows of 4096
         float[] x = new float[n];
         float[] back = new float[n];
         int bs = Math.max(type.blockSize(), 32);

@@ -55,6 +55,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q8_0(x, xo, y, yo, blocks);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 34, yo += 32) {
                 float d = halfAt(x, xo);
                 for (int j = 0; j < 32; j++) {
@@ -89,6 +93,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q4_0(x, xo, y, yo, blocks);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 18, yo += 32) {
                 float d = halfAt(x, xo);
                 for (int j = 0; j < 16; j++) {
@@ -136,6 +144,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q4_1(x, xo, y, yo, blocks);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 20, yo += 32) {
                 float d = halfAt(x, xo);
                 float m = halfAt(x, xo + 2);
@@ -177,6 +189,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q5(x, xo, y, yo, blocks, false);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 22, yo += 32) {
                 float d = halfAt(x, xo);
                 int qh = getInt(x, xo + 2);
@@ -231,6 +247,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q5(x, xo, y, yo, blocks, true);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 24, yo += 32) {
                 float d = halfAt(x, xo);
                 float m = halfAt(x, xo + 2);
