@@ -140,6 +140,27 @@ class BlockCodecBitExactnessTest {
 
     @ParameterizedTest
     @MethodSource("types")
+    void quantize_largeRowsOfSeveralDistributions_matchGgml(GgmlType type) {
+        BlockCodec codec = BlockCodecs.of(type);
+        int n = 32 * 4096; // 32 rows of 4096
+        float[] x = new float[n];
+        float[] back = new float[n];
+        int bs = Math.max(type.blockSize(), 32);
+        for (String name : List.of("normal", "student-t3", "uniform[-1,1)", "block magnitudes 1e-20..1e20")) {
+            Family f = FAMILIES.stream().filter(fam -> fam.name().equals(name)).findFirst().orElseThrow();
+            long seed = 0xb16L * type.id() + name.hashCode();
+            f.fill().fill(x, n, new SplittableRandom(seed), bs);
+            byte[] expected = NativeQuants.quantize(type, x, n);
+            byte[] actual = new byte[expected.length];
+            codec.quantize(x, 0, actual, 0, n);
+            assertSameBytes(type, expected, actual, type + " bulk " + name + " seed=" + seed);
+            codec.dequantize(actual, 0, back, 0, n);
+            assertSameFloats(NativeQuants.dequantize(type, expected, n), back, n, type + " bulk " + name + " (dequantize)");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("types")
     void quantize_atOffsets_matchesQuantizeAtZero(GgmlType type) {
         BlockCodec codec = BlockCodecs.of(type);
         int bs = type.blockSize();

@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public abstract class Codec implements BlockCodec {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final int EXP_MASK = 0x7f800000;
 
     private final GgmlType type;
@@ -84,9 +85,9 @@ public abstract class Codec implements BlockCodec {
         int i = 0;
         int bound = FS.loopBound(n);
         if (bound > 0) {
-            IntVector acc = IntVector.zero(FS.vectorShape().withLanes(int.class));
+            IntVector acc = IntVector.zero(IS);
             for (; i < bound; i += FS.length()) {
-                IntVector bits = FloatVector.fromArray(FS, a, off + i).reinterpretAsInts();
+                IntVector bits = (IntVector) FloatVector.fromArray(FS, a, off + i).reinterpretShape(IS, 0);
                 acc = acc.max(bits.and(EXP_MASK));
             }
             if (acc.reduceLanes(VectorOperators.MAX) == EXP_MASK) {

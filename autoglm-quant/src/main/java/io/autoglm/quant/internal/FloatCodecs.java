@@ -69,6 +69,10 @@ final class FloatCodecs {
 
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int n) {
+            if (DequantVec.ENABLED) {
+                DequantVec.floatToBf16(x, xo, y, yo, n);
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 SHORT_LE.set(y, yo + 2 * i, toBf16(x[xo + i]));
             }
@@ -76,6 +80,10 @@ final class FloatCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int n) {
+            if (DequantVec.ENABLED) {
+                DequantVec.bf16ToFloat(x, xo, y, yo, n);
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 y[yo + i] = Float.intBitsToFloat(((short) SHORT_LE.get(x, xo + 2 * i) & 0xffff) << 16);
             }

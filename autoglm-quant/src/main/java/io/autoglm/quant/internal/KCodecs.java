@@ -85,6 +85,10 @@ final class KCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q2_K(x, xo, y, yo, blocks);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 84) {
                 float d = Codec.halfAt(x, xo + 80);
                 float min = Codec.halfAt(x, xo + 82);
@@ -182,6 +186,10 @@ final class KCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q3_K(x, xo, y, yo, blocks);
+                return;
+            }
             int[] sc = new int[16];
             for (int i = 0; i < blocks; i++, xo += 110) {
                 float dAll = Codec.halfAt(x, xo + 108);
@@ -307,6 +315,10 @@ final class KCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q45_K(x, xo, y, yo, blocks, false);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 144) {
                 float d = Codec.halfAt(x, xo);
                 float min = Codec.halfAt(x, xo + 2);
@@ -364,6 +376,10 @@ final class KCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q45_K(x, xo, y, yo, blocks, true);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 176) {
                 float d = Codec.halfAt(x, xo);
                 float min = Codec.halfAt(x, xo + 2);
@@ -451,6 +467,10 @@ final class KCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q6_K(x, xo, y, yo, blocks);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 210) {
                 float d = Codec.halfAt(x, xo + 208);
                 int ql = xo;

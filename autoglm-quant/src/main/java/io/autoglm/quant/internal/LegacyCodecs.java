@@ -55,6 +55,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q8_0(x, xo, y, yo, blocks);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 34, yo += 32) {
                 float d = halfAt(x, xo);
                 for (int j = 0; j < 32; j++) {
@@ -72,6 +76,9 @@ final class LegacyCodecs {
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int blocks) {
             for (int i = 0; i < blocks; i++, xo += 32, yo += 18) {
+                if (LegacyVec.ENABLED && LegacyVec.q4_0(x, xo, y, yo)) {
+                    continue;
+                }
                 float max = signedMaxAbs(x, xo, 32);
                 float d = max / -8;
                 float id = d != 0f ? 1.0f / d : 0f;
@@ -86,6 +93,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q4_0(x, xo, y, yo, blocks);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 18, yo += 32) {
                 float d = halfAt(x, xo);
                 for (int j = 0; j < 16; j++) {
@@ -105,6 +116,9 @@ final class LegacyCodecs {
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int blocks) {
             for (int i = 0; i < blocks; i++, xo += 32, yo += 20) {
+                if (LegacyVec.ENABLED && LegacyVec.q41or51(x, xo, y, yo, 15)) {
+                    continue;
+                }
                 float min = Float.MAX_VALUE;
                 float max = -Float.MAX_VALUE;
                 for (int j = 0; j < 32; j++) {
@@ -130,6 +144,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q4_1(x, xo, y, yo, blocks);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 20, yo += 32) {
                 float d = halfAt(x, xo);
                 float m = halfAt(x, xo + 2);
@@ -150,6 +168,9 @@ final class LegacyCodecs {
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int blocks) {
             for (int i = 0; i < blocks; i++, xo += 32, yo += 22) {
+                if (LegacyVec.ENABLED && LegacyVec.q5_0(x, xo, y, yo)) {
+                    continue;
+                }
                 float max = signedMaxAbs(x, xo, 32);
                 float d = max / -16;
                 float id = d != 0f ? 1.0f / d : 0f;
@@ -168,6 +189,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q5(x, xo, y, yo, blocks, false);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 22, yo += 32) {
                 float d = halfAt(x, xo);
                 int qh = getInt(x, xo + 2);
@@ -190,6 +215,9 @@ final class LegacyCodecs {
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int blocks) {
             for (int i = 0; i < blocks; i++, xo += 32, yo += 24) {
+                if (LegacyVec.ENABLED && LegacyVec.q41or51(x, xo, y, yo, 31)) {
+                    continue;
+                }
                 float min = Float.MAX_VALUE;
                 float max = -Float.MAX_VALUE;
                 for (int j = 0; j < 32; j++) {
@@ -219,6 +247,10 @@ final class LegacyCodecs {
 
         @Override
         protected void dequantizeBlocks(byte[] x, int xo, float[] y, int yo, int blocks) {
+            if (DequantVec.ENABLED) {
+                DequantVec.q5(x, xo, y, yo, blocks, true);
+                return;
+            }
             for (int i = 0; i < blocks; i++, xo += 24, yo += 32) {
                 float d = halfAt(x, xo);
                 float m = halfAt(x, xo + 2);
