@@ -3,4 +3,5 @@ module io.autoglm.quant {
     requires transitive io.autoglm.core;
     requires jdk.incubator.vector;
 
+    exports io.autoglm.quant;
 }

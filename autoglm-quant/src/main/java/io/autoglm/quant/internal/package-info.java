@@ -1,0 +1,2 @@
+/** Implementation of the block codecs; not exported. */
+package io.autoglm.quant.internal;
