@@ -97,7 +97,10 @@ final class JniModel implements BackendModel {
         if (spec.embeddings()) {
             p.enableEmbedding();
             // ModelParameters.setPoolingType passes the enum's number, which llama.cpp's argument parser rejects
-            JniNative.cli(p).put("--pooling", "mean");
+            // (the binding then returns without a model). Mean pooling hits GGML_ASSERT(ggml_can_mul_mat) in
+            // b4916's server path (only the last position is an output there) and aborts the JVM: use last-token
+            // pooling, which that path supports.
+            JniNative.cli(p).put("--pooling", "last");
         }
         if (spec.progress() != null) {
             spec.progress().onProgress(0f);
@@ -670,8 +673,23 @@ final class JniModel implements BackendModel {
     }
 
     /**
+     * The text de.kherud's own non-streaming {@code complete()} returns for a greedy generation from
+     * these prompt ids: the reference the recovered token ids are checked against in tests.
+     */
+    String referenceText(int[] prompt, int maxTokens) {
+        enter();
+        try {
+            InferenceParameters ip = request(prompt, maxTokens, SamplingParams.greedy(), false, null);
+            JniNative.json(ip).put("cache_prompt", "false");
+            return model.complete(ip);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The binding can only embed text (it tokenizes with BOS and special-token parsing itself), and it
-     * always L2-normalises pooled embeddings. The tokens are rendered to text for it, without a
+     * always L2-normalises pooled embeddings. Pooling is last-token (see {@link #load}). The tokens are rendered to text for it, without a
      * leading BOS (it adds its own); {@code normalize=false} is not supported.
      */
     @Override
