@@ -389,8 +389,8 @@ final class JniModel implements BackendModel {
             throw new IllegalArgumentException("prompt has " + gs.prompt().length + " tokens, the context holds "
                     + contextSize + " (prompt must leave room for at least one generated token)");
         }
-        if (gs.grammar() != null && gs.grammar().isBlank()) {
-            throw new IllegalArgumentException("grammar must not be blank");
+        if (gs.grammar() != null) {
+            GbnfCheck.validate(gs.grammar());
         }
         enter();
         try {
