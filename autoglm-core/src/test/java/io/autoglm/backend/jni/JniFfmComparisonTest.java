@@ -1,0 +1,105 @@
+package io.autoglm.backend.jni;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.autoglm.Backend;
+import io.autoglm.ChatMessage;
+import io.autoglm.Quantization;
+import io.autoglm.SamplingParams;
+import io.autoglm.backend.BackendModel;
+import io.autoglm.backend.GenerationResult;
+import io.autoglm.backend.GenerationSpec;
+import io.autoglm.backend.ModelSpec;
+import io.autoglm.backend.ffm.FfmBackend;
+import io.autoglm.testing.TestModels;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The JNI backend must give the FFM backend's token ids for the same model and prompt. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JniFfmComparisonTest {
+    private final List<BackendModel> open = new ArrayList<>();
+    private BackendModel jniStories;
+    private BackendModel ffmStories;
+    private BackendModel jniTiny;
+    private BackendModel ffmTiny;
+
+    private BackendModel load(Backend b, Path p) {
+        ModelSpec s = new ModelSpec(p, b, 1, 512, 512, 0, null, Quantization.NONE, -1, null, null, 16, false);
+        BackendModel m = b == Backend.JNI ? new JniBackend().load(s) : new FfmBackend().load(s);
+        open.add(m);
+        return m;
+    }
+
+    @BeforeAll
+    void load() {
+        jniStories = load(Backend.JNI, TestModels.stories260K());
+        ffmStories = load(Backend.FFM, TestModels.stories260K());
+        jniTiny = load(Backend.JNI, TestModels.tinyRandom());
+        ffmTiny = load(Backend.FFM, TestModels.tinyRandom());
+    }
+
+    @AfterAll
+    void close() {
+        open.forEach(BackendModel::close);
+    }
+
+    private record Run(List<Integer> ids, GenerationResult result) {
+    }
+
+    private static Run run(BackendModel m, int[] prompt, SamplingParams s, int max) {
+        List<Integer> ids = new ArrayList<>();
+        GenerationResult r = m.generate(new GenerationSpec(prompt, s, max, false, null), ids::add);
+        return new Run(ids, r);
+    }
+
+    private List<BackendModel[]> pairs() {
+        return List.of(new BackendModel[] {jniStories, ffmStories}, new BackendModel[] {jniTiny, ffmTiny});
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Once upon a time", "The cat sat on the", "Lily and Tom went to the park.", "\"Hello,\" said the",
+        "1 2 3 4", "Ünïcödé ✓ 日本語"})
+    void greedy_sameTokenIds_onBothModels(String text) {
+        for (BackendModel[] pair : pairs()) {
+            int[] prompt = pair[1].tokenize(text, true, false);
+            assertThat(pair[0].tokenize(text, true, false)).as("tokenization of %s", text).containsExactly(prompt);
+            Run jni = run(pair[0], prompt, SamplingParams.greedy(), 96);
+            Run ffm = run(pair[1], prompt, SamplingParams.greedy(), 96);
+            assertThat(jni.ids()).as("greedy ids for %s", text).isEqualTo(ffm.ids());
+            assertThat(jni.result().end()).isEqualTo(ffm.result().end());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 42, 4242})
+    void seededSampling_withoutPenalties_sameTokenIds(int seed) {
+        SamplingParams s = SamplingParams.builder().temperature(0.9f).topK(40).topP(0.95f).minP(0.05f).seed(seed).build();
+        for (BackendModel[] pair : pairs()) {
+            int[] prompt = pair[1].tokenize("Once upon a time", true, false);
+            assertThat(run(pair[0], prompt, s, 64).ids()).isEqualTo(run(pair[1], prompt, s, 64).ids());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 13, 29871, 30226, 31999})
+    void tokenBytesAndEndOfGeneration_agree(int token) {
+        assertThat(jniTiny.tokenBytes(token)).containsExactly(ffmTiny.tokenBytes(token));
+        assertThat(jniTiny.isEndOfGeneration(token)).isEqualTo(ffmTiny.isEndOfGeneration(token));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"chatml"})
+    void chatTemplate_sameRendering(String template) {
+        List<ChatMessage> msgs = List.of(ChatMessage.system("You are terse."), ChatMessage.user("Hi"),
+                ChatMessage.assistant("Hello."), ChatMessage.user("Tell a story"));
+        assertThat(jniStories.applyChatTemplate(template, msgs, true))
+                .isEqualTo(ffmStories.applyChatTemplate(template, msgs, true));
+    }
+}
