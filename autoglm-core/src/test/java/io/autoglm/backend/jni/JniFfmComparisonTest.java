@@ -77,6 +77,21 @@ class JniFfmComparisonTest {
         }
     }
 
+    /**
+     * Prompts after which tiny-random's greedy output contains byte-fallback tokens: 92 is {@code <0x59>},
+     * which renders "Y" exactly like the normal token "Y" (only probes can tell them apart), and 184 is
+     * {@code <0xB5>}, a lone continuation byte that reaches Java as U+FFFD.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 779, 3107, 2913})
+    void greedy_sameTokenIds_whenByteFallbackTokensAreGenerated(int second) {
+        int[] prompt = {1, second};
+        Run jni = run(jniTiny, prompt, SamplingParams.greedy(), 48);
+        Run ffm = run(ffmTiny, prompt, SamplingParams.greedy(), 48);
+        assertThat(ffm.ids()).as("the case this test is about").anyMatch(id -> id == 92 || id == 184);
+        assertThat(jni.ids()).isEqualTo(ffm.ids());
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 42, 4242})
     void seededSampling_withoutPenalties_sameTokenIds(int seed) {
