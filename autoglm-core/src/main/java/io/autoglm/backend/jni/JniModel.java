@@ -203,10 +203,16 @@ final class JniModel implements BackendModel {
             if (!addSpecial) {
                 return body;
             }
-            boolean addBos = meta.boolValue("tokenizer.ggml.add_bos_token", !meta.tokenizerModel().equals("gpt2"));
+            // llama.cpp's defaults: SPM/BERT vocabularies add BOS (BERT: CLS) unless the file says otherwise,
+            // BERT also appends SEP; BPE vocabularies add nothing unless the file asks
+            String tm = meta.tokenizerModel();
+            boolean bert = tm.equals("bert");
+            boolean addBos = meta.boolValue("tokenizer.ggml.add_bos_token", tm.equals("llama") || bert);
             boolean addEos = meta.boolValue("tokenizer.ggml.add_eos_token", false);
             long bos = meta.longValue("tokenizer.ggml.bos_token_id", -1);
-            long eos = meta.longValue("tokenizer.ggml.eos_token_id", -1);
+            long eos = bert ? meta.longValue("tokenizer.ggml.seperator_token_id", -1)
+                    : meta.longValue("tokenizer.ggml.eos_token_id", -1);
+            addEos = addEos || bert;
             int n = body.length + (addBos && bos >= 0 ? 1 : 0) + (addEos && eos >= 0 ? 1 : 0);
             int[] out = new int[n];
             int i = 0;
