@@ -1,5 +1,6 @@
 package io.autoglm.backend.jni;
 
+import io.autoglm.ModelLoadException;
 import io.autoglm.backend.BackendModel;
 import io.autoglm.backend.InferenceBackend;
 import io.autoglm.backend.ModelSpec;
@@ -54,6 +55,15 @@ public final class JniBackend implements InferenceBackend {
     public BackendModel load(ModelSpec spec) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(spec.path(), "spec.path");
+        if (spec.nativeLibrary() != null) {
+            throw new ModelLoadException("the jni backend runs only the libjllama bundled in de.kherud:llama "
+                    + io.autoglm.internal.BundledLibrary.KHERUD_VERSION + "; nativeLibrary(" + spec.nativeLibrary()
+                    + ") needs the ffm backend");
+        }
+        if (!java.nio.file.Files.isRegularFile(spec.path())) {
+            throw new ModelLoadException("model file " + spec.path()
+                    + (java.nio.file.Files.exists(spec.path()) ? " is not a regular file" : " does not exist"));
+        }
         return JniModel.load(spec);
     }
 }

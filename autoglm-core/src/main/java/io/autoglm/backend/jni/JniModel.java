@@ -444,89 +444,112 @@ final class JniModel implements BackendModel {
             JniNative.json(reset).put("cache_prompt", "false");
             model.complete(reset);
 
-            InferenceParameters ip = request(gs.prompt(), max, gs.sampling(), gs.ignoreEos(), gs.grammar());
             long t0 = System.nanoTime();
             long tFirst = -1;
-            LlamaIterator it = model.generate(ip).iterator();
-            List<String> pending = new ArrayList<>();
-            boolean streamDone = false;
             GenerationResult.End end = null;
-            while (end == null) {
-                String chunk;
-                if (!pending.isEmpty()) {
-                    chunk = pending.remove(0);
-                } else if (!streamDone && it.hasNext()) {
-                    LlamaOutput out = it.next();
-                    if (!it.hasNext()) {
-                        streamDone = true;
-                        continue; // the final message carries no text in stream mode
-                    }
-                    chunk = out.text;
-                    if (tFirst < 0) {
-                        tFirst = System.nanoTime();
-                    }
-                } else {
-                    break;
-                }
-                if (closing) {
-                    if (!streamDone) {
-                        it.cancel();
-                    }
-                    end = GenerationResult.End.SINK_STOPPED;
-                    break;
-                }
-                List<int[]> seqs = idx.segmentations(tail, chunk);
-                int[] ids;
-                if (seqs.size() == 1) {
-                    ids = seqs.get(0);
-                } else {
-                    if (!streamDone && canProbe) {
-                        // the server has one slot: let the stream finish, then probe
-                        while (it.hasNext()) {
-                            LlamaOutput o = it.next();
-                            if (it.hasNext()) {
-                                pending.add(o.text);
-                            }
+            boolean restart = true;
+            while (end == null && restart) {
+                restart = false;
+                // the server is never asked to ignore EOS (it would ban the token): with ignoreEos the stream
+                // is restarted after an end-of-generation token, which then counts as generated, as on FFM
+                InferenceParameters ip = request(context(), max - generated.size(), gs.sampling(), false, gs.grammar());
+                LlamaIterator it = model.generate(ip).iterator();
+                List<String> pending = new ArrayList<>();
+                boolean streamDone = false;
+                boolean lastEog = false;
+                while (end == null) {
+                    String chunk;
+                    if (!pending.isEmpty()) {
+                        chunk = pending.remove(0);
+                    } else if (!streamDone && it.hasNext()) {
+                        LlamaOutput out = it.next();
+                        if (!it.hasNext()) {
+                            streamDone = true;
+                            continue; // the final message carries no text in stream mode
                         }
-                        streamDone = true;
-                    }
-                    ids = resolve(seqs, chunk);
-                }
-                for (int id : ids) {
-                    if (!gs.ignoreEos() && isEog(id)) {
-                        end = GenerationResult.End.END_OF_GENERATION;
+                        chunk = out.text;
+                        if (tFirst < 0) {
+                            tFirst = System.nanoTime();
+                        }
+                    } else {
                         break;
                     }
-                    generated.add(id);
-                    tail = PieceIndex.lastBytes(PieceIndex.join(tail, idx.pieceUnsafe(id)));
-                    if (!sink.accept(id)) {
+                    if (closing) {
+                        if (!streamDone) {
+                            it.cancel();
+                            streamDone = true;
+                        }
                         end = GenerationResult.End.SINK_STOPPED;
                         break;
                     }
-                    if (generated.size() >= max) {
-                        break;
+                    List<int[]> seqs = idx.segmentations(tail, chunk);
+                    int[] ids;
+                    if (seqs.size() == 1) {
+                        ids = seqs.get(0);
+                    } else {
+                        if (!streamDone && canProbe) {
+                            // the server has one slot: let the stream finish, then probe
+                            while (it.hasNext()) {
+                                LlamaOutput o = it.next();
+                                if (it.hasNext()) {
+                                    pending.add(o.text);
+                                }
+                            }
+                            streamDone = true;
+                        }
+                        ids = resolve(seqs, chunk);
+                    }
+                    for (int id : ids) {
+                        boolean eogToken = isEog(id);
+                        if (eogToken && !gs.ignoreEos()) {
+                            end = GenerationResult.End.END_OF_GENERATION;
+                            break;
+                        }
+                        lastEog = eogToken;
+                        generated.add(id);
+                        tail = PieceIndex.lastBytes(PieceIndex.join(tail, idx.pieceUnsafe(id)));
+                        if (!sink.accept(id)) {
+                            end = GenerationResult.End.SINK_STOPPED;
+                            break;
+                        }
+                        if (generated.size() >= max) {
+                            break;
+                        }
+                    }
+                    if (end == GenerationResult.End.SINK_STOPPED && !streamDone) {
+                        it.cancel();
+                        streamDone = true;
+                    }
+                    if (end == null && generated.size() >= max) {
+                        end = max < gs.maxTokens() ? GenerationResult.End.CONTEXT_FULL : GenerationResult.End.LENGTH;
                     }
                 }
-                if (end == GenerationResult.End.SINK_STOPPED && !streamDone) {
+                if (!streamDone) {
                     it.cancel();
-                    streamDone = true;
                 }
-                if (end == null && generated.size() >= max) {
-                    end = max < gs.maxTokens() ? GenerationResult.End.CONTEXT_FULL : GenerationResult.End.LENGTH;
+                if (end == null) {
+                    if (lastEog && gs.ignoreEos()) {
+                        restart = true;
+                    } else {
+                        // the stream ended early without an end-of-generation token: the server withholds
+                        // tokens that leave the text in a cut UTF-8 sequence when it stops at its limit
+                        end = recoverTail();
+                    }
                 }
-            }
-            if (end == null && !streamDone) {
-                it.cancel();
-            }
-            if (end == null) {
-                // the stream ended early without an end-of-generation token: the server withholds tokens
-                // that leave the text in a cut UTF-8 sequence when it stops at its limit; recover them
-                end = recoverTail();
             }
             long t1 = System.nanoTime();
             double promptMs = tFirst < 0 ? (t1 - t0) / 1e6 : (tFirst - t0) / 1e6;
             double decodeMs = tFirst < 0 ? 0 : (t1 - tFirst) / 1e6;
             return new GenerationResult(gs.prompt().length, generated.size(), promptMs, decodeMs, end);
+        }
+
+        /** @return the prompt followed by the tokens generated so far */
+        private int[] context() {
+            int[] p = Arrays.copyOf(gs.prompt(), gs.prompt().length + generated.size());
+            for (int i = 0; i < generated.size(); i++) {
+                p[gs.prompt().length + i] = generated.get(i);
+            }
+            return p;
         }
 
         private boolean isEog(int id) {
@@ -551,7 +574,7 @@ final class JniModel implements BackendModel {
                 if (!gs.ignoreEos() && isEog(id)) {
                     return GenerationResult.End.END_OF_GENERATION;
                 }
-                generated.add(id);
+                generated.add(id); // with ignoreEos an end-of-generation token is generated like any other
                 tail = PieceIndex.lastBytes(PieceIndex.join(tail, idx.pieceUnsafe(id)));
                 if (!sink.accept(id)) {
                     return GenerationResult.End.SINK_STOPPED;
@@ -666,7 +689,7 @@ final class JniModel implements BackendModel {
                 p[gs.prompt().length + i] = generated.get(i);
             }
             System.arraycopy(extra, 0, p, gs.prompt().length + generated.size(), extra.length);
-            InferenceParameters ip = request(p, 1, SamplingParams.greedy(), gs.ignoreEos(), null);
+            InferenceParameters ip = request(p, 1, SamplingParams.greedy(), false, null);
             if (banned.length > 0) {
                 StringBuilder sb = new StringBuilder("[");
                 for (int i = 0; i < banned.length; i++) {

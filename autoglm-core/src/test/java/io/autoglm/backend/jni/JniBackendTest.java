@@ -256,6 +256,18 @@ class JniBackendTest {
     }
 
     @Test
+    void load_rejectsMissingFilesAndForeignLibraries(@org.junit.jupiter.api.io.TempDir Path dir) {
+        assertThatThrownBy(() -> new JniBackend().load(spec(dir.resolve("missing.gguf"), 64, false)))
+                .isInstanceOf(io.autoglm.ModelLoadException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> new JniBackend().load(spec(dir, 64, false)))
+                .isInstanceOf(io.autoglm.ModelLoadException.class).hasMessageContaining("not a regular file");
+        ModelSpec foreign = new ModelSpec(TestModels.stories260K(), Backend.JNI, 1, 64, 64, 0, dir.resolve("libllama.so"),
+                Quantization.NONE, -1, null, null, 4, false);
+        assertThatThrownBy(() -> new JniBackend().load(foreign)).isInstanceOf(io.autoglm.ModelLoadException.class)
+                .hasMessageContaining("ffm");
+    }
+
+    @Test
     void close_isIdempotent_andUseAfterCloseThrows() {
         BackendModel m = new JniBackend().load(spec(TestModels.stories260K(), 64, false));
         int[] prompt = m.tokenize("Once", true, false);

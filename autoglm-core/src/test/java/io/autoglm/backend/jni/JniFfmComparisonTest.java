@@ -12,12 +12,19 @@ import io.autoglm.backend.GenerationSpec;
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.backend.ffm.FfmBackend;
 import io.autoglm.testing.TestModels;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -90,6 +97,56 @@ class JniFfmComparisonTest {
         Run ffm = run(ffmTiny, prompt, SamplingParams.greedy(), 48);
         assertThat(ffm.ids()).as("the case this test is about").anyMatch(id -> id == 92 || id == 184);
         assertThat(jni.ids()).isEqualTo(ffm.ids());
+    }
+
+    /**
+     * stories260K never samples its EOS (TinyStories separates stories with BOS), so a copy whose
+     * {@code tokenizer.ggml.eos_token_id} is patched to 13 (the byte token for a newline, which it
+     * writes often) exercises end-of-generation on both backends.
+     */
+    static Path storiesWithNewlineEos(Path dir) throws IOException {
+        byte[] b = Files.readAllBytes(TestModels.stories260K());
+        byte[] key = "tokenizer.ggml.eos_token_id".getBytes(StandardCharsets.US_ASCII);
+        int at = -1;
+        for (int i = 8; i + key.length + 8 <= b.length && at < 0; i++) {
+            if (Arrays.equals(b, i, i + key.length, key, 0, key.length)) {
+                at = i + key.length;
+            }
+        }
+        assertThat(at).as("eos key found").isPositive();
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(buf.getInt(at)).as("uint32 type").isEqualTo(4);
+        assertThat(buf.getInt(at + 4)).isEqualTo(2);
+        buf.putInt(at + 4, 13);
+        Path out = dir.resolve("stories260K-eos13.gguf");
+        Files.write(out, b);
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void greedy_endOfGeneration_andIgnoreEos_sameAsFfm(boolean ignoreEos, @TempDir Path dir) throws IOException {
+        Path model = storiesWithNewlineEos(dir);
+        BackendModel jni = load(Backend.JNI, model);
+        BackendModel ffm = load(Backend.FFM, model);
+        assertThat(jni.isEndOfGeneration(13)).isTrue();
+        assertThat(ffm.isEndOfGeneration(13)).isTrue();
+        for (String text : List.of("Once upon a time", "Tom was sad.", "The sun was hot.")) {
+            int[] prompt = ffm.tokenize(text, true, false);
+            List<Integer> j = new ArrayList<>();
+            List<Integer> f = new ArrayList<>();
+            GenerationResult rj = jni.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 160, ignoreEos, null), j::add);
+            GenerationResult rf = ffm.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 160, ignoreEos, null), f::add);
+            assertThat(j).as("%s ignoreEos=%s", text, ignoreEos).isEqualTo(f);
+            assertThat(rj.end()).isEqualTo(rf.end());
+            if (ignoreEos) {
+                assertThat(rj.end()).isEqualTo(GenerationResult.End.LENGTH);
+                assertThat(j).hasSize(160).contains(13);
+            } else {
+                assertThat(rj.end()).isEqualTo(GenerationResult.End.END_OF_GENERATION);
+                assertThat(j).doesNotContain(13).hasSizeLessThan(160);
+            }
+        }
     }
 
     @ParameterizedTest
