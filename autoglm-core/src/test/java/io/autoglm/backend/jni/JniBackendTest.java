@@ -268,6 +268,47 @@ class JniBackendTest {
     }
 
     @Test
+    void close_whileGenerating_stopsTheGenerationAndWaitsForIt() throws Exception {
+        BackendModel m = new JniBackend().load(spec(TestModels.stories260K(), 512, false));
+        int[] prompt = m.tokenize("Once upon a time", true, false);
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<GenerationResult> f = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 450, true, null), t -> {
+                    started.countDown();
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return true;
+                }));
+        assertThat(started.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        m.close();
+        GenerationResult r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.end()).isEqualTo(GenerationResult.End.SINK_STOPPED);
+        assertThat(r.generatedTokens()).isBetween(1, 449);
+        assertThatThrownBy(() -> m.tokenize("x", true, false)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void concurrentCallers_getTheAnswerTheyGetAlone() throws Exception {
+        int[] prompt = tiny.tokenize("The cat sat on the", true, false);
+        List<Integer> alone = greedy(tiny, prompt, 32);
+        java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<Integer>>> fs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                fs.add(ex.submit(() -> greedy(tiny, prompt, 32)));
+            }
+            for (var fu : fs) {
+                assertThat(fu.get(120, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(alone);
+            }
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+
+    @Test
     void close_isIdempotent_andUseAfterCloseThrows() {
         BackendModel m = new JniBackend().load(spec(TestModels.stories260K(), 64, false));
         int[] prompt = m.tokenize("Once", true, false);
