@@ -245,7 +245,7 @@ final class JniModel implements BackendModel {
     private boolean isControlLike(PieceIndex idx, int t) {
         String s = idx.lossy(t);
         return s.length() > 2 && ((s.startsWith("<") && s.endsWith(">") && !s.startsWith("<0x"))
-                || (s.startsWith("[") && s.endsWith("]"))) && (t < 3 || eog.contains(t) || isSpecialId(t));
+                || (s.startsWith("[") && s.endsWith("]"))) && (eog.contains(t) || isSpecialId(t));
     }
 
     private boolean isSpecialId(int t) {
