@@ -323,7 +323,7 @@ public final class JdbcStorage implements Storage {
         if (name.isBlank()) {
             throw new IllegalArgumentException("name must not be blank");
         }
-        if (directions.isEmpty() || directions.contains(null)) {
+        if (directions.isEmpty() || directions.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("directions must be non-empty and without nulls, were " + directions);
         }
         String dirs = directions.stream().map(Enum::name).collect(Collectors.joining(","));
