@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.automl.AutoMLException;
 import io.autoglm.automl.search.Distribution;
+import io.autoglm.automl.search.Distributions;
 import io.autoglm.automl.search.FrozenTrial;
 import io.autoglm.automl.search.StudyDirection;
 import io.autoglm.automl.search.TrialState;
@@ -474,11 +475,12 @@ public final class JdbcStorage implements Storage {
                 known = Jdbc.queryString(c, "SELECT distribution FROM hpo_study_params WHERE study_id = ? AND name = ?",
                         row.studyId, name);
             }
-            Distribution first = Distribution.fromJson(known);
-            if (!compatible(first, distribution)) {
-                throw new IllegalArgumentException("parameter '" + name + "' was first suggested in this study as " + first
-                        + " and now as " + distribution + "; one name must keep one kind of distribution "
-                        + "(same type, scale and categorical choices). Use another parameter name.");
+            Distributions.checkCompatible(name, Distribution.fromJson(known), distribution);
+            String inTrial = Jdbc.queryString(c, "SELECT distribution FROM hpo_trial_params WHERE trial_id = ? AND name = ?",
+                    trialId, name);
+            if (inTrial != null && !Distribution.fromJson(inTrial).equals(distribution)) {
+                throw new IllegalArgumentException("parameter '" + name + "' already set in trial " + row.number + " as "
+                        + Distribution.fromJson(inTrial) + ", cannot be set as " + distribution);
             }
             if (Jdbc.update(c, "UPDATE hpo_trial_params SET value = ?, distribution = ? WHERE trial_id = ? AND name = ?",
                     internalValue, dist, trialId, name) == 0) {
@@ -488,20 +490,6 @@ public final class JdbcStorage implements Storage {
             }
             return null;
         });
-    }
-
-    /**
-     * Two distributions of one parameter name are compatible when they are of the same type, on the
-     * same scale, and (for categoricals) have the same choices; ranges may differ, as search spaces
-     * that depend on other parameters need.
-     */
-    static boolean compatible(Distribution a, Distribution b) {
-        return switch (a) {
-            case Distribution.FloatDistribution fa -> b instanceof Distribution.FloatDistribution fb && fa.log() == fb.log();
-            case Distribution.IntDistribution ia -> b instanceof Distribution.IntDistribution ib && ia.log() == ib.log();
-            case Distribution.CategoricalDistribution ca -> b instanceof Distribution.CategoricalDistribution cb
-                    && ca.choices().equals(cb.choices());
-        };
     }
 
     @Override
@@ -599,8 +587,8 @@ public final class JdbcStorage implements Storage {
     @Override
     public List<FrozenTrial> failStaleTrials(long studyId, Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        if (grace.isNegative() || grace.isZero()) {
-            throw new IllegalArgumentException("grace must be > 0, was " + grace);
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must be >= 0, was " + grace);
         }
         long graceMs = grace.toMillis();
         return tx(true, c -> {

@@ -17,7 +17,7 @@ public final class Storages {
     }
 
     /**
-     * @param url one of {@code sqlite:/path/file.db}, {@code jdbc:sqlite:/path/file.db},
+     * @param url one of {@code memory:} (a new {@link InMemoryStorage}), {@code sqlite:/path/file.db}, {@code jdbc:sqlite:/path/file.db},
      *     {@code jdbc:postgresql://host:port/db[?user=..&password=..]} (user and password default
      *     to the environment variables {@code PGUSER} and {@code PGPASSWORD})
      * @return the opened storage; the caller closes it
@@ -27,6 +27,9 @@ public final class Storages {
     public static Storage open(String url) {
         Objects.requireNonNull(url, "url");
         String u = url.strip();
+        if (u.equals("memory:")) {
+            return new InMemoryStorage();
+        }
         if (u.startsWith("sqlite:")) {
             String path = u.substring("sqlite:".length());
             if (path.isEmpty()) {
@@ -37,7 +40,7 @@ public final class Storages {
         if (u.startsWith("jdbc:sqlite:") || u.startsWith("jdbc:postgresql:")) {
             return JdbcStorage.open(u, new Properties());
         }
-        throw new IllegalArgumentException("url must be sqlite:/path/file.db, jdbc:sqlite:/path/file.db or "
+        throw new IllegalArgumentException("url must be memory:, sqlite:/path/file.db, jdbc:sqlite:/path/file.db or "
                 + "jdbc:postgresql://host:port/database, was " + JdbcStorage.redact(url));
     }
 }
