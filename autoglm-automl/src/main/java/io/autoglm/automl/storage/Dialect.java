@@ -119,8 +119,14 @@ enum Dialect {
         }
 
         @Override
-        void begin(Connection c, boolean write) {
-            // auto-commit is off: the transaction starts with the first statement
+        void begin(Connection c, boolean write) throws SQLException {
+            // auto-commit is off: the transaction starts with the first statement. Reads run on one
+            // snapshot so that a trial and its values, params and attributes are seen consistently.
+            if (!write) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                }
+            }
         }
 
         @Override

@@ -155,6 +155,35 @@ abstract class JdbcStorageContractTest extends StorageContractTest {
         assertThat(storage.trial(t.trialId()).values()).containsExactly(1.0, 2.0);
     }
 
+    @Test
+    void manyStoragesOpeningOneEmptyDatabaseAtOnce_allSucceed_andShareOneSchema() throws Exception {
+        String fresh = newDatabaseUrl();
+        urls.add(fresh);
+        int n = 6;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        var go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Long>> opened = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = "opener-" + i;
+            opened.add(pool.submit(() -> {
+                go.await();
+                try (Storage s = JdbcStorage.open(fresh, new Properties())) {
+                    return s.createStudy(name, List.of(StudyDirection.MINIMIZE)).studyId();
+                }
+            }));
+        }
+        go.countDown();
+        List<Long> ids = new ArrayList<>();
+        for (var f : opened) {
+            ids.add(f.get());
+        }
+        pool.shutdown();
+        assertThat(ids).doesNotHaveDuplicates();
+        try (Storage s = JdbcStorage.open(fresh, new Properties())) {
+            assertThat(s.studies()).hasSize(n);
+        }
+    }
+
     /** @return the table names of the database (SQLite) or current schema (PostgreSQL), lower case */
     protected abstract List<String> tables(Connection c) throws SQLException;
 }
