@@ -87,9 +87,13 @@ final class ParzenEstimator {
                 out[s] = max;
                 continue;
             }
+            // terms more than 40 nats below the largest add less than 1e-17 relative: skip their exp
+            double cut = max - 40;
             double t = 0;
             for (double a : acc) {
-                t += Math.exp(a - max);
+                if (a > cut) {
+                    t += Math.exp(a - max);
+                }
             }
             out[s] = max + Math.log(t);
         }
@@ -161,6 +165,8 @@ final class ParzenEstimator {
         final double[] mus;
         final double[] sigmas;
         final double[] logNorm;
+        final double[] invSigmas;
+        final double[] logConst;
 
         NumericDim(Distribution d, double[] col, boolean magicClip, boolean endpoints, double sigma0) {
             switch (d) {
@@ -236,10 +242,14 @@ final class ParzenEstimator {
             }
             sigmas[n] = range;
             logNorm = new double[n + 1];
+            invSigmas = new double[n + 1];
+            logConst = new double[n + 1];
             for (int i = 0; i <= n; i++) {
                 double s = Math.max(sigmas[i], EPS);
                 sigmas[i] = s;
                 logNorm[i] = Normal.logMass((lo - mus[i]) / s, (hi - mus[i]) / s);
+                invSigmas[i] = 1 / s;
+                logConst[i] = Normal.LOG_SQRT_2PI + Math.log(s) + logNorm[i];
             }
         }
 
@@ -274,9 +284,8 @@ final class ParzenEstimator {
                 }
             } else {
                 for (int i = 0; i < acc.length; i++) {
-                    double s = sigmas[i];
-                    double z = (x - mus[i]) / s;
-                    acc[i] += Normal.logPdf(z) - Math.log(s) - logNorm[i];
+                    double z = (x - mus[i]) * invSigmas[i];
+                    acc[i] += -0.5 * z * z - logConst[i];
                 }
             }
         }

@@ -741,7 +741,7 @@ public final class Study implements AutoCloseable {
         /** @param directions one direction per objective @return this */
         public Builder directions(List<StudyDirection> directions) {
             Objects.requireNonNull(directions, "directions");
-            if (directions.isEmpty() || directions.contains(null)) {
+            if (directions.isEmpty() || directions.stream().anyMatch(Objects::isNull)) {
                 throw new IllegalArgumentException("directions must be non-empty and without null, was " + directions);
             }
             this.directions = List.copyOf(directions);

@@ -40,6 +40,8 @@ public final class TpeSampler implements Sampler {
     private final boolean endpoints;
     private final boolean multivariate;
     private final boolean constantLiar;
+    /** Finished trials read once per running trial (all its parameters are sampled from the same history). */
+    private final java.util.Map<Long, List<FrozenTrial>> history = new java.util.concurrent.ConcurrentHashMap<>();
 
     private TpeSampler(Builder b) {
         this.nStartupTrials = b.nStartupTrials;
@@ -139,7 +141,8 @@ public final class TpeSampler implements Sampler {
     /** @return the chosen point, or null while in the startup phase */
     private double[] sample(Study study, FrozenTrial current, List<String> names, List<Distribution> dists,
             RandomGenerator rng) {
-        List<FrozenTrial> trials = study.trials(constantLiar ? FINISHED_OR_RUNNING : FINISHED);
+        List<FrozenTrial> trials = constantLiar ? study.trials(FINISHED_OR_RUNNING)
+                : history.computeIfAbsent(current.trialId(), id -> study.trials(FINISHED));
         long finished = trials.stream().filter(t -> t.state() != TrialState.RUNNING).count();
         if (finished < nStartupTrials) {
             return null;
@@ -245,6 +248,11 @@ public final class TpeSampler implements Sampler {
             throw new IllegalStateException("weights function returned " + w.length + " weights for " + group.size());
         }
         return new ParzenEstimator(dists, x, w, priorWeight, magicClip, endpoints, multivariate);
+    }
+
+    @Override
+    public void afterTrial(Study study, FrozenTrial trial) {
+        history.remove(trial.trialId());
     }
 
     @Override
