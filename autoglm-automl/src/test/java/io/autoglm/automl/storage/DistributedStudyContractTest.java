@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Written once, run on PostgreSQL and on the embedded SQLite file.
  */
 abstract class DistributedStudyContractTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DistributedStudyContractTest.class);
     static final int TARGET = 30;
     /** Target of the restart test (kept small: one worker at a time runs it). */
     static final int RESUMED_TARGET = 8;
@@ -133,13 +134,17 @@ abstract class DistributedStudyContractTest {
         for (int i = 0; i < 3; i++) {
             workers.add(startWorker(url, "shared", TARGET, "worker-" + i, 42 + i));
         }
+        long t0 = System.nanoTime();
         Worker victim = workers.get(0);
         Kill kill = killMidTrial(victim, 2);
+        long tKill = System.nanoTime();
         int killedNumber = kill.number();
         Instant killedAt = kill.at();
         for (Worker w : workers.subList(1, 3)) {
             awaitExit(w);
         }
+        LOG.info("{}: workers started, victim killed after {} ms, survivors done {} ms later", getClass().getSimpleName(),
+                (tKill - t0) / 1_000_000, (System.nanoTime() - tKill) / 1_000_000);
 
         try (Storage s = Storages.open(url)) {
             List<FrozenTrial> all = checkStudy(s, "shared");
@@ -147,6 +152,9 @@ abstract class DistributedStudyContractTest {
             assertThat(killed.state()).isEqualTo(TrialState.FAIL);
             assertThat(killed.systemAttrs()).containsEntry("worker", "worker-0").containsKey("fail_reason");
             Duration failedAfter = Duration.between(killedAt, killed.finished().orElseThrow());
+            LOG.info("{}: killed trial {} failed {} ms after the SIGKILL (grace {} ms); {} trials, {} complete",
+                    getClass().getSimpleName(), killedNumber, failedAfter.toMillis(), GRACE.toMillis(), all.size(),
+                    completeNumbers(all).size());
             assertThat(failedAfter).as("failed after the grace period, not before")
                     .isGreaterThan(GRACE.minusMillis(StudyWorker.HEARTBEAT_MS + 100))
                     .isLessThan(GRACE.plus(REAP_SLACK));
