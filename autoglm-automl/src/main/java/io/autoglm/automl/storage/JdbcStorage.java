@@ -680,59 +680,54 @@ public final class JdbcStorage implements Storage {
         if (rows.isEmpty()) {
             return List.of();
         }
+        // one round trip for params, values, intermediate values and both attribute tables
         String in = " IN (SELECT t.trial_id FROM hpo_trials t WHERE " + where + ")";
+        String real = dialect.realType();
+        String sql = "SELECT 'p' AS kind, trial_id, name AS k, seq AS i, value AS v, distribution AS s FROM hpo_trial_params WHERE trial_id" + in
+                + " UNION ALL SELECT 'v', trial_id, CAST(NULL AS TEXT), objective, value, CAST(NULL AS TEXT) FROM hpo_trial_values WHERE trial_id" + in
+                + " UNION ALL SELECT 'i', trial_id, CAST(NULL AS TEXT), step, value, CAST(NULL AS TEXT) FROM hpo_trial_intermediate WHERE trial_id" + in
+                + " UNION ALL SELECT 'u', trial_id, attr_key, 0, CAST(NULL AS " + real + "), value_json FROM hpo_trial_user_attrs WHERE trial_id" + in
+                + " UNION ALL SELECT 's', trial_id, attr_key, 0, CAST(NULL AS " + real + "), value_json FROM hpo_trial_system_attrs WHERE trial_id" + in
+                + " ORDER BY 2, 1, 4, 3";
         Map<Long, Map<String, Double>> params = new HashMap<>();
         Map<Long, Map<String, Distribution>> dists = new HashMap<>();
         Map<String, Distribution> distCache = new HashMap<>();
-        try (PreparedStatement ps = Jdbc.prepare(c, "SELECT trial_id, name, value, distribution FROM hpo_trial_params WHERE trial_id"
-                + in + " ORDER BY trial_id, seq", arg); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                long id = rs.getLong(1);
-                params.computeIfAbsent(id, k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getDouble(3));
-                dists.computeIfAbsent(id, k -> new LinkedHashMap<>())
-                        .put(rs.getString(2), distCache.computeIfAbsent(rs.getString(4), Distribution::fromJson));
-            }
-        }
         Map<Long, List<Double>> values = new HashMap<>();
-        try (PreparedStatement ps = Jdbc.prepare(c, "SELECT trial_id, value FROM hpo_trial_values WHERE trial_id" + in
-                + " ORDER BY trial_id, objective", arg); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                values.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getDouble(2));
-            }
-        }
         Map<Long, SortedMap<Integer, Double>> inter = new HashMap<>();
-        try (PreparedStatement ps = Jdbc.prepare(c, "SELECT trial_id, step, value FROM hpo_trial_intermediate WHERE trial_id" + in,
-                arg); ResultSet rs = ps.executeQuery()) {
+        Map<Long, Map<String, Object>> user = new HashMap<>();
+        Map<Long, Map<String, Object>> system = new HashMap<>();
+        try (PreparedStatement ps = Jdbc.prepare(c, sql, arg, arg, arg, arg, arg); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                inter.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>()).put(rs.getInt(2), rs.getDouble(3));
+                String kind = rs.getString(1);
+                long id = rs.getLong(2);
+                switch (kind) {
+                    case "p" -> {
+                        params.computeIfAbsent(id, x -> new LinkedHashMap<>()).put(rs.getString(3), rs.getDouble(5));
+                        dists.computeIfAbsent(id, x -> new LinkedHashMap<>())
+                                .put(rs.getString(3), distCache.computeIfAbsent(rs.getString(6), Distribution::fromJson));
+                    }
+                    case "v" -> values.computeIfAbsent(id, x -> new ArrayList<>()).add(rs.getDouble(5));
+                    case "i" -> inter.computeIfAbsent(id, x -> new TreeMap<>()).put(rs.getInt(4), rs.getDouble(5));
+                    case "u", "s" -> {
+                        Object v;
+                        try {
+                            v = JSON.readValue(rs.getString(6), Object.class);
+                        } catch (JsonProcessingException e) {
+                            throw new AutoMLException("unreadable attribute '" + rs.getString(3) + "' of trial id " + id + " in "
+                                    + displayUrl + ": " + e.getOriginalMessage(), e);
+                        }
+                        (kind.equals("u") ? user : system).computeIfAbsent(id, x -> new LinkedHashMap<>()).put(rs.getString(3), v);
+                    }
+                    default -> throw new IllegalStateException("unexpected row kind " + kind);
+                }
             }
         }
-        Map<Long, Map<String, Object>> user = readAttrs(c, "hpo_trial_user_attrs", in, arg);
-        Map<Long, Map<String, Object>> system = readAttrs(c, "hpo_trial_system_attrs", in, arg);
         List<FrozenTrial> out = new ArrayList<>(rows.size());
         for (Row r : rows) {
             out.add(new FrozenTrial(r.id, r.number, r.state, values.getOrDefault(r.id, List.of()),
                     params.getOrDefault(r.id, Map.of()), dists.getOrDefault(r.id, Map.of()), user.getOrDefault(r.id, Map.of()),
                     system.getOrDefault(r.id, Map.of()), inter.getOrDefault(r.id, new TreeMap<>()),
                     Optional.ofNullable(r.started).map(Instant::ofEpochMilli), Optional.ofNullable(r.finished).map(Instant::ofEpochMilli)));
-        }
-        return out;
-    }
-
-    private Map<Long, Map<String, Object>> readAttrs(Connection c, String table, String in, Object arg) throws SQLException {
-        Map<Long, Map<String, Object>> out = new HashMap<>();
-        try (PreparedStatement ps = Jdbc.prepare(c, "SELECT trial_id, attr_key, value_json FROM " + table + " WHERE trial_id" + in
-                + " ORDER BY trial_id, attr_key", arg); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                Object v;
-                try {
-                    v = JSON.readValue(rs.getString(3), Object.class);
-                } catch (JsonProcessingException e) {
-                    throw new AutoMLException("unreadable attribute '" + rs.getString(2) + "' of trial " + rs.getLong(1) + " in "
-                            + displayUrl + ": " + e.getOriginalMessage(), e);
-                }
-                out.computeIfAbsent(rs.getLong(1), k -> new LinkedHashMap<>()).put(rs.getString(2), v);
-            }
         }
         return out;
     }
