@@ -74,21 +74,30 @@ class SearchCVTest {
             int correct = 0;
             for (int i = 0; i < x.length; i++) {
                 double[] q = m.transform(x[i]);
-                Integer[] order = new Integer[m.x().length];
-                double[] dist = new double[m.x().length];
+                // the k nearest by insertion into a sorted array of size k
+                double[] bestDist = new double[m.k()];
+                double[] bestY = new double[m.k()];
+                Arrays.fill(bestDist, Double.POSITIVE_INFINITY);
                 for (int t = 0; t < m.x().length; t++) {
                     double s = 0;
                     for (int j = 0; j < q.length; j++) {
                         double diff = q[j] - m.x()[t][j];
                         s += diff * diff;
                     }
-                    dist[t] = s;
-                    order[t] = t;
+                    if (s < bestDist[m.k() - 1]) {
+                        int p = m.k() - 1;
+                        while (p > 0 && bestDist[p - 1] > s) {
+                            bestDist[p] = bestDist[p - 1];
+                            bestY[p] = bestY[p - 1];
+                            p--;
+                        }
+                        bestDist[p] = s;
+                        bestY[p] = m.y()[t];
+                    }
                 }
-                Arrays.sort(order, (a, b) -> Double.compare(dist[a], dist[b]));
                 double votes = 0;
-                for (int t = 0; t < m.k(); t++) {
-                    votes += m.y()[order[t]];
+                for (double v : bestY) {
+                    votes += v;
                 }
                 double predicted = votes * 2 > m.k() ? 1 : 0;
                 correct += predicted == y[i] ? 1 : 0;
@@ -129,6 +138,15 @@ class SearchCVTest {
         assertThat(r.candidates()).allSatisfy(c -> assertThat(c.meanScore()).isLessThanOrEqualTo(r.bestScore()));
         assertThat(r.bestModel()).isPresent();
         assertThat(r.bestModel().get().k()).isEqualTo(r.bestParams().get("k"));
+    }
+
+    @Test
+    void randomizedSearch_onThreeThreads_evaluatesEveryCandidate() {
+        SearchCV.Result<KnnModel> r = SearchCV.builder(KNN).data(data.x(), data.y()).folds(folds)
+                .param("k", new IntDistribution(1, 15, false, 2)).iterations(6).seed(8).parallelism(3).refit(false).build().run();
+        assertThat(r.candidates()).hasSize(6).extracting(SearchCV.Candidate::number).doesNotHaveDuplicates();
+        assertThat(r.candidates()).allSatisfy(c -> assertThat(c.meanScore()).isEqualTo(
+                SearchCV.mean(CrossValidation.scores(KNN, data.x(), data.y(), folds, c.params()))));
     }
 
     @Test
