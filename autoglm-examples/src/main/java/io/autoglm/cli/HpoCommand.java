@@ -201,7 +201,8 @@ public final class HpoCommand implements Runnable {
                         .orElse(Double.NaN);
             }
             double total = (System.nanoTime() - t0) / 1e9;
-            return new HpoBenchRun(fn, samplerName, seed, best, elapsed, sampler.nanos() / 1e6 / trials, total);
+            return new HpoBenchRun(fn, samplerName, seed, best, elapsed, sampler.nanos() / 1e6 / trials,
+                    sampler.msPerTrial(Math.max(0, trials - 10), trials), total);
         }
     }
 }
