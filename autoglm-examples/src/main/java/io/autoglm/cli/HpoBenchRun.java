@@ -20,11 +20,12 @@ import java.util.random.RandomGenerator;
  * @param seed the seed
  * @param bestSoFar best value after trial i
  * @param elapsed seconds since the first trial started, at the end of trial i
- * @param samplerMsPerTrial time spent inside the sampler per trial
+ * @param samplerMsPerTrial CPU time spent inside the sampler per trial (mean over all trials)
+ * @param samplerMsLast10 CPU time inside the sampler per trial over the last 10 trials
  * @param totalSeconds wall time of the run
  */
 record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, double[] bestSoFar, double[] elapsed,
-        double samplerMsPerTrial, double totalSeconds) {
+        double samplerMsPerTrial, double samplerMsLast10, double totalSeconds) {
 
     double regretAt(int trial) {
         return bestSoFar[trial] - function.minimum;
@@ -59,17 +60,19 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
     static String summary(List<HpoBenchRun> runs, int trials, Map<HpoBenchmarkFunction, double[]> reference) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "| function | sampler | seeds | median regret @50 | median regret @%d | "
-                + "Optuna TPE @100 | Optuna random @100 | ratio to Optuna TPE | sampler ms/trial |%n", trials));
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "Optuna TPE @100 | Optuna random @100 | ratio to Optuna TPE | sampler ms/trial (mean) | sampler ms/trial "
+                + "(last 10) |%n", trials));
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         group(runs).forEach((fn, bySampler) -> bySampler.forEach((sampler, rs) -> {
             double[] atEnd = rs.stream().mapToDouble(r -> r.regretAt(trials - 1)).toArray();
             double[] at50 = trials >= 50 ? rs.stream().mapToDouble(r -> r.regretAt(49)).toArray() : null;
             double ms = rs.stream().mapToDouble(HpoBenchRun::samplerMsPerTrial).average().orElse(Double.NaN);
+            double msLast = rs.stream().mapToDouble(HpoBenchRun::samplerMsLast10).average().orElse(Double.NaN);
             double[] ref = reference.get(fn);
             double medEnd = median(atEnd);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %.4g | %s | %s | %s | %.3f |%n", fn.cliName(), sampler,
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %.4g | %s | %s | %s | %.3f | %.3f |%n", fn.cliName(), sampler,
                     rs.size(), at50 == null ? "" : fmt(median(at50)), medEnd, ref == null ? "" : fmt(ref[0]), ref == null ? "" : fmt(ref[1]),
-                    ref == null || trials != 100 ? "" : String.format(Locale.ROOT, "%.2f", medEnd / ref[0]), ms));
+                    ref == null || trials != 100 ? "" : String.format(Locale.ROOT, "%.2f", medEnd / ref[0]), ms, msLast));
         }));
         return sb.toString();
     }
@@ -86,6 +89,7 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
         private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
         private final Sampler delegate;
         private long nanos;
+        private final Map<Integer, Long> perTrial = new java.util.HashMap<>();
 
         static long now() {
             return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
@@ -99,8 +103,19 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
             return nanos;
         }
 
-        private synchronized void add(long t0) {
-            nanos += now() - t0;
+        private synchronized void add(long t0, FrozenTrial trial) {
+            long d = now() - t0;
+            nanos += d;
+            perTrial.merge(trial.number(), d, Long::sum);
+        }
+
+        /** @return mean CPU milliseconds per trial over trial numbers in [from, to) */
+        synchronized double msPerTrial(int from, int to) {
+            long sum = 0;
+            for (int i = from; i < to; i++) {
+                sum += perTrial.getOrDefault(i, 0L);
+            }
+            return sum / 1e6 / Math.max(1, to - from);
         }
 
         @Override
@@ -109,7 +124,7 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
             try {
                 return delegate.relativeSearchSpace(study, trial);
             } finally {
-                add(t0);
+                add(t0, trial);
             }
         }
 
@@ -120,7 +135,7 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
             try {
                 return delegate.sampleRelative(study, trial, space, rng);
             } finally {
-                add(t0);
+                add(t0, trial);
             }
         }
 
@@ -131,7 +146,7 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
             try {
                 return delegate.sampleIndependent(study, trial, name, distribution, rng);
             } finally {
-                add(t0);
+                add(t0, trial);
             }
         }
 

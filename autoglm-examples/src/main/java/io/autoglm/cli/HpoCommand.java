@@ -10,6 +10,7 @@ import io.autoglm.automl.search.Study;
 import io.autoglm.automl.search.TpeSampler;
 import io.autoglm.automl.storage.InMemoryStorage;
 import io.autoglm.automl.storage.Storage;
+import io.autoglm.automl.storage.Storages;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -71,7 +72,8 @@ public final class HpoCommand implements Runnable {
         Path csv;
 
         @Option(names = "--storage", defaultValue = "memory",
-                description = "Where studies live: memory (default). JDBC URLs need the JDBC storage module.")
+                description = "Where studies live: memory (default), sqlite:/path/file.db, jdbc:sqlite:... or "
+                        + "jdbc:postgresql://host:port/db (each run is a new study named bench-FUNCTION-SAMPLER-SEED-...).")
         String storageUrl;
 
         @Option(names = "--plot", description = "Write a convergence plot (PNG) here.")
@@ -141,10 +143,10 @@ public final class HpoCommand implements Runnable {
         }
 
         private static Storage openStorage(String url) {
-            if (url == null || url.equals("memory")) {
+            if (url == null || url.equals("memory") || url.equals("memory:")) {
                 return new InMemoryStorage();
             }
-            throw new IllegalArgumentException("--storage " + url + " is not supported by this build; use memory");
+            return Storages.open(url);
         }
 
         static Sampler makeSampler(String name, HpoBenchmarkFunction fn, int trials) {
@@ -201,7 +203,8 @@ public final class HpoCommand implements Runnable {
                         .orElse(Double.NaN);
             }
             double total = (System.nanoTime() - t0) / 1e9;
-            return new HpoBenchRun(fn, samplerName, seed, best, elapsed, sampler.nanos() / 1e6 / trials, total);
+            return new HpoBenchRun(fn, samplerName, seed, best, elapsed, sampler.nanos() / 1e6 / trials,
+                    sampler.msPerTrial(Math.max(0, trials - 10), trials), total);
         }
     }
 }

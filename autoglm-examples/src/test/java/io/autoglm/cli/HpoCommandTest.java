@@ -54,8 +54,24 @@ class HpoCommandTest {
         assertThat(run(out, err, "hpo", "bench", "--function", "sphere")).isEqualTo(AutoGlmCli.EXIT_BAD_INPUT);
         assertThat(err.toString()).contains("unknown function 'sphere'");
         assertThat(run(out, err, "hpo", "bench", "--sampler", "cmaes")).isEqualTo(AutoGlmCli.EXIT_BAD_INPUT);
-        assertThat(run(out, err, "hpo", "bench", "--storage", "sqlite:/tmp/x.db", "--trials", "1", "--seeds", "1"))
+        assertThat(run(out, err, "hpo", "bench", "--storage", "ftp://nowhere", "--trials", "1", "--seeds", "1"))
                 .isEqualTo(AutoGlmCli.EXIT_BAD_INPUT);
+    }
+
+    @Test
+    void bench_onSqliteStorage_recordsEveryTrialInTheFile(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("bench.db");
+        Path csv = dir.resolve("out.csv");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(out, err, "hpo", "bench", "--function", "branin", "--sampler", "tpe", "--trials", "12", "--seeds", "2",
+                "--storage", "sqlite:" + db, "--csv", csv.toString());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(Files.readAllLines(csv)).hasSize(1 + 2 * 12);
+        try (io.autoglm.automl.storage.Storage s = io.autoglm.automl.storage.Storages.open("sqlite:" + db)) {
+            assertThat(s.studies()).hasSize(2);
+            assertThat(s.trials(s.studies().get(0).studyId(), java.util.Set.of())).hasSize(12);
+        }
     }
 
     @Test

@@ -91,7 +91,7 @@ public final class GridSampler implements Sampler {
         return -1;
     }
 
-    private int pick(Study study, FrozenTrial trial, RandomGenerator rng) {
+    private synchronized int pick(Study study, FrozenTrial trial, RandomGenerator rng) {
         return assigned.computeIfAbsent(trial.trialId(), id -> {
             boolean[] used = new boolean[size];
             for (FrozenTrial t : study.trials()) {

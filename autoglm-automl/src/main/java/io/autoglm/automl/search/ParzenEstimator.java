@@ -212,27 +212,23 @@ final class ParzenEstimator {
             if (sigma0 > 0) {
                 Arrays.fill(sigmas, sigma0 * range);
             } else {
-                Integer[] order = new Integer[n + 1];
-                for (int i = 0; i <= n; i++) {
-                    order[i] = i;
-                }
-                Arrays.sort(order, (a, b) -> Double.compare(mus[a], mus[b]));
+                // sorted kernel centres with the bounds as sentinels; each centre takes the larger gap to a neighbour
                 double[] ext = new double[n + 3];
                 ext[0] = lo;
                 ext[n + 2] = hi;
+                System.arraycopy(mus, 0, ext, 1, n + 1);
+                Arrays.sort(ext, 1, n + 2);
                 for (int i = 0; i <= n; i++) {
-                    ext[i + 1] = mus[order[i]];
-                }
-                double[] sorted = new double[n + 1];
-                for (int i = 0; i <= n; i++) {
-                    sorted[i] = Math.max(ext[i + 1] - ext[i], ext[i + 2] - ext[i + 1]);
-                }
-                if (!endpoints && ext.length >= 4) {
-                    sorted[0] = ext[2] - ext[1];
-                    sorted[n] = ext[n + 1] - ext[n];
-                }
-                for (int i = 0; i <= n; i++) {
-                    sigmas[order[i]] = sorted[i];
+                    int pos = Arrays.binarySearch(ext, 1, n + 2, mus[i]);
+                    double sg = Math.max(ext[pos] - ext[pos - 1], ext[pos + 1] - ext[pos]);
+                    if (!endpoints && n + 3 >= 4) {
+                        if (pos == 1) {
+                            sg = ext[2] - ext[1];
+                        } else if (pos == n + 1) {
+                            sg = ext[n + 1] - ext[n];
+                        }
+                    }
+                    sigmas[i] = sg;
                 }
             }
             double maxSigma = range;

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -862,9 +861,5 @@ public final class Study implements AutoCloseable {
             }
             return new Study(this, ref, st, owns);
         }
-    }
-
-    static Comparator<FrozenTrial> byNumber() {
-        return Comparator.comparingInt(FrozenTrial::number);
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
@@ -40,8 +41,8 @@ public final class TpeSampler implements Sampler {
     private final boolean endpoints;
     private final boolean multivariate;
     private final boolean constantLiar;
-    /** Finished trials read once per running trial (all its parameters are sampled from the same history). */
-    private final java.util.Map<Long, List<FrozenTrial>> history = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The split is computed once per running trial: all its parameters are sampled from the same history. */
+    private final Map<Long, Optional<Split>> splits = new java.util.concurrent.ConcurrentHashMap<>();
 
     private TpeSampler(Builder b) {
         this.nStartupTrials = b.nStartupTrials;
@@ -135,63 +136,72 @@ public final class TpeSampler implements Sampler {
         return v == null ? RandomSampler.sampleUniform(distribution, rng) : v[0];
     }
 
-    private record Obs(FrozenTrial trial, double[] x, int group, double key1, double key2) {
+    /** Trials ranked from best to worst and split into "below" and "above" (each ordered by number). */
+    private record Split(List<FrozenTrial> below, List<FrozenTrial> above) {
+    }
+
+    private record Ranked(FrozenTrial trial, int group, double key1, double key2) {
+    }
+
+    /**
+     * Ranks all finished (and, with constant liar, running) trials as Optuna does: COMPLETE by value, then
+     * PRUNED by (last step descending, value at it), then PRUNED without values, then RUNNING; the best
+     * {@code gamma(n)} (n counting finished trials only) are "below". Trials missing a parameter are dropped
+     * per parameter afterwards.
+     */
+    private Split split(Study study, FrozenTrial current) {
+        List<FrozenTrial> trials = study.trials(constantLiar ? FINISHED_OR_RUNNING : FINISHED);
+        long finished = trials.stream().filter(t -> t.state() != TrialState.RUNNING).count();
+        if (finished < nStartupTrials || finished == 0) {
+            return null;
+        }
+        List<StudyDirection> dirs = study.directions();
+        List<Ranked> ranked = new ArrayList<>(trials.size());
+        for (FrozenTrial t : trials) {
+            if (t.trialId() == current.trialId()) {
+                continue;
+            }
+            switch (t.state()) {
+                case COMPLETE -> ranked.add(new Ranked(t, 0, 0, dirs.size() == 1 ? sign(dirs.get(0)) * t.value() : 0));
+                case PRUNED -> {
+                    if (t.intermediateValues().isEmpty() || dirs.size() != 1) {
+                        ranked.add(new Ranked(t, 2, 0, 0));
+                    } else {
+                        int step = t.intermediateValues().lastKey();
+                        ranked.add(new Ranked(t, 1, -step, sign(dirs.get(0)) * t.intermediateValues().get(step)));
+                    }
+                }
+                default -> ranked.add(new Ranked(t, 3, 0, 0));
+            }
+        }
+        if (dirs.size() == 1) {
+            ranked.sort(Comparator.comparingInt(Ranked::group).thenComparingDouble(Ranked::key1)
+                    .thenComparingDouble(Ranked::key2));
+        } else {
+            ranked = paretoRanked(study, ranked);
+        }
+        int nBelow = Math.max(0, Math.min(ranked.size(), gamma.applyAsInt((int) finished)));
+        List<FrozenTrial> below = new ArrayList<>(nBelow);
+        List<FrozenTrial> above = new ArrayList<>(ranked.size() - nBelow);
+        for (int i = 0; i < ranked.size(); i++) {
+            (i < nBelow ? below : above).add(ranked.get(i).trial());
+        }
+        Comparator<FrozenTrial> byNumber = Comparator.comparingInt(FrozenTrial::number);
+        below.sort(byNumber);
+        above.sort(byNumber);
+        return new Split(below, above);
     }
 
     /** @return the chosen point, or null while in the startup phase */
     private double[] sample(Study study, FrozenTrial current, List<String> names, List<Distribution> dists,
             RandomGenerator rng) {
-        List<FrozenTrial> trials = constantLiar ? study.trials(FINISHED_OR_RUNNING)
-                : history.computeIfAbsent(current.trialId(), id -> study.trials(FINISHED));
-        long finished = trials.stream().filter(t -> t.state() != TrialState.RUNNING).count();
-        if (finished < nStartupTrials) {
+        Split split = constantLiar ? split(study, current)
+                : splits.computeIfAbsent(current.trialId(), id -> Optional.ofNullable(split(study, current))).orElse(null);
+        if (split == null) {
             return null;
         }
-        List<StudyDirection> dirs = study.directions();
-        List<Obs> obs = new ArrayList<>();
-        for (FrozenTrial t : trials) {
-            if (t.trialId() == current.trialId()) {
-                continue;
-            }
-            double[] x = new double[names.size()];
-            boolean ok = true;
-            for (int j = 0; j < names.size() && ok; j++) {
-                Double v = t.internalParams().get(names.get(j));
-                Distribution td = t.distributions().get(names.get(j));
-                ok = v != null && td != null && td.getClass() == dists.get(j).getClass() && dists.get(j).contains(v);
-                if (ok) {
-                    x[j] = v;
-                }
-            }
-            if (!ok) {
-                continue;
-            }
-            switch (t.state()) {
-                case COMPLETE -> obs.add(new Obs(t, x, 0, 0, dirs.size() == 1 ? sign(dirs.get(0)) * t.value() : 0));
-                case PRUNED -> {
-                    if (t.intermediateValues().isEmpty() || dirs.size() != 1) {
-                        obs.add(new Obs(t, x, 2, 0, 0));
-                    } else {
-                        int step = t.intermediateValues().lastKey();
-                        obs.add(new Obs(t, x, 1, -step, sign(dirs.get(0)) * t.intermediateValues().get(step)));
-                    }
-                }
-                default -> obs.add(new Obs(t, x, 3, 0, 0));
-            }
-        }
-        if (obs.isEmpty()) {
-            return null;
-        }
-        List<Obs> ranked = dirs.size() == 1 ? new ArrayList<>(obs) : paretoRanked(study, obs);
-        if (dirs.size() == 1) {
-            ranked.sort(Comparator.comparingInt(Obs::group).thenComparingDouble(Obs::key1).thenComparingDouble(Obs::key2));
-        }
-        int nBelow = Math.max(0, Math.min(ranked.size(), gamma.applyAsInt(ranked.size())));
-        List<Obs> below = new ArrayList<>(ranked.subList(0, nBelow));
-        List<Obs> above = new ArrayList<>(ranked.subList(nBelow, ranked.size()));
-        Comparator<Obs> byNumber = Comparator.comparingInt(o -> o.trial().number());
-        below.sort(byNumber);
-        above.sort(byNumber);
+        double[][] below = observations(split.below(), names, dists);
+        double[][] above = observations(split.above(), names, dists);
         ParzenEstimator l = estimator(dists, below);
         ParzenEstimator g = estimator(dists, above);
         double[][] cand = l.sample(nEiCandidates, rng);
@@ -209,19 +219,40 @@ public final class TpeSampler implements Sampler {
         return cand[bestI];
     }
 
+    /** Values of the named parameters in each trial that has all of them inside the given distributions. */
+    private static double[][] observations(List<FrozenTrial> trials, List<String> names, List<Distribution> dists) {
+        List<double[]> rows = new ArrayList<>(trials.size());
+        for (FrozenTrial t : trials) {
+            double[] x = new double[names.size()];
+            boolean ok = true;
+            for (int j = 0; j < names.size() && ok; j++) {
+                Double v = t.internalParams().get(names.get(j));
+                Distribution td = v == null ? null : t.distributions().get(names.get(j));
+                ok = td != null && td.getClass() == dists.get(j).getClass() && dists.get(j).contains(v);
+                if (ok) {
+                    x[j] = v;
+                }
+            }
+            if (ok) {
+                rows.add(x);
+            }
+        }
+        return rows.toArray(new double[0][]);
+    }
+
     private static double sign(StudyDirection d) {
         return d == StudyDirection.MINIMIZE ? 1 : -1;
     }
 
     /** Multi-objective ranking: by non-domination rank of COMPLETE trials, then the other groups. */
-    private static List<Obs> paretoRanked(Study study, List<Obs> obs) {
-        List<Obs> complete = new ArrayList<>(obs.stream().filter(o -> o.group() == 0).toList());
-        List<Obs> out = new ArrayList<>();
+    private static List<Ranked> paretoRanked(Study study, List<Ranked> obs) {
+        List<Ranked> complete = new ArrayList<>(obs.stream().filter(o -> o.group() == 0).toList());
+        List<Ranked> out = new ArrayList<>();
         while (!complete.isEmpty()) {
-            List<Obs> front = new ArrayList<>();
-            for (Obs a : complete) {
+            List<Ranked> front = new ArrayList<>();
+            for (Ranked a : complete) {
                 boolean dominated = false;
-                for (Obs b : complete) {
+                for (Ranked b : complete) {
                     if (b != a && study.dominates(b.trial().values(), a.trial().values())) {
                         dominated = true;
                         break;
@@ -234,25 +265,21 @@ public final class TpeSampler implements Sampler {
             out.addAll(front);
             complete.removeAll(front);
         }
-        obs.stream().filter(o -> o.group() != 0).sorted(Comparator.comparingInt(Obs::group)).forEach(out::add);
+        obs.stream().filter(o -> o.group() != 0).sorted(Comparator.comparingInt(Ranked::group)).forEach(out::add);
         return out;
     }
 
-    private ParzenEstimator estimator(List<Distribution> dists, List<Obs> group) {
-        double[][] x = new double[group.size()][];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = group.get(i).x();
-        }
-        double[] w = weights.apply(group.size());
-        if (w.length != group.size()) {
-            throw new IllegalStateException("weights function returned " + w.length + " weights for " + group.size());
+    private ParzenEstimator estimator(List<Distribution> dists, double[][] x) {
+        double[] w = weights.apply(x.length);
+        if (w.length != x.length) {
+            throw new IllegalStateException("weights function returned " + w.length + " weights for " + x.length);
         }
         return new ParzenEstimator(dists, x, w, priorWeight, magicClip, endpoints, multivariate);
     }
 
     @Override
     public void afterTrial(Study study, FrozenTrial trial) {
-        history.remove(trial.trialId());
+        splits.remove(trial.trialId());
     }
 
     @Override
