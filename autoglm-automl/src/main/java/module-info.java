@@ -7,5 +7,6 @@ module io.autoglm.automl {
     exports io.autoglm.automl;
     exports io.autoglm.automl.search;
     exports io.autoglm.automl.storage;
+    exports io.autoglm.automl.cv;
 
 }

@@ -1,0 +1,50 @@
+package io.autoglm.automl.cv;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** Loads the scikit-learn CSV datasets of {@code ../shared/datasets} (first line: n, d, class names). */
+final class Datasets {
+    record Data(double[][] x, double[] y) {
+    }
+
+    private Datasets() {
+    }
+
+    static Path dir() {
+        String root = System.getProperty("autoglm.root", System.getProperty("user.dir") + "/..");
+        Path d = Path.of(root).resolve("../shared/datasets").normalize();
+        if (!Files.isDirectory(d)) {
+            String why = "datasets not found at " + d;
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(why);
+            }
+            assumeTrue(false, why);
+        }
+        return d;
+    }
+
+    static Data load(String name) throws IOException {
+        List<String> lines = Files.readAllLines(dir().resolve(name));
+        String[] head = lines.get(0).split(",");
+        int n = Integer.parseInt(head[0].trim());
+        int d = Integer.parseInt(head[1].trim());
+        double[][] x = new double[n][];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            double[] row = Arrays.stream(lines.get(i + 1).split(",")).mapToDouble(Double::parseDouble).toArray();
+            if (row.length != d + 1) {
+                throw new IOException(name + " line " + (i + 2) + " has " + row.length + " fields, expected " + (d + 1));
+            }
+            x[i] = Arrays.copyOf(row, d);
+            y[i] = row[d];
+        }
+        return new Data(x, y);
+    }
+}

@@ -1,0 +1,97 @@
+package io.autoglm.automl.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ParzenEstimatorTest {
+
+    @Test
+    void continuousMixture_integratesToOne_andSamplesFollowTheDensity() {
+        Distribution d = new Distribution.FloatDistribution(-5, 10, false, null);
+        double[][] obs = {{-4.9}, {2.0}, {2.1}, {9.5}};
+        ParzenEstimator pe = new ParzenEstimator(List.of(d), obs, new double[] {1, 1, 1, 1}, 1.0, true, false, false);
+        int m = 30_000;
+        double[][] grid = new double[m][1];
+        for (int i = 0; i < m; i++) {
+            grid[i][0] = -5 + 15.0 * (i + 0.5) / m;
+        }
+        double[] lp = pe.logPdf(grid);
+        double integral = 0;
+        double[] binMass = new double[15];
+        for (int i = 0; i < m; i++) {
+            double p = Math.exp(lp[i]) * 15.0 / m;
+            integral += p;
+            binMass[(int) (grid[i][0] + 5)] += p;
+        }
+        assertThat(integral).isCloseTo(1.0, within(1e-5));
+        double[][] s = pe.sample(200_000, new SplittableRandom(1));
+        int[] hist = new int[15];
+        for (double[] v : s) {
+            assertThat(v[0]).isBetween(-5.0, 10.0);
+            hist[Math.min(14, (int) (v[0] + 5))]++;
+        }
+        for (int b = 0; b < 15; b++) {
+            assertThat(hist[b] / 200_000.0).isCloseTo(binMass[b], within(0.004));
+        }
+    }
+
+    @Test
+    void integerMixture_probabilitiesOfTheIntegersSumToOne() {
+        Distribution d = new Distribution.IntDistribution(1, 6, false, 1);
+        ParzenEstimator pe = new ParzenEstimator(List.of(d), new double[][] {{2}, {2}, {5}}, new double[] {1, 1, 1}, 1.0,
+                true, false, false);
+        double total = 0;
+        for (double[] p : new double[][] {{1}, {2}, {3}, {4}, {5}, {6}}) {
+            total += Math.exp(pe.logPdf(new double[][] {p})[0]);
+        }
+        assertThat(total).isCloseTo(1.0, within(1e-6));
+        assertThat(pe.logPdf(new double[][] {{2}})[0]).isGreaterThan(pe.logPdf(new double[][] {{4}})[0]);
+    }
+
+    @Test
+    void categoricalKernel_smoothsCountsWithThePrior() {
+        Distribution d = new Distribution.CategoricalDistribution(List.of("a", "b", "c"));
+        ParzenEstimator pe = new ParzenEstimator(List.of(d), new double[][] {{0}, {0}, {1}}, new double[] {1, 1, 1}, 1.0,
+                true, false, false);
+        double pa = Math.exp(pe.logPdf(new double[][] {{0}})[0]);
+        double pb = Math.exp(pe.logPdf(new double[][] {{1}})[0]);
+        double pc = Math.exp(pe.logPdf(new double[][] {{2}})[0]);
+        assertThat(pa + pb + pc).isCloseTo(1.0, within(1e-12));
+        assertThat(pa).isGreaterThan(pb).isGreaterThan(pc);
+        assertThat(pc).isGreaterThan(0);
+    }
+
+    @Test
+    void optunaDefaults_gammaAndWeights() {
+        assertThat(TpeSampler.defaultGamma(1)).isEqualTo(1);
+        assertThat(TpeSampler.defaultGamma(100)).isEqualTo(10);
+        assertThat(TpeSampler.defaultGamma(1000)).isEqualTo(25);
+        assertThat(TpeSampler.defaultWeights(10)).containsOnly(1.0);
+        double[] w = TpeSampler.defaultWeights(35);
+        assertThat(w).hasSize(35);
+        assertThat(w[0]).isCloseTo(1.0 / 35, within(1e-12));
+        assertThat(w[9]).isCloseTo(1.0, within(1e-12));
+        assertThat(w[5]).isBetween(w[4], w[6]);
+        for (int i = 10; i < 35; i++) {
+            assertThat(w[i]).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void normalHelpers_areAccurateInTheTails() {
+        assertThat(Normal.cdf(0)).isCloseTo(0.5, within(1e-7));
+        assertThat(Normal.cdf(-3)).isCloseTo(0.0013498980316301, within(1e-9));
+        assertThat(Normal.quantile(0.975)).isCloseTo(1.959963984540054, within(1e-6));
+        assertThat(Normal.quantile(Normal.cdf(-6))).isCloseTo(-6, within(1e-6));
+        assertThat(Normal.logMass(-40, -6)).isCloseTo(Math.log(9.865876450377e-10), within(1e-5));
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(Normal.truncated(4, 5, rng)).isBetween(4.0, 5.0);
+            assertThat(Normal.truncated(-9, -8.5, rng)).isBetween(-9.0, -8.5);
+        }
+    }
+}
