@@ -1,0 +1,142 @@
+package io.autoglm.automl.monitor;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gradient-explosion detector: a norm is an explosion when it is NaN, infinite, or larger than
+ * {@code k} times the median of the last {@code window} healthy norms (checked once at least
+ * {@code minSamples} healthy norms were seen). Explosions are not added to the window, so one spike
+ * does not raise the bar for the next.
+ *
+ * <pre>{@code
+ * ExplosionDetector d = ExplosionDetector.builder().factor(10).build();
+ * d.addListener(Actions.lowerLearningRate(schedule, 0.1));
+ * if (!d.observe(step, gradNorm)) { skip this update }
+ * }</pre>
+ */
+public final class ExplosionDetector {
+    private static final Logger LOG = LoggerFactory.getLogger(ExplosionDetector.class);
+
+    private final double factor;
+    private final int minSamples;
+    private final double[] ring;
+    private int count;
+    private int head;
+    private long explosions;
+    private final Listeners listeners = new Listeners(LOG);
+
+    private ExplosionDetector(Builder b) {
+        this.factor = b.factor;
+        this.minSamples = b.minSamples;
+        this.ring = new double[b.window];
+    }
+
+    /** @return a builder: factor 10, window 100, minSamples 5 */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @param listener called on every explosion @return this */
+    public ExplosionDetector addListener(MonitorListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /** @return the median of the healthy norms in the window, NaN if none */
+    public double runningMedian() {
+        if (count == 0) {
+            return Double.NaN;
+        }
+        double[] copy = Arrays.copyOf(ring, count);
+        Arrays.sort(copy);
+        return count % 2 == 1 ? copy[count / 2] : (copy[count / 2 - 1] + copy[count / 2]) / 2;
+    }
+
+    /** @return how many explosions were detected */
+    public long explosions() {
+        return explosions;
+    }
+
+    /**
+     * @param step the training step, for the event
+     * @param norm the gradient norm of this step (any value: NaN and infinities are events)
+     * @return {@code true} if healthy, {@code false} if an explosion event was fired (skip the update)
+     * @throws IllegalArgumentException if {@code norm} is negative
+     */
+    public boolean observe(long step, double norm) {
+        if (norm < 0) {
+            throw new IllegalArgumentException("gradient norm must be >= 0, was " + norm);
+        }
+        if (!Double.isFinite(norm)) {
+            explosions++;
+            listeners.fire(new MonitorEvent(MonitorEvent.Type.NON_FINITE_GRADIENT, step, norm,
+                    "non-finite gradient norm " + norm, Map.of()));
+            return false;
+        }
+        if (count >= minSamples) {
+            double median = runningMedian();
+            if (norm > factor * median) {
+                explosions++;
+                listeners.fire(new MonitorEvent(MonitorEvent.Type.GRADIENT_EXPLOSION, step, norm,
+                        String.format(java.util.Locale.ROOT, "gradient norm %.4g > %.3g x running median %.4g",
+                                norm, factor, median),
+                        Map.of("median", median, "factor", factor)));
+                return false;
+            }
+        }
+        ring[head] = norm;
+        head = (head + 1) % ring.length;
+        if (count < ring.length) {
+            count++;
+        }
+        return true;
+    }
+
+    /** Builder; every setter validates at once. */
+    public static final class Builder {
+        private double factor = 10;
+        private int window = 100;
+        private int minSamples = 5;
+
+        private Builder() {
+        }
+
+        /** @param v k: the multiple of the running median that counts as an explosion, {@code > 1} @return this */
+        public Builder factor(double v) {
+            if (!(v > 1 && Double.isFinite(v))) {
+                throw new IllegalArgumentException("factor must be finite and > 1, was " + v);
+            }
+            this.factor = v;
+            return this;
+        }
+
+        /** @param v healthy norms kept for the median, {@code >= 1} @return this */
+        public Builder window(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("window must be >= 1, was " + v);
+            }
+            this.window = v;
+            return this;
+        }
+
+        /** @param v healthy norms needed before the median test applies, {@code >= 1} @return this */
+        public Builder minSamples(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("minSamples must be >= 1, was " + v);
+            }
+            this.minSamples = v;
+            return this;
+        }
+
+        /** @return the detector */
+        public ExplosionDetector build() {
+            if (minSamples > window) {
+                throw new IllegalArgumentException("minSamples " + minSamples + " must be <= window " + window);
+            }
+            return new ExplosionDetector(this);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** AutoGLM automl: the exception root shared by the automl packages. */
+package io.autoglm.automl;

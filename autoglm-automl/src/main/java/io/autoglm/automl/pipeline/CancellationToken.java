@@ -1,0 +1,16 @@
+package io.autoglm.automl.pipeline;
+
+/** A flag one thread sets to cancel a pipeline run on another. Thread-safe. */
+public final class CancellationToken {
+    private volatile boolean cancelled;
+
+    /** Requests cancellation; idempotent. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** @return whether {@link #cancel()} was called */
+    public boolean isCancelled() {
+        return cancelled;
+    }
+}
