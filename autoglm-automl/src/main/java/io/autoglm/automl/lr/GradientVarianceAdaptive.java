@@ -51,6 +51,7 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
     private final int minSamples;
     private final double highCv;
     private final double lowCv;
+    private final double growthLimit;
     private final double decreaseFactor;
     private final double increaseFactor;
     private final int cooldown;
@@ -66,12 +67,14 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
     private long increases;
     private long decreases;
     private double lastCv = Double.NaN;
+    private double lastGrowth = Double.NaN;
 
     private GradientVarianceAdaptive(Builder b) {
         this.window = b.window;
         this.minSamples = b.minSamples;
         this.highCv = b.highCv;
         this.lowCv = b.lowCv;
+        this.growthLimit = b.growthLimit;
         this.decreaseFactor = b.decreaseFactor;
         this.increaseFactor = b.increaseFactor;
         this.cooldown = b.cooldown;
@@ -126,6 +129,11 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
         return lastCv;
     }
 
+    /** @return the growth ratio (newer half / older half of the window) of the last decision, NaN before */
+    public double lastGrowth() {
+        return lastGrowth;
+    }
+
     /** @return the number of norms currently in the window */
     public int windowSize() {
         return count;
@@ -146,12 +154,23 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
         if (count < minSamples) {
             return;
         }
+        // the ring holds the window in time order starting at 'oldest'
+        int oldest = count < window ? 0 : head;
+        int half = count / 2;
         double mean = 0;
+        double older = 0;
+        double newer = 0;
         for (int i = 0; i < count; i++) {
-            mean += ring[i];
+            double v = ring[(oldest + i) % window];
+            mean += v;
+            if (i < half) {
+                older += v;
+            } else if (i >= count - half) {
+                newer += v;
+            }
         }
         mean /= count;
-        if (mean <= 0) {
+        if (mean <= 0 || older <= 0) {
             return; // no gradient at all: nothing to learn from
         }
         double ss = 0;
@@ -160,21 +179,24 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
             ss += d * d;
         }
         double cv = Math.sqrt(ss / (count - 1)) / mean;
+        double growth = newer / older;
         lastCv = cv;
+        lastGrowth = growth;
         double old = lr;
-        if (cv > highCv) {
+        if (cv > highCv || growth > growthLimit) {
             lr = Math.max(minLr, lr * decreaseFactor);
             if (lr < old) {
                 decreases++;
             }
-        } else if (cv < lowCv) {
+        } else if (cv < lowCv && growth <= 1) {
             lr = Math.min(maxLr, lr * increaseFactor);
             if (lr > old) {
                 increases++;
             }
         }
         if (lr != old) {
-            LOG.debug("step {}: gradient-norm cv {} over {} norms, learning rate {} -> {}", steps, cv, count, old, lr);
+            LOG.debug("step {}: gradient-norm cv {} growth {} over {} norms, learning rate {} -> {}", steps, cv, growth,
+                    count, old, lr);
             clearWindow();
             cooldownLeft = cooldown;
         }
@@ -209,6 +231,7 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
         m.put("minSamples", minSamples);
         m.put("highCv", highCv);
         m.put("lowCv", lowCv);
+        m.put("growthLimit", growthLimit);
         m.put("decreaseFactor", decreaseFactor);
         m.put("increaseFactor", increaseFactor);
         m.put("cooldown", cooldown);
@@ -266,9 +289,10 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
     public static final class Builder {
         private final double lr;
         private int window = 100;
-        private int minSamples = 20;
-        private double highCv = 0.5;
-        private double lowCv = 0.15;
+        private int minSamples = 10;
+        private double highCv = 2.0;
+        private double lowCv = 0.3;
+        private double growthLimit = 1.25;
         private double decreaseFactor = 0.5;
         private double increaseFactor = 2.0;
         private int cooldown = 0;
@@ -313,6 +337,19 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
             }
             this.lowCv = low;
             this.highCv = high;
+            return this;
+        }
+
+        /**
+         * @param v the rate shrinks when the mean norm of the newer half of the window exceeds {@code v}
+         *     times that of the older half; {@code > 1}, default 1.25
+         * @return this
+         */
+        public Builder growthLimit(double v) {
+            if (!(v > 1 && Double.isFinite(v))) {
+                throw new IllegalArgumentException("growthLimit must be finite and > 1, was " + v);
+            }
+            this.growthLimit = v;
             return this;
         }
 

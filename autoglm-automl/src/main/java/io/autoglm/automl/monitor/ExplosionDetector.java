@@ -8,8 +8,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Gradient-explosion detector: a norm is an explosion when it is NaN, infinite, or larger than
  * {@code k} times the median of the last {@code window} healthy norms (checked once at least
- * {@code minSamples} healthy norms were seen). Explosions are not added to the window, so one spike
- * does not raise the bar for the next.
+ * {@code minSamples} finite norms were seen). Every finite norm joins the window after the test, so a
+ * lasting change of scale is absorbed within half a window while the median stays robust to single
+ * spikes.
  *
  * <pre>{@code
  * ExplosionDetector d = ExplosionDetector.builder().factor(10).build();
@@ -45,7 +46,7 @@ public final class ExplosionDetector {
         return this;
     }
 
-    /** @return the median of the healthy norms in the window, NaN if none */
+    /** @return the median of the norms in the window, NaN if none */
     public double runningMedian() {
         if (count == 0) {
             return Double.NaN;
@@ -76,15 +77,16 @@ public final class ExplosionDetector {
                     "non-finite gradient norm " + norm, Map.of()));
             return false;
         }
+        boolean ok = true;
         if (count >= minSamples) {
             double median = runningMedian();
             if (norm > factor * median) {
                 explosions++;
+                ok = false;
                 listeners.fire(new MonitorEvent(MonitorEvent.Type.GRADIENT_EXPLOSION, step, norm,
                         String.format(java.util.Locale.ROOT, "gradient norm %.4g > %.3g x running median %.4g",
                                 norm, factor, median),
                         Map.of("median", median, "factor", factor)));
-                return false;
             }
         }
         ring[head] = norm;
@@ -92,7 +94,7 @@ public final class ExplosionDetector {
         if (count < ring.length) {
             count++;
         }
-        return true;
+        return ok;
     }
 
     /** Builder; every setter validates at once. */
