@@ -41,7 +41,22 @@ public final class Actions {
      */
     public static MonitorListener lowerLearningRate(LearningRateSchedule schedule, double factor,
             MonitorEvent.Type... on) {
+        return lowerLearningRate(schedule, factor, 0, on);
+    }
+
+    /**
+     * @param schedule the schedule to scale
+     * @param factor multiplier in (0, 1)
+     * @param floor the rate is not lowered when it is already at or below this, {@code >= 0}
+     * @param on event types that trigger it
+     * @return a listener that multiplies the schedule's rate by {@code factor} while it is above {@code floor}
+     */
+    public static MonitorListener lowerLearningRate(LearningRateSchedule schedule, double factor, double floor,
+            MonitorEvent.Type... on) {
         Objects.requireNonNull(schedule, "schedule");
+        if (!(floor >= 0 && Double.isFinite(floor))) {
+            throw new IllegalArgumentException("floor must be finite and >= 0, was " + floor);
+        }
         if (!(factor > 0 && factor < 1)) {
             throw new IllegalArgumentException("factor must be in (0, 1), was " + factor);
         }
@@ -49,7 +64,11 @@ public final class Actions {
         return e -> {
             if (t.contains(e.type())) {
                 double before = schedule.learningRate();
-                schedule.scale(factor);
+                if (before <= floor) {
+                    LOG.info("{}: learning rate {} already at floor {}", e.type(), before, floor);
+                    return;
+                }
+                schedule.scale(Math.max(factor, floor / before));
                 LOG.info("{} -> learning rate {} -> {}", e.type(), before, schedule.learningRate());
             }
         };

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Gradient-explosion detector: a norm is an explosion when it is NaN, infinite, or larger than
  * {@code k} times the median of the last {@code window} healthy norms (checked once at least
- * {@code minSamples} finite norms were seen). Every finite norm joins the window after the test, so a
+ * {@code minSamples} finite norms were seen) and, if {@link Builder#aboveWindowMax} is set, larger than
+ * that multiple of the window's largest norm. Every finite norm joins the window after the test, so a
  * lasting change of scale is absorbed within half a window while the median stays robust to single
  * spikes.
  *
@@ -23,6 +24,7 @@ public final class ExplosionDetector {
 
     private final double factor;
     private final int minSamples;
+    private final double maxFactor;
     private final double[] ring;
     private int count;
     private int head;
@@ -32,6 +34,7 @@ public final class ExplosionDetector {
     private ExplosionDetector(Builder b) {
         this.factor = b.factor;
         this.minSamples = b.minSamples;
+        this.maxFactor = b.maxFactor;
         this.ring = new double[b.window];
     }
 
@@ -54,6 +57,14 @@ public final class ExplosionDetector {
         double[] copy = Arrays.copyOf(ring, count);
         Arrays.sort(copy);
         return count % 2 == 1 ? copy[count / 2] : (copy[count / 2 - 1] + copy[count / 2]) / 2;
+    }
+
+    private double windowMax() {
+        double m = 0;
+        for (int i = 0; i < count; i++) {
+            m = Math.max(m, ring[i]);
+        }
+        return m;
     }
 
     /** @return how many explosions were detected */
@@ -80,7 +91,7 @@ public final class ExplosionDetector {
         boolean ok = true;
         if (count >= minSamples) {
             double median = runningMedian();
-            if (norm > factor * median) {
+            if (norm > factor * median && (maxFactor == 0 || norm > maxFactor * windowMax())) {
                 explosions++;
                 ok = false;
                 listeners.fire(new MonitorEvent(MonitorEvent.Type.GRADIENT_EXPLOSION, step, norm,
@@ -102,6 +113,7 @@ public final class ExplosionDetector {
         private double factor = 10;
         private int window = 100;
         private int minSamples = 5;
+        private double maxFactor = 0;
 
         private Builder() {
         }
@@ -115,7 +127,23 @@ public final class ExplosionDetector {
             return this;
         }
 
-        /** @param v healthy norms kept for the median, {@code >= 1} @return this */
+        /**
+         * Also requires an exploding norm to exceed {@code v} times the largest norm in the window, which
+         * keeps the heavy-tailed norms of a nearly converged model (many batches with almost no gradient,
+         * a few with one badly fitted sample) from counting as explosions. 0 (the default) disables it.
+         *
+         * @param v 0, or a factor {@code >= 1}
+         * @return this
+         */
+        public Builder aboveWindowMax(double v) {
+            if (!(v == 0 || (v >= 1 && Double.isFinite(v)))) {
+                throw new IllegalArgumentException("aboveWindowMax must be 0 or finite and >= 1, was " + v);
+            }
+            this.maxFactor = v;
+            return this;
+        }
+
+        /** @param v norms kept for the median, {@code >= 1} @return this */
         public Builder window(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("window must be >= 1, was " + v);
@@ -124,7 +152,7 @@ public final class ExplosionDetector {
             return this;
         }
 
-        /** @param v healthy norms needed before the median test applies, {@code >= 1} @return this */
+        /** @param v norms needed before the median test applies, {@code >= 1} @return this */
         public Builder minSamples(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("minSamples must be >= 1, was " + v);

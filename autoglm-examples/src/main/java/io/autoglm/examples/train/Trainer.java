@@ -188,7 +188,7 @@ public final class Trainer {
         LearningRateSchedule lr = schedule(c, stepsPerEpoch);
 
         List<MonitorEvent> epochEvents = new ArrayList<>();
-        ExplosionDetector explosion = ExplosionDetector.builder().factor(10).minSamples(5).build();
+        ExplosionDetector explosion = ExplosionDetector.builder().factor(10).minSamples(5).aboveWindowMax(2).build();
         explosion.addListener(epochEvents::add);
         LastGoodCheckpoint<double[]> checkpoint = new LastGoodCheckpoint<>(p::clone, saved -> {
             System.arraycopy(saved, 0, p, 0, p.length);
@@ -197,7 +197,7 @@ public final class Trainer {
         checkpoint.save();
         if (c.recover()) {
             explosion.addListener(Actions.all(Actions.restoreCheckpoint(checkpoint),
-                    Actions.lowerLearningRate(lr, 0.1)));
+                    Actions.lowerLearningRate(lr, 0.1, c.lr() * 1e-4)));
         }
         PlateauDetector plateau = PlateauDetector.builder().patience(5).degradationRuns(3).build();
         plateau.addListener(epochEvents::add);
