@@ -21,8 +21,9 @@ import java.util.function.Consumer;
  * Mini-batch SGD with momentum ({@code v = mu v + g; theta -= lr v}) for {@link Model}s, with an
  * automl learning-rate schedule and monitors plugged in: an {@link ExplosionDetector} on every
  * gradient norm and a {@link PlateauDetector} on every validation loss. With {@code recover} on, an
- * explosion skips the update, restores the last good checkpoint (taken at the end of every healthy
- * epoch) and multiplies the rate by 0.1. Deterministic for a given seed.
+ * explosion skips the update, restores the last good checkpoint (taken at the start and at the end of
+ * every epoch whose parameters and validation loss are finite, with a validation loss within 1.5x the
+ * best so far) and multiplies the rate by 0.1 (not below 1e-4 x the initial rate). Deterministic for a given seed.
  */
 public final class Trainer {
     private Trainer() {
@@ -161,6 +162,15 @@ public final class Trainer {
         };
     }
 
+    private static boolean allFinite(double[] p) {
+        for (double v : p) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Trains a fresh model.
      *
@@ -195,6 +205,7 @@ public final class Trainer {
             Arrays.fill(v, 0);
         });
         checkpoint.save();
+        double bestVal = model.evaluate(val).loss();
         if (c.recover()) {
             explosion.addListener(Actions.all(Actions.restoreCheckpoint(checkpoint),
                     Actions.lowerLearningRate(lr, 0.1, c.lr() * 1e-4)));
@@ -219,7 +230,6 @@ public final class Trainer {
             }
             double lossSum = 0;
             int batches = 0;
-            boolean healthy = true;
             for (int from = 0; from < n; from += c.batchSize()) {
                 int to = Math.min(n, from + c.batchSize());
                 double loss = model.lossAndGradient(train.x(), train.y(), order, from, to, g);
@@ -229,13 +239,9 @@ public final class Trainer {
                 }
                 double norm = Math.sqrt(sq);
                 boolean ok = explosion.observe(step, norm);
-                if (!ok) {
-                    healthy = false;
-                }
                 if (!Double.isFinite(loss) && ok) {
                     epochEvents.add(new MonitorEvent(MonitorEvent.Type.NON_FINITE_LOSS, step, loss,
                             "non-finite training loss " + loss, java.util.Map.of()));
-                    healthy = false;
                 }
                 lossSum += loss;
                 batches++;
@@ -257,8 +263,11 @@ public final class Trainer {
             if (Double.isFinite(ev.loss())) {
                 lr.reportMetric(ev.loss());
             }
-            if (healthy && Double.isFinite(ev.loss())) {
+            // a checkpoint is "good" when its parameters are finite and its validation loss is finite and
+            // within 1.5x the best seen (an epoch that survived an explosion can still end in a bad place)
+            if (Double.isFinite(ev.loss()) && ev.loss() <= 1.5 * bestVal && allFinite(p)) {
                 checkpoint.save();
+                bestVal = Math.min(bestVal, ev.loss());
             }
             EpochStats s = new EpochStats(epoch, lossSum / batches, ev.loss(), ev.accuracy(), lr.learningRate(),
                     epochEvents);
