@@ -4,8 +4,11 @@ module io.autoglm.automl {
     requires transitive java.sql;
     requires com.fasterxml.jackson.databind;
 
-    // training helpers (issue 5)
     exports io.autoglm.automl;
+    exports io.autoglm.automl.search;
+    exports io.autoglm.automl.storage;
+
+    // training helpers (issue 5)
     exports io.autoglm.automl.lr;
     exports io.autoglm.automl.monitor;
     exports io.autoglm.automl.feedback;

@@ -1,2 +1,2 @@
-/** AutoGLM automl: the exception root shared by the automl packages. */
+/** AutoGLM automl: hyperparameter search, learning-rate schedules, training monitors and pipelines. */
 package io.autoglm.automl;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "autoglm", mixinStandardHelpOptions = true, version = "autoglm 0.1.0",
         description = "Run, quantize and tune GGUF language models in-process.",
-        subcommands = {CommandLine.HelpCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, HpoCommand.class,
                 io.autoglm.examples.train.TrainCommand.class})
 public final class AutoGlmCli implements Runnable {
     /** Exit code for a bad model or input. */

@@ -1,0 +1,347 @@
+package io.autoglm.automl.search;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
+import java.util.random.RandomGenerator;
+
+/**
+ * Tree-structured Parzen Estimator sampler with Optuna's defaults: after {@code nStartupTrials} random
+ * trials, the finished trials are split into the best {@code gamma(n)} ("below") and the rest ("above");
+ * a Parzen estimator is fitted to each (weighted so that older trials count less), {@code nEiCandidates}
+ * points are drawn from the "below" estimator and the one maximising {@code l(x)/g(x)} is chosen.
+ *
+ * <p>Univariate by default (each parameter on its own); {@link Builder#multivariate(boolean)} samples the
+ * parameters every finished trial shares jointly. {@link Builder#constantLiar(boolean)} counts running
+ * trials as bad ones, so parallel workers do not all propose the same point.
+ *
+ * <pre>{@code
+ * Sampler tpe = TpeSampler.builder().multivariate(true).constantLiar(true).build();
+ * }</pre>
+ */
+public final class TpeSampler implements Sampler {
+    private static final Set<TrialState> FINISHED = EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED);
+    private static final Set<TrialState> FINISHED_OR_RUNNING = EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED,
+            TrialState.RUNNING);
+
+    private final int nStartupTrials;
+    private final int nEiCandidates;
+    private final IntUnaryOperator gamma;
+    private final IntFunction<double[]> weights;
+    private final double priorWeight;
+    private final boolean magicClip;
+    private final boolean endpoints;
+    private final boolean multivariate;
+    private final boolean constantLiar;
+    /** Finished trials read once per running trial (all its parameters are sampled from the same history). */
+    private final java.util.Map<Long, List<FrozenTrial>> history = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private TpeSampler(Builder b) {
+        this.nStartupTrials = b.nStartupTrials;
+        this.nEiCandidates = b.nEiCandidates;
+        this.gamma = b.gamma;
+        this.weights = b.weights;
+        this.priorWeight = b.priorWeight;
+        this.magicClip = b.magicClip;
+        this.endpoints = b.endpoints;
+        this.multivariate = b.multivariate;
+        this.constantLiar = b.constantLiar;
+    }
+
+    /** @return a builder with Optuna's defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Optuna's default gamma: {@code min(ceil(0.1 n), 25)}. @param n number of trials @return size of "below" */
+    public static int defaultGamma(int n) {
+        return Math.min((int) Math.ceil(0.1 * n), 25);
+    }
+
+    /**
+     * Optuna's default weights: 1 for the newest 25 observations, a linear ramp from {@code 1/n} up to 1
+     * for the older ones.
+     *
+     * @param n number of observations
+     * @return weights, oldest first
+     */
+    public static double[] defaultWeights(int n) {
+        double[] w = new double[n];
+        if (n < 25) {
+            java.util.Arrays.fill(w, 1.0);
+            return w;
+        }
+        int ramp = n - 25;
+        for (int i = 0; i < ramp; i++) {
+            w[i] = ramp == 1 ? 1.0 / n : 1.0 / n + (1.0 - 1.0 / n) * i / (ramp - 1);
+        }
+        for (int i = ramp; i < n; i++) {
+            w[i] = 1.0;
+        }
+        return w;
+    }
+
+    @Override
+    public Map<String, Distribution> relativeSearchSpace(Study study, FrozenTrial trial) {
+        if (!multivariate) {
+            return Map.of();
+        }
+        Map<String, Distribution> space = null;
+        for (FrozenTrial t : study.trials(FINISHED)) {
+            if (space == null) {
+                space = new LinkedHashMap<>(t.distributions());
+            } else {
+                space.keySet().retainAll(t.distributions().keySet());
+                space.entrySet().removeIf(e -> !e.getValue().equals(t.distributions().get(e.getKey())));
+            }
+        }
+        if (space == null) {
+            return Map.of();
+        }
+        space.values().removeIf(Distribution::isSingle);
+        return space;
+    }
+
+    @Override
+    public Map<String, Double> sampleRelative(Study study, FrozenTrial trial, Map<String, Distribution> space,
+            RandomGenerator rng) {
+        List<String> names = new ArrayList<>(space.keySet());
+        List<Distribution> dists = names.stream().map(space::get).toList();
+        double[] best = sample(study, trial, names, dists, rng);
+        if (best == null) {
+            return Map.of();
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int j = 0; j < names.size(); j++) {
+            out.put(names.get(j), best[j]);
+        }
+        return out;
+    }
+
+    @Override
+    public double sampleIndependent(Study study, FrozenTrial trial, String name, Distribution distribution,
+            RandomGenerator rng) {
+        if (distribution.isSingle()) {
+            return RandomSampler.sampleUniform(distribution, rng);
+        }
+        double[] v = sample(study, trial, List.of(name), List.of(distribution), rng);
+        return v == null ? RandomSampler.sampleUniform(distribution, rng) : v[0];
+    }
+
+    private record Obs(FrozenTrial trial, double[] x, int group, double key1, double key2) {
+    }
+
+    /** @return the chosen point, or null while in the startup phase */
+    private double[] sample(Study study, FrozenTrial current, List<String> names, List<Distribution> dists,
+            RandomGenerator rng) {
+        List<FrozenTrial> trials = constantLiar ? study.trials(FINISHED_OR_RUNNING)
+                : history.computeIfAbsent(current.trialId(), id -> study.trials(FINISHED));
+        long finished = trials.stream().filter(t -> t.state() != TrialState.RUNNING).count();
+        if (finished < nStartupTrials) {
+            return null;
+        }
+        List<StudyDirection> dirs = study.directions();
+        List<Obs> obs = new ArrayList<>();
+        for (FrozenTrial t : trials) {
+            if (t.trialId() == current.trialId()) {
+                continue;
+            }
+            double[] x = new double[names.size()];
+            boolean ok = true;
+            for (int j = 0; j < names.size() && ok; j++) {
+                Double v = t.internalParams().get(names.get(j));
+                Distribution td = t.distributions().get(names.get(j));
+                ok = v != null && td != null && td.getClass() == dists.get(j).getClass() && dists.get(j).contains(v);
+                if (ok) {
+                    x[j] = v;
+                }
+            }
+            if (!ok) {
+                continue;
+            }
+            switch (t.state()) {
+                case COMPLETE -> obs.add(new Obs(t, x, 0, 0, dirs.size() == 1 ? sign(dirs.get(0)) * t.value() : 0));
+                case PRUNED -> {
+                    if (t.intermediateValues().isEmpty() || dirs.size() != 1) {
+                        obs.add(new Obs(t, x, 2, 0, 0));
+                    } else {
+                        int step = t.intermediateValues().lastKey();
+                        obs.add(new Obs(t, x, 1, -step, sign(dirs.get(0)) * t.intermediateValues().get(step)));
+                    }
+                }
+                default -> obs.add(new Obs(t, x, 3, 0, 0));
+            }
+        }
+        if (obs.isEmpty()) {
+            return null;
+        }
+        List<Obs> ranked = dirs.size() == 1 ? new ArrayList<>(obs) : paretoRanked(study, obs);
+        if (dirs.size() == 1) {
+            ranked.sort(Comparator.comparingInt(Obs::group).thenComparingDouble(Obs::key1).thenComparingDouble(Obs::key2));
+        }
+        int nBelow = Math.max(0, Math.min(ranked.size(), gamma.applyAsInt(ranked.size())));
+        List<Obs> below = new ArrayList<>(ranked.subList(0, nBelow));
+        List<Obs> above = new ArrayList<>(ranked.subList(nBelow, ranked.size()));
+        Comparator<Obs> byNumber = Comparator.comparingInt(o -> o.trial().number());
+        below.sort(byNumber);
+        above.sort(byNumber);
+        ParzenEstimator l = estimator(dists, below);
+        ParzenEstimator g = estimator(dists, above);
+        double[][] cand = l.sample(nEiCandidates, rng);
+        double[] ll = l.logPdf(cand);
+        double[] lg = g.logPdf(cand);
+        int bestI = 0;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < cand.length; i++) {
+            double s = ll[i] - lg[i];
+            if (s > bestScore) {
+                bestScore = s;
+                bestI = i;
+            }
+        }
+        return cand[bestI];
+    }
+
+    private static double sign(StudyDirection d) {
+        return d == StudyDirection.MINIMIZE ? 1 : -1;
+    }
+
+    /** Multi-objective ranking: by non-domination rank of COMPLETE trials, then the other groups. */
+    private static List<Obs> paretoRanked(Study study, List<Obs> obs) {
+        List<Obs> complete = new ArrayList<>(obs.stream().filter(o -> o.group() == 0).toList());
+        List<Obs> out = new ArrayList<>();
+        while (!complete.isEmpty()) {
+            List<Obs> front = new ArrayList<>();
+            for (Obs a : complete) {
+                boolean dominated = false;
+                for (Obs b : complete) {
+                    if (b != a && study.dominates(b.trial().values(), a.trial().values())) {
+                        dominated = true;
+                        break;
+                    }
+                }
+                if (!dominated) {
+                    front.add(a);
+                }
+            }
+            out.addAll(front);
+            complete.removeAll(front);
+        }
+        obs.stream().filter(o -> o.group() != 0).sorted(Comparator.comparingInt(Obs::group)).forEach(out::add);
+        return out;
+    }
+
+    private ParzenEstimator estimator(List<Distribution> dists, List<Obs> group) {
+        double[][] x = new double[group.size()][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = group.get(i).x();
+        }
+        double[] w = weights.apply(group.size());
+        if (w.length != group.size()) {
+            throw new IllegalStateException("weights function returned " + w.length + " weights for " + group.size());
+        }
+        return new ParzenEstimator(dists, x, w, priorWeight, magicClip, endpoints, multivariate);
+    }
+
+    @Override
+    public void afterTrial(Study study, FrozenTrial trial) {
+        history.remove(trial.trialId());
+    }
+
+    @Override
+    public String toString() {
+        return "TpeSampler[startup=" + nStartupTrials + ", candidates=" + nEiCandidates + ", multivariate="
+                + multivariate + ", constantLiar=" + constantLiar + "]";
+    }
+
+    /** Builds a {@link TpeSampler}; defaults are Optuna's. */
+    public static final class Builder {
+        private int nStartupTrials = 10;
+        private int nEiCandidates = 24;
+        private IntUnaryOperator gamma = TpeSampler::defaultGamma;
+        private IntFunction<double[]> weights = TpeSampler::defaultWeights;
+        private double priorWeight = 1.0;
+        private boolean magicClip = true;
+        private boolean endpoints;
+        private boolean multivariate;
+        private boolean constantLiar;
+
+        private Builder() {
+        }
+
+        /** @param n random trials before TPE starts (default 10), &gt;= 0 @return this */
+        public Builder nStartupTrials(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("nStartupTrials must be >= 0, was " + n);
+            }
+            this.nStartupTrials = n;
+            return this;
+        }
+
+        /** @param n candidates drawn per sample (default 24), &gt;= 1 @return this */
+        public Builder nEiCandidates(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("nEiCandidates must be >= 1, was " + n);
+            }
+            this.nEiCandidates = n;
+            return this;
+        }
+
+        /** @param gamma size of the "below" group for n observations (default {@link #defaultGamma}) @return this */
+        public Builder gamma(IntUnaryOperator gamma) {
+            this.gamma = Objects.requireNonNull(gamma, "gamma");
+            return this;
+        }
+
+        /** @param weights observation weights, oldest first (default {@link #defaultWeights}) @return this */
+        public Builder weights(IntFunction<double[]> weights) {
+            this.weights = Objects.requireNonNull(weights, "weights");
+            return this;
+        }
+
+        /** @param w weight of the prior kernel (default 1.0), &gt; 0 @return this */
+        public Builder priorWeight(double w) {
+            if (!(w > 0) || !Double.isFinite(w)) {
+                throw new IllegalArgumentException("priorWeight must be > 0 and finite, was " + w);
+            }
+            this.priorWeight = w;
+            return this;
+        }
+
+        /** @param on clip kernel widths from below by range/min(100, 1+kernels) (default true) @return this */
+        public Builder considerMagicClip(boolean on) {
+            this.magicClip = on;
+            return this;
+        }
+
+        /** @param on let the bounds widen the outermost kernels (default false) @return this */
+        public Builder considerEndpoints(boolean on) {
+            this.endpoints = on;
+            return this;
+        }
+
+        /** @param on sample the shared parameters jointly (default false) @return this */
+        public Builder multivariate(boolean on) {
+            this.multivariate = on;
+            return this;
+        }
+
+        /** @param on treat running trials as bad ones (for parallel workers; default false) @return this */
+        public Builder constantLiar(boolean on) {
+            this.constantLiar = on;
+            return this;
+        }
+
+        /** @return the sampler */
+        public TpeSampler build() {
+            return new TpeSampler(this);
+        }
+    }
+}

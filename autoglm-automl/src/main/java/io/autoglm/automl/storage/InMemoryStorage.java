@@ -1,0 +1,366 @@
+package io.autoglm.automl.storage;
+
+import io.autoglm.automl.search.Distribution;
+import io.autoglm.automl.search.Distributions;
+import io.autoglm.automl.search.FrozenTrial;
+import io.autoglm.automl.search.StudyDirection;
+import io.autoglm.automl.search.TrialState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A {@link Storage} in the heap of one JVM: fast, thread-safe (one lock), lost when the process ends.
+ * The default storage of a {@link io.autoglm.automl.search.Study}.
+ *
+ * <pre>{@code
+ * try (Storage storage = new InMemoryStorage()) {
+ *     Study study = Study.builder().name("demo").storage(storage).build();
+ * }
+ * }</pre>
+ */
+public final class InMemoryStorage implements Storage {
+    private final Object lock = new Object();
+    private final Map<Long, StudyData> studies = new LinkedHashMap<>();
+    private final Map<Long, TrialData> trials = new HashMap<>();
+    private long nextStudyId = 1;
+    private long nextTrialId = 1;
+    private boolean closed;
+
+    /** Creates an empty storage. */
+    public InMemoryStorage() {
+    }
+
+    private static final class StudyData {
+        final StudyRef ref;
+        final List<TrialData> trials = new ArrayList<>();
+        final Map<String, Distribution> distributions = new HashMap<>();
+
+        StudyData(StudyRef ref) {
+            this.ref = ref;
+        }
+    }
+
+    private static final class TrialData {
+        final long id;
+        final StudyData study;
+        final int number;
+        TrialState state;
+        List<Double> values = List.of();
+        final LinkedHashMap<String, Double> params = new LinkedHashMap<>();
+        final LinkedHashMap<String, Distribution> distributions = new LinkedHashMap<>();
+        final LinkedHashMap<String, Object> userAttrs = new LinkedHashMap<>();
+        final LinkedHashMap<String, Object> systemAttrs = new LinkedHashMap<>();
+        final TreeMap<Integer, Double> intermediate = new TreeMap<>();
+        Instant started;
+        Instant finished;
+        Instant heartbeat;
+        FrozenTrial frozen;
+
+        TrialData(long id, StudyData study, int number, TrialState state) {
+            this.id = id;
+            this.study = study;
+            this.number = number;
+            this.state = state;
+        }
+
+        FrozenTrial freeze() {
+            if (frozen == null) {
+                frozen = new FrozenTrial(id, number, state, values, params, distributions, userAttrs, systemAttrs,
+                        intermediate, Optional.ofNullable(started), Optional.ofNullable(finished));
+            }
+            return frozen;
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("closed: " + this);
+        }
+    }
+
+    private StudyData study(long studyId) {
+        StudyData s = studies.get(studyId);
+        if (s == null) {
+            throw new IllegalArgumentException("no study with id " + studyId);
+        }
+        return s;
+    }
+
+    private TrialData trialData(long trialId) {
+        TrialData t = trials.get(trialId);
+        if (t == null) {
+            throw new IllegalArgumentException("no trial with id " + trialId);
+        }
+        return t;
+    }
+
+    private static TrialData running(TrialData t) {
+        if (t.state != TrialState.RUNNING) {
+            throw new IllegalStateException("trial " + t.number + " is " + t.state + ", not RUNNING");
+        }
+        return t;
+    }
+
+    @Override
+    public StudyRef createStudy(String name, List<StudyDirection> directions) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(directions, "directions");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("study name must not be blank");
+        }
+        synchronized (lock) {
+            checkOpen();
+            for (StudyData s : studies.values()) {
+                if (s.ref.name().equals(name)) {
+                    throw new IllegalArgumentException("a study named '" + name + "' already exists");
+                }
+            }
+            StudyRef ref = new StudyRef(nextStudyId++, name, directions);
+            studies.put(ref.studyId(), new StudyData(ref));
+            return ref;
+        }
+    }
+
+    @Override
+    public Optional<StudyRef> findStudy(String name) {
+        Objects.requireNonNull(name, "name");
+        synchronized (lock) {
+            checkOpen();
+            return studies.values().stream().map(s -> s.ref).filter(r -> r.name().equals(name)).findFirst();
+        }
+    }
+
+    @Override
+    public List<StudyRef> studies() {
+        synchronized (lock) {
+            checkOpen();
+            return studies.values().stream().map(s -> s.ref).toList();
+        }
+    }
+
+    @Override
+    public void deleteStudy(long studyId) {
+        synchronized (lock) {
+            checkOpen();
+            StudyData s = study(studyId);
+            for (TrialData t : s.trials) {
+                trials.remove(t.id);
+            }
+            studies.remove(studyId);
+        }
+    }
+
+    @Override
+    public FrozenTrial startTrial(long studyId, String workerId) {
+        Objects.requireNonNull(workerId, "workerId");
+        synchronized (lock) {
+            checkOpen();
+            StudyData s = study(studyId);
+            Instant now = Instant.now();
+            for (TrialData t : s.trials) {
+                if (t.state == TrialState.WAITING) {
+                    t.state = TrialState.RUNNING;
+                    t.started = now;
+                    t.heartbeat = now;
+                    t.systemAttrs.put("worker", workerId);
+                    t.frozen = null;
+                    return t.freeze();
+                }
+            }
+            TrialData t = new TrialData(nextTrialId++, s, s.trials.size(), TrialState.RUNNING);
+            t.started = now;
+            t.heartbeat = now;
+            t.systemAttrs.put("worker", workerId);
+            s.trials.add(t);
+            trials.put(t.id, t);
+            return t.freeze();
+        }
+    }
+
+    @Override
+    public FrozenTrial enqueueTrial(long studyId, Map<String, Object> fixedParams) {
+        Objects.requireNonNull(fixedParams, "fixedParams");
+        synchronized (lock) {
+            checkOpen();
+            StudyData s = study(studyId);
+            TrialData t = new TrialData(nextTrialId++, s, s.trials.size(), TrialState.WAITING);
+            t.systemAttrs.put("fixed_params", new LinkedHashMap<>(fixedParams));
+            s.trials.add(t);
+            trials.put(t.id, t);
+            return t.freeze();
+        }
+    }
+
+    @Override
+    public void setTrialParam(long trialId, String name, double internalValue, Distribution distribution) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(distribution, "distribution");
+        synchronized (lock) {
+            checkOpen();
+            TrialData t = running(trialData(trialId));
+            if (!distribution.contains(internalValue)) {
+                throw new IllegalArgumentException("value " + internalValue + " of '" + name + "' is not in " + distribution);
+            }
+            Distribution previous = t.study.distributions.get(name);
+            if (previous != null) {
+                Distributions.checkCompatible(name, previous, distribution);
+            }
+            Distribution inTrial = t.distributions.get(name);
+            if (inTrial != null && !inTrial.equals(distribution)) {
+                throw new IllegalArgumentException("parameter '" + name + "' already set in trial " + t.number
+                        + " as " + inTrial + ", cannot be set as " + distribution);
+            }
+            t.study.distributions.putIfAbsent(name, distribution);
+            t.params.put(name, internalValue);
+            t.distributions.put(name, distribution);
+            t.frozen = null;
+        }
+    }
+
+    @Override
+    public void setTrialIntermediateValue(long trialId, int step, double value) {
+        if (step < 0) {
+            throw new IllegalArgumentException("step must be >= 0, was " + step);
+        }
+        synchronized (lock) {
+            checkOpen();
+            TrialData t = running(trialData(trialId));
+            t.intermediate.put(step, value);
+            t.frozen = null;
+        }
+    }
+
+    @Override
+    public void setTrialUserAttr(long trialId, String key, Object value) {
+        Objects.requireNonNull(key, "key");
+        synchronized (lock) {
+            checkOpen();
+            TrialData t = trialData(trialId);
+            t.userAttrs.put(key, value);
+            t.frozen = null;
+        }
+    }
+
+    @Override
+    public void setTrialSystemAttr(long trialId, String key, Object value) {
+        Objects.requireNonNull(key, "key");
+        synchronized (lock) {
+            checkOpen();
+            TrialData t = trialData(trialId);
+            t.systemAttrs.put(key, value);
+            t.frozen = null;
+        }
+    }
+
+    @Override
+    public boolean finishTrial(long trialId, TrialState state, List<Double> values) {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(values, "values");
+        if (!state.isFinished()) {
+            throw new IllegalArgumentException("state must be COMPLETE, PRUNED or FAIL, was " + state);
+        }
+        synchronized (lock) {
+            checkOpen();
+            TrialData t = trialData(trialId);
+            if (t.state != TrialState.RUNNING) {
+                return false;
+            }
+            if (state == TrialState.COMPLETE) {
+                if (values.size() != t.study.ref.directions().size()) {
+                    throw new IllegalArgumentException("a COMPLETE trial needs " + t.study.ref.directions().size()
+                            + " values, got " + values.size());
+                }
+                for (Double v : values) {
+                    if (v == null || !Double.isFinite(v)) {
+                        throw new IllegalArgumentException("objective values must be finite, were " + values);
+                    }
+                }
+                t.values = List.copyOf(values);
+            } else if (!values.isEmpty()) {
+                throw new IllegalArgumentException("only COMPLETE trials carry values, state was " + state);
+            }
+            t.state = state;
+            t.finished = Instant.now();
+            t.frozen = null;
+            return true;
+        }
+    }
+
+    @Override
+    public void recordHeartbeat(long trialId) {
+        synchronized (lock) {
+            checkOpen();
+            TrialData t = trialData(trialId);
+            if (t.state == TrialState.RUNNING) {
+                t.heartbeat = Instant.now();
+            }
+        }
+    }
+
+    @Override
+    public List<FrozenTrial> failStaleTrials(long studyId, Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must be >= 0, was " + grace);
+        }
+        synchronized (lock) {
+            checkOpen();
+            Instant limit = Instant.now().minus(grace);
+            List<FrozenTrial> failed = new ArrayList<>();
+            for (TrialData t : study(studyId).trials) {
+                if (t.state == TrialState.RUNNING && t.heartbeat.isBefore(limit)) {
+                    t.state = TrialState.FAIL;
+                    t.finished = Instant.now();
+                    t.systemAttrs.put("fail_reason", "no heartbeat for more than " + grace + " (worker died?)");
+                    t.frozen = null;
+                    failed.add(t.freeze());
+                }
+            }
+            return failed;
+        }
+    }
+
+    @Override
+    public FrozenTrial trial(long trialId) {
+        synchronized (lock) {
+            checkOpen();
+            return trialData(trialId).freeze();
+        }
+    }
+
+    @Override
+    public List<FrozenTrial> trials(long studyId, Set<TrialState> states) {
+        Objects.requireNonNull(states, "states");
+        synchronized (lock) {
+            checkOpen();
+            List<FrozenTrial> out = new ArrayList<>();
+            for (TrialData t : study(studyId).trials) {
+                if (states.isEmpty() || states.contains(t.state)) {
+                    out.add(t.freeze());
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryStorage";
+    }
+}
