@@ -63,6 +63,11 @@ public final class TrainCommand implements Callable<Integer> {
             + "(default: beside $AUTOGLM_TEST_MODELS, or ../shared/datasets)")
     Path dataDir;
 
+    @Option(names = "--tune", paramLabel = "TRIALS", defaultValue = "0",
+            description = "instead of one run: tune lr, momentum (and hidden units) with TPE and a median pruner over "
+                    + "TRIALS trials of --epochs epochs each, maximising validation accuracy")
+    int tune;
+
     @Option(names = "--json", description = "print one JSON document instead of text")
     boolean json;
 
@@ -92,6 +97,12 @@ public final class TrainCommand implements Callable<Integer> {
         Dataset data = Dataset.load(Dataset.locateDir(dataDir), dataset);
         Dataset.Split split = data.split(valFraction, seed).standardised();
         PrintWriter out = spec.commandLine().getOut();
+        if (tune < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tune must be >= 0, was " + tune);
+        }
+        if (tune > 0) {
+            return tune(data, split, m, sched, out);
+        }
         if (!json) {
             out.printf(Locale.ROOT, "train %s (%d train / %d val rows, %d features, %d classes) model=%s schedule=%s "
                     + "lr=%s epochs=%d seed=%d%n", data.name(), split.train().size(), split.val().size(),
@@ -113,6 +124,41 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "final val_acc %.4f  val_loss %.4f  explosions %d  restores %d%n",
                     r.last().valAccuracy(), r.last().valLoss(), r.explosions(), r.restores());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int tune(Dataset data, Dataset.Split split, String m, Trainer.Schedule sched, PrintWriter out)
+            throws Exception {
+        if (!json) {
+            out.printf(Locale.ROOT, "tune %s model=%s schedule=%s: %d trials x %d epochs (TPE, median pruner)%n",
+                    data.name(), m, sched.name().toLowerCase(Locale.ROOT), tune, epochs);
+            out.flush();
+        }
+        MlpTuning.Outcome o = MlpTuning.tune(split, m, sched, tune, epochs, seed, t -> {
+            if (!json) {
+                String value = t.values().isEmpty() ? "" : String.format(Locale.ROOT, " val_acc %.4f", t.values().getFirst());
+                String last = t.intermediateValues().isEmpty() ? "" : String.format(Locale.ROOT,
+                        " (last report epoch %d: %.4f)", t.intermediateValues().lastKey(),
+                        t.intermediateValues().get(t.intermediateValues().lastKey()));
+                out.printf(Locale.ROOT, "trial %3d %-8s%s%s params %s%n", t.number(), t.state(), value,
+                        t.state() == io.autoglm.automl.search.TrialState.PRUNED ? last : "", t.params());
+                out.flush();
+            }
+        });
+        if (json) {
+            ObjectMapper om = new ObjectMapper();
+            ObjectNode root = om.createObjectNode();
+            root.put("bestValAccuracy", o.bestAccuracy());
+            root.set("bestParams", om.valueToTree(o.bestParams()));
+            root.put("complete", o.complete());
+            root.put("pruned", o.pruned());
+            root.set("study", om.readTree(o.studyJson()));
+            out.println(root.toPrettyString());
+        } else {
+            out.printf(Locale.ROOT, "best val_acc %.4f params %s (%d complete, %d pruned)%n", o.bestAccuracy(),
+                    o.bestParams(), o.complete(), o.pruned());
         }
         out.flush();
         return 0;
