@@ -133,14 +133,14 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
         return decreases;
     }
 
-    /** @return the coefficient of variation of the last decision, NaN before the first one */
-    public double lastCoefficientOfVariation() {
-        return lastCv;
+    /** @return the coefficient of variation of the last evaluation of the window; empty before the first */
+    public java.util.OptionalDouble lastCoefficientOfVariation() {
+        return Double.isNaN(lastCv) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(lastCv);
     }
 
-    /** @return the growth ratio (newer half / older half of the window) of the last decision, NaN before */
-    public double lastGrowth() {
-        return lastGrowth;
+    /** @return the growth ratio (newer half / older half) of the last evaluation of the window; empty before */
+    public java.util.OptionalDouble lastGrowth() {
+        return Double.isNaN(lastGrowth) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(lastGrowth);
     }
 
     /** @return the number of norms currently in the window */

@@ -49,11 +49,12 @@ public final class ExplosionDetector {
         return this;
     }
 
-    /** @return the median of the norms in the window, NaN if none */
-    public double runningMedian() {
-        if (count == 0) {
-            return Double.NaN;
-        }
+    /** @return the median of the norms in the window; empty before the first finite norm */
+    public java.util.OptionalDouble runningMedian() {
+        return count == 0 ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(median());
+    }
+
+    private double median() {
         double[] copy = Arrays.copyOf(ring, count);
         Arrays.sort(copy);
         return count % 2 == 1 ? copy[count / 2] : (copy[count / 2 - 1] + copy[count / 2]) / 2;
@@ -90,7 +91,7 @@ public final class ExplosionDetector {
         }
         boolean ok = true;
         if (count >= minSamples) {
-            double median = runningMedian();
+            double median = median();
             if (norm > factor * median && (maxFactor == 0 || norm > maxFactor * windowMax())) {
                 explosions++;
                 ok = false;

@@ -28,7 +28,7 @@ class GradientVarianceAdaptiveTest {
             s.reportGradientNorm(Math.pow(1.1, i));
         }
         assertThat(s.learningRate()).isCloseTo(0.05, within(1e-15));
-        assertThat(s.lastGrowth()).isCloseTo(Math.pow(1.1, 5), within(1e-9));
+        assertThat(s.lastGrowth().orElseThrow()).isCloseTo(Math.pow(1.1, 5), within(1e-9));
         assertThat(s.decreases()).isEqualTo(1);
     }
 
@@ -40,7 +40,7 @@ class GradientVarianceAdaptiveTest {
         for (int i = 0; i < 9; i++) {
             s.reportGradientNorm(1);
         }
-        assertThat(s.lastCoefficientOfVariation()).isCloseTo(Math.sqrt((9 * 9.9 * 9.9 + 89.1 * 89.1) / 9) / 10.9,
+        assertThat(s.lastCoefficientOfVariation().orElseThrow()).isCloseTo(Math.sqrt((9 * 9.9 * 9.9 + 89.1 * 89.1) / 9) / 10.9,
                 within(1e-9));
         assertThat(s.learningRate()).isCloseTo(0.05, within(1e-15));
     }
@@ -93,6 +93,14 @@ class GradientVarianceAdaptiveTest {
             s.reportGradientNorm(Math.pow(1.1, i));
         }
         assertThat(s.learningRate()).isEqualTo(0.001);
+    }
+
+    @Test
+    void emptyWindow_reportsNoStatisticsRatherThanNaN() {
+        GradientVarianceAdaptive s = GradientVarianceAdaptive.builder(0.01).build();
+        assertThat(s.lastCoefficientOfVariation()).isEmpty();
+        assertThat(s.lastGrowth()).isEmpty();
+        assertThat(s.windowSize()).isZero();
     }
 
     @Test
