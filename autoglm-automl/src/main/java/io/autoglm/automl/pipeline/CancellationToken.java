@@ -4,6 +4,10 @@ package io.autoglm.automl.pipeline;
 public final class CancellationToken {
     private volatile boolean cancelled;
 
+    /** Creates a token that is not cancelled. */
+    public CancellationToken() {
+    }
+
     /** Requests cancellation; idempotent. */
     public void cancel() {
         cancelled = true;
