@@ -62,7 +62,7 @@ public final class MlpTuning {
                     double momentum = t.suggestFloat("momentum", 0.0, 0.95);
                     int hidden = model.equals("mlp") ? t.suggestInt("hidden", 16, 128, true) : 64;
                     Trainer.Config cfg = new Trainer.Config(model, schedule, lr, epochs, seed, 32, momentum, hidden,
-                            false);
+                            false, 0);
                     Trainer.Result r = Trainer.train(split, cfg, s -> {
                         double acc = s.valAccuracy();
                         t.report(acc, s.epoch());

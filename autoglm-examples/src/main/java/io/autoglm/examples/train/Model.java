@@ -93,6 +93,24 @@ public final class Model {
      * @return the mean loss
      */
     public double lossAndGradient(double[][] x, int[] y, int[] rows, int from, int to, double[] grad) {
+        return lossAndGradient(x, y, rows, from, to, grad, null, null);
+    }
+
+    /**
+     * Weighted mean cross-entropy {@code (1/m) sum w_i l_i} over the given rows and its gradient.
+     *
+     * @param x feature rows
+     * @param y labels
+     * @param rows indices of the rows to use
+     * @param from first index in {@code rows}
+     * @param to end (exclusive) in {@code rows}
+     * @param grad receives the gradient (overwritten)
+     * @param weights per-row sample weights indexed like {@code x}, or {@code null} for all 1
+     * @param losses if not {@code null}, receives the unweighted loss of each row, {@code losses[r - from]}
+     * @return the weighted mean loss
+     */
+    public double lossAndGradient(double[][] x, int[] y, int[] rows, int from, int to, double[] grad,
+            double[] weights, double[] losses) {
         Arrays.fill(grad, 0);
         int m = to - from;
         double loss = 0;
@@ -104,9 +122,19 @@ public final class Model {
             double[] xi = x[rows[r]];
             int yi = y[rows[r]];
             forward(xi, hid, logits);
-            loss += -Math.log(Math.max(logits[yi], 1e-300));
-            // logits now hold softmax probabilities; dL/dz = p - onehot
+            double li = -Math.log(Math.max(logits[yi], 1e-300));
+            double wi = weights == null ? 1.0 : weights[rows[r]];
+            if (losses != null) {
+                losses[r - from] = li;
+            }
+            loss += wi * li;
+            // logits now hold softmax probabilities; dL/dz = w (p - onehot)
             logits[yi] -= 1;
+            if (wi != 1.0) {
+                for (int c = 0; c < k; c++) {
+                    logits[c] *= wi;
+                }
+            }
             if (h == 0) {
                 for (int j = 0; j < d; j++) {
                     double xj = xi[j];

@@ -63,6 +63,11 @@ public final class TrainCommand implements Callable<Integer> {
             + "(default: beside $AUTOGLM_TEST_MODELS, or ../shared/datasets)")
     Path dataDir;
 
+    @Option(names = "--feedback-rate", defaultValue = "0",
+            description = "per-sample feedback weights: w += rate x (sample loss - batch mean loss), clipped to "
+                    + "[0.2, 5] and renormalised; 0 = off (default: ${DEFAULT-VALUE})")
+    double feedbackRate;
+
     @Option(names = "--tune", paramLabel = "TRIALS", defaultValue = "0",
             description = "instead of one run: tune lr, momentum (and hidden units) with TPE and a median pruner over "
                     + "TRIALS trials of --epochs epochs each, maximising validation accuracy")
@@ -90,7 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Trainer.Config cfg;
         try {
-            cfg = new Trainer.Config(m, sched, lr, epochs, seed, batchSize, momentum, hidden, recover);
+            cfg = new Trainer.Config(m, sched, lr, epochs, seed, batchSize, momentum, hidden, recover, feedbackRate);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -179,6 +184,7 @@ public final class TrainCommand implements Callable<Integer> {
         cfg.put("momentum", c.momentum());
         cfg.put("hidden", c.hidden());
         cfg.put("recover", c.recover());
+        cfg.put("feedbackRate", c.feedbackRate());
         cfg.put("trainRows", split.train().size());
         cfg.put("valRows", split.val().size());
         ArrayNode eps = root.putArray("epochs");

@@ -1,5 +1,6 @@
 package io.autoglm.examples.train;
 
+import io.autoglm.automl.feedback.FeedbackWeights;
 import io.autoglm.automl.lr.GradientVarianceAdaptive;
 import io.autoglm.automl.lr.LearningRateSchedule;
 import io.autoglm.automl.lr.LearningRateSchedules;
@@ -57,9 +58,11 @@ public final class Trainer {
      * @param momentum momentum in [0, 1)
      * @param hidden hidden units of the MLP
      * @param recover whether explosions trigger restore + lower LR (otherwise they are only reported)
+     * @param feedbackRate 0 for uniform sample weights; otherwise the rate of {@link FeedbackWeights} fed with
+     *     each sample's loss minus its batch's mean loss after every batch (hard samples gain weight)
      */
     public record Config(String model, Schedule schedule, double lr, int epochs, long seed, int batchSize,
-            double momentum, int hidden, boolean recover) {
+            double momentum, int hidden, boolean recover, double feedbackRate) {
 
         /** Validates. */
         public Config {
@@ -83,6 +86,9 @@ public final class Trainer {
             if (hidden <= 0) {
                 throw new IllegalArgumentException("hidden must be > 0, was " + hidden);
             }
+            if (!(feedbackRate >= 0 && Double.isFinite(feedbackRate))) {
+                throw new IllegalArgumentException("feedbackRate must be finite and >= 0, was " + feedbackRate);
+            }
         }
 
         /**
@@ -91,15 +97,20 @@ public final class Trainer {
          * @param lr learning rate
          * @param epochs epochs
          * @param seed seed
-         * @return a config with batch 32, momentum 0.9, 64 hidden units, recovery off
+         * @return a config with batch 32, momentum 0.9, 64 hidden units, recovery and feedback off
          */
         public static Config of(String model, Schedule schedule, double lr, int epochs, long seed) {
-            return new Config(model, schedule, lr, epochs, seed, 32, 0.9, 64, false);
+            return new Config(model, schedule, lr, epochs, seed, 32, 0.9, 64, false, 0);
         }
 
         /** @param on recovery on/off @return a copy */
         public Config withRecover(boolean on) {
-            return new Config(model, schedule, lr, epochs, seed, batchSize, momentum, hidden, on);
+            return new Config(model, schedule, lr, epochs, seed, batchSize, momentum, hidden, on, feedbackRate);
+        }
+
+        /** @param rate feedback-weighting rate, 0 for off @return a copy */
+        public Config withFeedback(double rate) {
+            return new Config(model, schedule, lr, epochs, seed, batchSize, momentum, hidden, recover, rate);
         }
     }
 
@@ -134,8 +145,11 @@ public final class Trainer {
      * @param epochs per-epoch numbers
      * @param explosions explosion events (non-finite or beyond k x median gradient norms)
      * @param restores checkpoint restores done
+     * @param sampleWeights the final per-training-row weights (all 1 without feedback)
+     * @param model the trained model
      */
-    public record Result(Config config, List<EpochStats> epochs, long explosions, int restores) {
+    public record Result(Config config, List<EpochStats> epochs, long explosions, int restores,
+            double[] sampleWeights, Model model) {
         /** Copies the list. */
         public Result {
             epochs = List.copyOf(epochs);
@@ -213,6 +227,11 @@ public final class Trainer {
         PlateauDetector plateau = PlateauDetector.builder().patience(5).degradationRuns(3).build();
         plateau.addListener(epochEvents::add);
 
+        FeedbackWeights feedback = FeedbackWeights.builder(n).rate(c.feedbackRate()).bounds(0.2, 5).build();
+        double[] weights = c.feedbackRate() > 0 ? feedback.weights() : null;
+        double[] losses = new double[c.batchSize()];
+        int[] batchRows = new int[c.batchSize()];
+        double[] signals = new double[c.batchSize()];
         Random rnd = new Random(c.seed() * 31 + 7);
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -232,7 +251,7 @@ public final class Trainer {
             int batches = 0;
             for (int from = 0; from < n; from += c.batchSize()) {
                 int to = Math.min(n, from + c.batchSize());
-                double loss = model.lossAndGradient(train.x(), train.y(), order, from, to, g);
+                double loss = model.lossAndGradient(train.x(), train.y(), order, from, to, g, weights, losses);
                 double sq = 0;
                 for (double gi : g) {
                     sq += gi * gi;
@@ -255,6 +274,23 @@ public final class Trainer {
                         lr.reportGradientNorm(norm);
                     }
                 }
+                if (weights != null && Double.isFinite(loss)) {
+                    int m = to - from;
+                    double mean = 0;
+                    for (int i = 0; i < m; i++) {
+                        mean += losses[i];
+                    }
+                    mean /= m;
+                    boolean finite = Double.isFinite(mean);
+                    for (int i = 0; i < m; i++) {
+                        batchRows[i] = order[from + i];
+                        signals[i] = losses[i] - mean;
+                    }
+                    if (finite) {
+                        feedback.update(Arrays.copyOf(batchRows, m), Arrays.copyOf(signals, m));
+                        weights = feedback.weights();
+                    }
+                }
                 lr.step();
                 step++;
             }
@@ -274,6 +310,6 @@ public final class Trainer {
             stats.add(s);
             onEpoch.accept(s);
         }
-        return new Result(c, stats, explosion.explosions(), checkpoint.restores());
+        return new Result(c, stats, explosion.explosions(), checkpoint.restores(), feedback.weights(), model);
     }
 }

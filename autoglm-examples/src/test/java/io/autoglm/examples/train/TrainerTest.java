@@ -78,6 +78,42 @@ class TrainerTest {
     }
 
     @Test
+    void feedbackWeights_concentrateOnHardSamplesAndKeepMeanOne() throws Exception {
+        Dataset.Split split = Dataset.load(Dataset.locateDir(null), "breast_cancer").split(0.2, 1).standardised();
+        Trainer.Result plain = Trainer.train(split, Trainer.Config.of("softmax", Trainer.Schedule.CONSTANT, 0.01, 10, 1),
+                s -> { });
+        Trainer.Result r = Trainer.train(split, Trainer.Config.of("softmax", Trainer.Schedule.CONSTANT, 0.01, 10, 1)
+                .withFeedback(0.5), s -> { });
+        assertThat(plain.sampleWeights()).containsOnly(1.0);
+        double[] w = r.sampleWeights();
+        assertThat(java.util.Arrays.stream(w).average().orElseThrow()).isCloseTo(1.0,
+                org.assertj.core.api.Assertions.within(1e-9));
+        for (double v : w) {
+            assertThat(v).isBetween(0.2 - 1e-9, 5 + 1e-9);
+        }
+        // the training rows the unweighted model fits worst (loss > 3x its mean) carry more than average weight
+        double[][] x = split.train().x();
+        double[] losses = new double[x.length];
+        int[] rows = java.util.stream.IntStream.range(0, x.length).toArray();
+        plain.model().lossAndGradient(x, split.train().y(), rows, 0, x.length,
+                new double[plain.model().parameters().length], null, losses);
+        double meanLoss = java.util.Arrays.stream(losses).average().orElseThrow();
+        double hard = 0;
+        int nHard = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (losses[i] > 3 * meanLoss) {
+                hard += w[i];
+                nHard++;
+            }
+        }
+        assertThat(nHard).isPositive();
+        assertThat(hard / nHard).as("mean weight of %d hard rows", nHard).isGreaterThan(1.0);
+        assertThat(r.last().valAccuracy()).isGreaterThan(0.9);
+        assertThatThrownBy(() -> Trainer.Config.of("mlp", Trainer.Schedule.CONSTANT, 0.1, 1, 1).withFeedback(-1))
+                .hasMessageContaining("feedbackRate");
+    }
+
+    @Test
     void mismatchedFeatureCounts_areRejected() throws Exception {
         Dataset.Split split = digits(1);
         Dataset bc = Dataset.load(Dataset.locateDir(null), "breast_cancer");
