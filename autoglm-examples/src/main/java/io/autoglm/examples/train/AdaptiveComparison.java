@@ -86,13 +86,27 @@ public final class AdaptiveComparison {
      * @return the comparison
      */
     public static Comparison compare(Dataset data, List<Long> seeds, int epochs) {
+        return compare(data, seeds, epochs, GRID);
+    }
+
+    /**
+     * @param data the full digits dataset
+     * @param seeds seeds (each: its own split, initialisation and batch order)
+     * @param epochs epochs per run
+     * @param gridRates the constant rates to search for the best one
+     * @return the comparison
+     */
+    public static Comparison compare(Dataset data, List<Long> seeds, int epochs, double[] gridRates) {
+        if (gridRates.length == 0 || seeds.isEmpty() || epochs <= 0) {
+            throw new IllegalArgumentException("need a non-empty grid, seeds and epochs > 0");
+        }
         List<Dataset.Split> splits = new ArrayList<>();
         for (long s : seeds) {
             splits.add(data.split(0.2, s).standardised());
         }
         Map<Double, Double> grid = new LinkedHashMap<>();
         double best = Double.NaN;
-        for (double lr : GRID) {
+        for (double lr : gridRates) {
             double acc = mean(splits, seeds, Trainer.Schedule.CONSTANT, lr, epochs);
             grid.put(lr, acc);
             if (Double.isNaN(best) || acc > grid.get(best)) {
