@@ -9,4 +9,10 @@ module io.autoglm.automl {
     exports io.autoglm.automl.storage;
     exports io.autoglm.automl.cv;
 
+    // training helpers (issue 5)
+    exports io.autoglm.automl.lr;
+    exports io.autoglm.automl.monitor;
+    exports io.autoglm.automl.feedback;
+    exports io.autoglm.automl.pipeline;
+
 }

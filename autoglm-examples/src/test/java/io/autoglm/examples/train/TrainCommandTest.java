@@ -1,0 +1,65 @@
+package io.autoglm.examples.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.autoglm.cli.AutoGlmCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = AutoGlmCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void train_json_printsEveryEpochWithLossesAccuracyAndRate() throws Exception {
+        Run r = run("train", "--dataset", "breast_cancer", "--model", "softmax", "--schedule", "cosine", "--lr", "0.05",
+                "--epochs", "3", "--seed", "4", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertThat(root.get("config").get("schedule").asText()).isEqualTo("cosine");
+        assertThat(root.get("epochs")).hasSize(3);
+        for (JsonNode e : root.get("epochs")) {
+            assertThat(e.get("trainLoss").asDouble()).isPositive();
+            assertThat(e.get("valLoss").isNumber()).isTrue();
+            assertThat(e.get("valAccuracy").asDouble()).isBetween(0.5, 1.0);
+            assertThat(e.get("lr").isNumber()).isTrue();
+            assertThat(e.get("events").isArray()).isTrue();
+        }
+        assertThat(root.get("final").get("valAccuracy").asDouble()).isGreaterThan(0.9);
+    }
+
+    @Test
+    void train_text_printsEpochLinesAndMonitorEvents() {
+        Run r = run("train", "--dataset", "digits", "--model", "mlp", "--schedule", "constant", "--lr", "3",
+                "--epochs", "1", "--recover");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("epoch   1  train_loss").contains("val_acc").contains("lr ")
+                .contains("event GRADIENT_EXPLOSION").contains("restores 1");
+    }
+
+    @Test
+    void train_badArguments_exitWithUsageOrInputErrors() {
+        assertThat(run("train", "--schedule", "linear").code()).isEqualTo(2);
+        assertThat(run("train", "--model", "cnn").code()).isEqualTo(2);
+        assertThat(run("train", "--lr", "-1").code()).isEqualTo(2);
+        Run missing = run("train", "--data-dir", "/nonexistent/datasets", "--epochs", "1");
+        assertThat(missing.code()).isEqualTo(AutoGlmCli.EXIT_BAD_INPUT);
+        assertThat(missing.err()).contains("datasets folder not found");
+        assertThat(run("train", "--dataset", "mnist", "--epochs", "1").code()).isEqualTo(AutoGlmCli.EXIT_BAD_INPUT);
+    }
+}
