@@ -1,0 +1,188 @@
+package io.autoglm.gguf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.autoglm.testing.TestModels;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GgufWriterTest {
+
+    @TempDir
+    Path tmp;
+
+    static void copyInto(GgufFile src, GgufWriter w) {
+        src.metadata().forEach(w::put);
+        for (TensorInfo t : src.tensors()) {
+            w.addTensor(t.name(), t.type(), t.shape(), out -> out.write(src.tensorData(t)));
+        }
+    }
+
+    @Test
+    void roundTrip_ofStories260K_isByteIdenticalToTheOriginal() throws IOException {
+        Path out = tmp.resolve("copy.gguf");
+        try (GgufFile src = GgufFile.open(TestModels.stories260K())) {
+            GgufWriter w = new GgufWriter();
+            copyInto(src, w);
+            w.write(out);
+        }
+        assertThat(Files.mismatch(out, TestModels.stories260K())).isEqualTo(-1L);
+    }
+
+    @Test
+    void roundTrip_ofTinyRandom_readsBackEqualMetadataTensorsAndData() throws IOException {
+        Path out = tmp.resolve("copy.gguf");
+        try (GgufFile src = GgufFile.open(TestModels.tinyRandom())) {
+            GgufWriter w = new GgufWriter();
+            copyInto(src, w);
+            w.alignment(64);
+            w.write(out);
+            try (GgufFile back = GgufFile.open(out)) {
+                assertThat(back.alignment()).isEqualTo(64);
+                Map<String, GgufValue> expected = new java.util.LinkedHashMap<>(src.metadata());
+                expected.put("general.alignment", GgufValue.uint32(64));
+                assertThat(back.metadata()).containsExactlyEntriesOf(expected);
+                assertThat(back.tensors()).hasSize(src.tensors().size());
+                for (int i = 0; i < src.tensors().size(); i++) {
+                    TensorInfo a = src.tensors().get(i);
+                    TensorInfo b = back.tensors().get(i);
+                    assertThat(b.name()).isEqualTo(a.name());
+                    assertThat(b.shape()).isEqualTo(a.shape());
+                    assertThat(b.type()).isEqualTo(a.type());
+                    assertThat(b.offset() % 64).isZero();
+                    assertThat(back.tensorData(b).mismatch(src.tensorData(a))).isEqualTo(-1L);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyValueType_includingNestedArrays_roundTrips() throws IOException {
+        GgufWriter w = new GgufWriter();
+        w.put("u8", GgufValue.uint8(255));
+        w.put("i8", new GgufValue(GgufValueType.INT8, -128L));
+        w.put("u16", new GgufValue(GgufValueType.UINT16, 65535L));
+        w.put("i16", new GgufValue(GgufValueType.INT16, -32768L));
+        w.put("u32", GgufValue.uint32(0xFFFF_FFFFL));
+        w.put("i32", GgufValue.int32(Integer.MIN_VALUE));
+        w.put("u64", GgufValue.uint64(-1L));
+        w.put("i64", GgufValue.int64(Long.MIN_VALUE));
+        w.put("f32", GgufValue.float32(Float.NaN));
+        w.put("f64", GgufValue.float64(-0.0));
+        w.put("bool", GgufValue.bool(true));
+        w.put("str", GgufValue.string("héllo ✓ \u0000 end"));
+        w.put("empty", GgufValue.string(""));
+        w.putArray("a.u8", GgufArray.ofIntegers(GgufValueType.UINT8, 0, 1, 255));
+        w.putArray("a.i16", GgufArray.ofIntegers(GgufValueType.INT16, -5, 7));
+        w.putArray("a.u32", GgufArray.ofIntegers(GgufValueType.UINT32, 0xFFFF_FFFFL));
+        w.putArray("a.i64", GgufArray.ofIntegers(GgufValueType.INT64, Long.MAX_VALUE, -1));
+        w.putArray("a.f32", GgufArray.ofFloats(1.5f, -2f, Float.MIN_VALUE));
+        w.putArray("a.f64", GgufArray.ofDoubles(Math.PI));
+        w.putArray("a.bool", GgufArray.ofBooleans(true, false, true));
+        w.putArray("a.str", GgufArray.ofStrings(List.of("a", "", "ü")));
+        w.putArray("a.empty", GgufArray.ofStrings(List.of()));
+        w.putArray("a.nested", GgufArray.ofArrays(List.of(GgufArray.ofFloats(1f), GgufArray.ofStrings(List.of("x")),
+                GgufArray.ofArrays(List.of(GgufArray.ofIntegers(GgufValueType.INT32, 3))))));
+        byte[] data = new byte[18 * 2 * 3];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        w.addTensor("q", GgmlType.Q4_0, new long[] {64, 3}, data);
+        w.addTensor("v", GgmlType.F32, new long[] {3}, new byte[12]);
+        Path out = tmp.resolve("types.gguf");
+        w.write(out);
+        try (GgufFile f = GgufFile.open(out)) {
+            assertThat(f.metadata()).containsExactlyEntriesOf(w.metadata());
+            assertThat(f.getLong("u64")).hasValue(-1L);
+            assertThat(f.get("u64").orElseThrow().asDouble()).isEqualTo(1.8446744073709552E19);
+            assertThat(f.getArray("a.u8").orElseThrow().toLongArray()).containsExactly(0, 1, 255);
+            assertThat(f.getArray("a.str").orElseThrow().strings()).containsExactly("a", "", "ü");
+            assertThat(f.getArray("a.nested").orElseThrow().getArray(2).getArray(0).getLong(0)).isEqualTo(3);
+            assertThat(f.tensors()).extracting(TensorInfo::name).containsExactly("q", "v");
+            byte[] back = f.tensorData(f.tensor("q").orElseThrow()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            assertThat(back).isEqualTo(data);
+            assertThat(f.tensor("v").orElseThrow().offset()).isEqualTo(128); // 108 bytes padded to 32
+        }
+    }
+
+    @Test
+    void failingSource_leavesNoOutputAndNoTempFile() throws IOException {
+        GgufWriter w = new GgufWriter();
+        w.putString("general.architecture", "llama");
+        w.addTensor("a", GgmlType.F32, new long[] {4}, new byte[16]);
+        w.addTensor("b", GgmlType.F32, new long[] {4}, out -> {
+            throw new IOException("disk on fire");
+        });
+        Path out = tmp.resolve("fail.gguf");
+        assertThatThrownBy(() -> w.write(out)).isInstanceOf(IOException.class).hasMessageContaining("disk on fire");
+        assertThat(out).doesNotExist();
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s).isEmpty();
+        }
+    }
+
+    @Test
+    void sourceWritingWrongByteCount_isRejectedAndLeavesNoOutput() throws IOException {
+        GgufWriter w = new GgufWriter();
+        w.addTensor("a", GgmlType.F32, new long[] {4}, out -> out.write(new byte[12], 0, 12));
+        Path out = tmp.resolve("short.gguf");
+        assertThatThrownBy(() -> w.write(out)).isInstanceOf(IllegalStateException.class).hasMessageContaining("wrote 12 bytes, expected 16");
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s).isEmpty();
+        }
+    }
+
+    @Test
+    void interruptedWrite_leavesNoOutput_andKeepsTheExistingTarget() throws IOException {
+        Path out = tmp.resolve("int.gguf");
+        Files.writeString(out, "previous");
+        GgufWriter w = new GgufWriter();
+        w.addTensor("a", GgmlType.F32, new long[] {4}, out2 -> {
+            out2.write(new byte[16], 0, 16);
+            Thread.currentThread().interrupt();
+        });
+        w.addTensor("b", GgmlType.F32, new long[] {4}, new byte[16]);
+        try {
+            assertThatThrownBy(() -> w.write(out)).isInstanceOf(InterruptedIOException.class);
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(Files.readString(out)).isEqualTo("previous");
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s).containsExactly(out);
+        }
+    }
+
+    @Test
+    void invalidTensorsAndKeys_areRejectedAtOnce() {
+        GgufWriter w = new GgufWriter();
+        assertThatThrownBy(() -> w.addTensor("x", GgmlType.Q4_K, new long[] {64}, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block size 256");
+        assertThatThrownBy(() -> w.addTensor("x", GgmlType.F32, new long[] {1, 1, 1, 1, 1}, new byte[4]))
+                .hasMessageContaining("1 to 4 dimensions");
+        assertThatThrownBy(() -> w.addTensor("x", GgmlType.F32, new long[] {0}, new byte[0])).hasMessageContaining("positive");
+        assertThatThrownBy(() -> w.addTensor("x".repeat(64), GgmlType.F32, new long[] {1}, new byte[4])).hasMessageContaining("63");
+        assertThatThrownBy(() -> w.addTensor("x", GgmlType.F32, new long[] {2}, new byte[4])).hasMessageContaining("needs 8 bytes");
+        w.addTensor("x", GgmlType.F32, new long[] {1}, new byte[4]);
+        assertThatThrownBy(() -> w.addTensor("x", GgmlType.F32, new long[] {1}, new byte[4])).hasMessageContaining("duplicate");
+        assertThatThrownBy(() -> w.alignment(48)).hasMessageContaining("power of two");
+        assertThatThrownBy(() -> w.put("", GgufValue.bool(true))).hasMessageContaining("empty");
+        assertThatThrownBy(() -> GgufValue.uint8(256)).hasMessageContaining("[0, 255]");
+        assertThatThrownBy(() -> new GgufValue(GgufValueType.FLOAT32, 1.0)).hasMessageContaining("Float");
+    }
+
+    @Test
+    void missingOutputFolder_givesIOException() {
+        GgufWriter w = new GgufWriter();
+        assertThatThrownBy(() -> w.write(tmp.resolve("no/such/dir/x.gguf"))).isInstanceOf(IOException.class)
+                .hasMessageContaining("no/such/dir");
+    }
+}
