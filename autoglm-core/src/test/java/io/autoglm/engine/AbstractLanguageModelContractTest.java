@@ -22,6 +22,8 @@ import io.autoglm.SamplingParams;
 import io.autoglm.TokenChunk;
 import io.autoglm.TokenStream;
 import io.autoglm.gguf.GgufFile;
+import io.autoglm.gguf.GgufWriter;
+import io.autoglm.gguf.TensorInfo;
 import io.autoglm.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,6 +224,37 @@ abstract class AbstractLanguageModelContractTest {
             ChatResponse r = m.chat(ChatRequest.builder().message(ChatMessage.user("Hi")).maxTokens(8).build());
             assertThat(r.usage().promptTokens())
                     .isEqualTo(m.tokenize("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n").length);
+        }
+    }
+
+    /** A copy of stories260K that carries its own (ChatML) chat template, written with the project's GGUF writer. */
+    static Path storiesWithTemplate(Path dir) throws Exception {
+        Path out = dir.resolve("stories-chatml.gguf");
+        try (GgufFile src = GgufFile.open(TestModels.stories260K())) {
+            GgufWriter w = new GgufWriter();
+            src.metadata().forEach(w::put);
+            w.putString("tokenizer.chat_template", "{% for m in messages %}{{'<|im_start|>' + m['role'] + '\\n' + m['content']"
+                    + " + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}");
+            for (TensorInfo t : src.tensors()) {
+                w.addTensor(t.name(), t.type(), t.shape(), o -> o.write(src.tensorData(t)));
+            }
+            w.write(out);
+        }
+        return out;
+    }
+
+    @Test
+    void chat_modelsOwnTemplate_isUsed_andRequestTemplateOverridesIt(@TempDir Path dir) throws Exception {
+        try (LanguageModel m = builder(storiesWithTemplate(dir)).build()) {
+            assertThat(m.info().chatTemplate()).hasValueSatisfying(t -> assertThat(t).contains("<|im_start|>"));
+            List<ChatMessage> msgs = List.of(ChatMessage.user("Hi"));
+            assertThat(m.applyChatTemplate(msgs, null, true)).isEqualTo("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+            ChatResponse own = m.chat(ChatRequest.builder().messages(msgs).maxTokens(8).build());
+            assertThat(own.usage().promptTokens()).isEqualTo(m.tokenize("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n").length);
+            String llama2 = m.applyChatTemplate(msgs, "llama2", true);
+            assertThat(llama2).contains("[INST]").doesNotContain("<|im_start|>");
+            ChatResponse overridden = m.chat(ChatRequest.builder().messages(msgs).chatTemplate("llama2").maxTokens(8).build());
+            assertThat(overridden.usage().promptTokens()).isNotEqualTo(own.usage().promptTokens());
         }
     }
 
