@@ -29,6 +29,7 @@ final class GenerationJob extends Job {
     private final GenerationOptions options;
     private final TokenListener listener;
     private final int bosToken;
+    private final byte[][] pieces;
     final CompletableFuture<Completion> result = new CompletableFuture<>();
 
     /**
@@ -36,12 +37,15 @@ final class GenerationJob extends Job {
      * @param options generation options
      * @param listener receives chunks, or null
      * @param bosToken the model's BOS id when it adds one, else -1
+     * @param pieces the bytes of every token id
      */
-    GenerationJob(Function<BackendModel, String> promptText, GenerationOptions options, TokenListener listener, int bosToken) {
+    GenerationJob(Function<BackendModel, String> promptText, GenerationOptions options, TokenListener listener, int bosToken,
+            byte[][] pieces) {
         this.promptText = promptText;
         this.options = options;
         this.listener = listener;
         this.bosToken = bosToken;
+        this.pieces = pieces;
     }
 
     @Override
@@ -89,7 +93,7 @@ final class GenerationJob extends Job {
             int index = count[0];
             tokens[0][count[0]++] = token;
             boolean last = count[0] >= maxTokens;
-            String piece = utf8.append(backend.tokenBytes(token));
+            String piece = utf8.append(token >= 0 && token < pieces.length ? pieces[token] : new byte[0]);
             if (last) {
                 piece += utf8.flush();
             }

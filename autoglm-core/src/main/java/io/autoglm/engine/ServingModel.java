@@ -41,6 +41,8 @@ final class ServingModel implements LanguageModel {
     private final int bosToken;
     private final int contextSize;
     private final int vocabSize;
+    /** UTF-8 bytes of every token, read once: generation decodes text without calling back into the backend. */
+    private final byte[][] pieces;
     private final SerialScheduler scheduler;
     private final String label;
 
@@ -61,6 +63,10 @@ final class ServingModel implements LanguageModel {
         // Not yet shared with the worker: safe to ask the backend directly.
         int[] empty = backend.tokenize("", true, false);
         this.bosToken = empty.length > 0 ? empty[0] : -1;
+        this.pieces = new byte[vocabSize][];
+        for (int t = 0; t < vocabSize; t++) {
+            pieces[t] = backend.tokenBytes(t);
+        }
         int id = IDS.incrementAndGet();
         this.label = "LanguageModel[" + info.name() + ", " + backend.backendName() + ", #" + id + "]";
         this.scheduler = new SerialScheduler(backend, maxQueued, "autoglm-engine-" + id, label);
@@ -76,7 +82,7 @@ final class ServingModel implements LanguageModel {
         Objects.requireNonNull(request, "request");
         ensureOpen();
         String prompt = request.prompt();
-        GenerationJob job = new GenerationJob(b -> prompt, request.options(), listener, bosToken);
+        GenerationJob job = new GenerationJob(b -> prompt, request.options(), listener, bosToken, pieces);
         scheduler.submit(job);
         return await(job.result, job);
     }
@@ -98,7 +104,7 @@ final class ServingModel implements LanguageModel {
     public ChatResponse chat(ChatRequest request, TokenListener listener) {
         Objects.requireNonNull(request, "request");
         ensureOpen();
-        GenerationJob job = new GenerationJob(chatPrompt(request), request.options(), listener, bosToken);
+        GenerationJob job = new GenerationJob(chatPrompt(request), request.options(), listener, bosToken, pieces);
         scheduler.submit(job);
         Completion c = await(job.result, job);
         return new ChatResponse(ChatMessage.assistant(c.text()), c);
@@ -113,7 +119,7 @@ final class ServingModel implements LanguageModel {
 
     private TokenStream startStream(Function<BackendModel, String> prompt, io.autoglm.GenerationOptions options) {
         EngineTokenStream stream = new EngineTokenStream(this);
-        GenerationJob job = new GenerationJob(prompt, options, stream::offer, bosToken);
+        GenerationJob job = new GenerationJob(prompt, options, stream::offer, bosToken, pieces);
         stream.attach(job);
         scheduler.submit(job);
         return stream;
@@ -190,13 +196,11 @@ final class ServingModel implements LanguageModel {
         ensureOpen();
         int[] copy = tokens.clone();
         checkTokenIds(copy);
-        return call(b -> {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            for (int t : copy) {
-                bytes.writeBytes(b.tokenBytes(t));
-            }
-            return bytes.toString(StandardCharsets.UTF_8);
-        });
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int t : copy) {
+            bytes.writeBytes(pieces[t]);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     @Override
