@@ -14,4 +14,5 @@ module io.autoglm.core {
     exports io.autoglm.internal to io.autoglm.quant;
 
     uses io.autoglm.backend.InferenceBackend;
+    provides io.autoglm.backend.InferenceBackend with io.autoglm.backend.ffm.FfmBackend;
 }

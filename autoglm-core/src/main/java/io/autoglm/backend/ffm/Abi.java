@@ -1,0 +1,183 @@
+package io.autoglm.backend.ffm;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import io.autoglm.ModelLoadException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One generation of the llama.cpp C API: everything a binding has to do differently between
+ * generations lives in a subclass, nothing generation-specific lives elsewhere. Today there is
+ * {@link AbiB4916} (the library bundled in {@code de.kherud:llama:4.2.0}). The "current" generation
+ * ({@code reference/llama-current-abi.md}: 80/160-byte params, {@code llama_memory_*},
+ * re-typed {@code llama_sampler_init_penalties}, run-time loaded CPU backend, threadpool) is
+ * recognised by {@link #probe} and refused with a clear message until its subclass is added.
+ */
+abstract sealed class Abi permits AbiB4916 {
+    /** Symbols every supported generation exports with the same signature. */
+    static final List<String> COMMON_SYMBOLS = List.of(
+            "llama_backend_init", "llama_log_set", "llama_model_default_params", "llama_context_default_params",
+            "llama_model_load_from_file", "llama_model_free", "llama_init_from_model", "llama_free",
+            "llama_model_get_vocab", "llama_vocab_n_tokens", "llama_model_n_embd", "llama_n_ctx", "llama_n_batch",
+            "llama_tokenize", "llama_token_to_piece", "llama_vocab_is_eog", "llama_vocab_bos",
+            "llama_model_chat_template", "llama_chat_apply_template", "llama_batch_init", "llama_batch_free",
+            "llama_decode", "llama_encode", "llama_get_logits_ith", "llama_get_embeddings_seq",
+            "llama_get_embeddings_ith", "llama_pooling_type", "llama_model_has_encoder", "llama_model_has_decoder",
+            "llama_sampler_chain_init", "llama_sampler_chain_add", "llama_sampler_init_greedy",
+            "llama_sampler_init_dist", "llama_sampler_init_top_k", "llama_sampler_init_top_p",
+            "llama_sampler_init_min_p", "llama_sampler_init_temp", "llama_sampler_init_penalties",
+            "llama_sampler_init_grammar", "llama_sampler_sample", "llama_sampler_free", "llama_set_n_threads");
+
+    /** Model loading options a generation maps onto its {@code llama_model_params}. */
+    record ModelOptions(int gpuLayers, boolean vocabOnly, boolean useMmap, MemorySegment progressCallback) {
+    }
+
+    /** Context options a generation maps onto its {@code llama_context_params}. */
+    record ContextOptions(int nCtx, int nBatch, int nUbatch, int threads, boolean embeddings, int poolingType) {
+    }
+
+    /** pooling type values (same in every generation) */
+    static final int POOLING_UNSPECIFIED = -1;
+    static final int POOLING_NONE = 0;
+    static final int POOLING_MEAN = 1;
+
+    /** @return the generation's name, e.g. {@code b4916} */
+    abstract String generation();
+
+    /** @return {@code struct llama_model_params} of this generation */
+    abstract StructLayout modelParamsLayout();
+
+    /** @return {@code struct llama_context_params} of this generation */
+    abstract StructLayout contextParamsLayout();
+
+    /** Patches library defaults (already in {@code params}) with our options. */
+    abstract void configureModel(MemorySegment params, ModelOptions options);
+
+    /** Patches library defaults (already in {@code params}) with our options. */
+    abstract void configureContext(MemorySegment params, ContextOptions options);
+
+    /** Empties the KV cache/memory of a context. */
+    abstract void clearMemory(MemorySegment ctx);
+
+    /** @return a repetition/frequency/presence penalties sampler (the signature differs between generations) */
+    abstract MemorySegment initPenalties(int nVocab, int lastN, float repeat, float frequency, float presence);
+
+    /**
+     * @param sampler what {@code llama_sampler_init_grammar} returned
+     * @param vocab the vocabulary it was given
+     * @return false when the grammar was rejected (a NULL sampler in newer generations)
+     */
+    boolean grammarAccepted(MemorySegment sampler, MemorySegment vocab) {
+        return !sampler.equals(MemorySegment.NULL);
+    }
+
+    /** Called once per library after {@code llama_backend_init} (the current generation loads its CPU backend here). */
+    void afterBackendInit(Path library) {
+    }
+
+    /** @return sizes of the default-params structs as measured in the library, or -1 when not measurable here */
+    abstract long measuredModelParamsSize();
+
+    /** @return see {@link #measuredModelParamsSize()} */
+    abstract long measuredContextParamsSize();
+
+    /**
+     * Picks the generation of a loaded library from its exported symbols and its default-params
+     * struct sizes.
+     *
+     * @throws ModelLoadException for an unknown or not yet supported library, naming what was probed
+     */
+    static Abi probe(Path path, SymbolLookup lookup) {
+        List<String> missing = new ArrayList<>();
+        for (String s : COMMON_SYMBOLS) {
+            if (lookup.find(s).isEmpty()) {
+                missing.add(s);
+            }
+        }
+        boolean hasVersion = lookup.find("llama_version").isPresent();
+        boolean hasMemory = lookup.find("llama_get_memory").isPresent();
+        boolean hasKvSelf = lookup.find("llama_kv_self_clear").isPresent();
+        String probed = "probed: llama_version " + presence(hasVersion) + ", llama_get_memory " + presence(hasMemory)
+                + ", llama_kv_self_clear " + presence(hasKvSelf);
+        if (!missing.isEmpty()) {
+            throw new ModelLoadException("unknown native library " + path + ": not a llama.cpp C API this backend knows ("
+                    + probed + "; missing " + missing + "); point nativeLibrary at a llama.cpp build or use the bundled one");
+        }
+        if (hasVersion || hasMemory) {
+            throw new ModelLoadException("native library " + path + " is a newer llama.cpp ABI generation (" + probed
+                    + ") that this FFM backend does not drive yet; only " + AbiB4916.NAME
+                    + " is supported: use the bundled library (no nativeLibrary) or Backend.JNI");
+        }
+        if (!hasKvSelf) {
+            throw new ModelLoadException("unknown llama.cpp ABI in " + path + " (" + probed
+                    + "): older than " + AbiB4916.NAME + "; use the bundled library");
+        }
+        long modelSize = canarySize(lookup, "llama_model_default_params");
+        long ctxSize = canarySize(lookup, "llama_context_default_params");
+        AbiB4916 abi = new AbiB4916(lookup, modelSize, ctxSize);
+        checkSize(path, "llama_model_params", modelSize, abi.modelParamsLayout().byteSize(), probed);
+        checkSize(path, "llama_context_params", ctxSize, abi.contextParamsLayout().byteSize(), probed);
+        return abi;
+    }
+
+    private static void checkSize(Path path, String struct, long measured, long expected, String probed) {
+        if (measured >= 0 && measured != expected) {
+            throw new ModelLoadException("native library " + path + " looks like llama.cpp " + AbiB4916.NAME + " ("
+                    + probed + ") but its " + struct + " is " + measured + " bytes, expected " + expected
+                    + "; this build is incompatible: use the bundled library");
+        }
+    }
+
+    private static String presence(boolean b) {
+        return b ? "present" : "absent";
+    }
+
+    /**
+     * Measures how many bytes a {@code *_default_params()} function writes. On x86-64 SysV a struct
+     * over 16 bytes is returned through a hidden pointer in RDI (and echoed in RAX), so calling it as
+     * {@code void *f(void *out)} with a canary-filled buffer shows the struct's extent. Only done
+     * where that convention holds; elsewhere returns -1 (the symbol probe decides alone).
+     *
+     * @return the measured size rounded up to 8, or -1 when the platform's convention differs
+     */
+    static long canarySize(SymbolLookup lookup, String function) {
+        if (!isSysVx86_64()) {
+            return -1;
+        }
+        MethodHandle raw = Linker.nativeLinker().downcallHandle(lookup.find(function).orElseThrow(),
+                FunctionDescriptor.of(ADDRESS, ADDRESS));
+        int cap = 1024;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate(cap, 16).fill((byte) 0xAA);
+            MemorySegment b = arena.allocate(cap, 16).fill((byte) 0x55);
+            MemorySegment unusedA = (MemorySegment) raw.invokeExact(a);
+            MemorySegment unusedB = (MemorySegment) raw.invokeExact(b);
+            int last = -1;
+            for (int i = 0; i < cap; i++) {
+                if (a.get(JAVA_BYTE, i) != (byte) 0xAA || b.get(JAVA_BYTE, i) != (byte) 0x55) {
+                    last = i;
+                }
+            }
+            return last < 0 ? 0 : ((last + 1 + 7) / 8) * 8L;
+        } catch (Throwable t) {
+            throw new ModelLoadException("probing " + function + " failed: " + t, t);
+        }
+    }
+
+    static boolean isSysVx86_64() {
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        return (arch.equals("amd64") || arch.equals("x86_64")) && !os.contains("windows");
+    }
+}

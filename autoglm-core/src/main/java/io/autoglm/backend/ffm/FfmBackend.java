@@ -1,0 +1,108 @@
+package io.autoglm.backend.ffm;
+
+import io.autoglm.ModelLoadException;
+import io.autoglm.backend.BackendModel;
+import io.autoglm.backend.InferenceBackend;
+import io.autoglm.backend.ModelSpec;
+import io.autoglm.internal.BundledLibrary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * The FFM backend: loads GGUF models through direct {@code java.lang.foreign} downcalls into the
+ * llama.cpp C API. The default library is the one bundled in {@code de.kherud:llama} (llama.cpp
+ * b4916); {@link ModelSpec#nativeLibrary()} points at another build (a file, or a folder holding
+ * {@code libllama}/{@code libjllama}), which is probed and refused with a clear message when its ABI
+ * generation is not supported. Needs native access ({@code --enable-native-access=ALL-UNNAMED} on
+ * the class path, or the module's name on the module path).
+ *
+ * <p>Registered as a {@link java.util.ServiceLoader} provider of {@link InferenceBackend}; the engine
+ * may also call {@code new FfmBackend()} directly.
+ */
+public final class FfmBackend implements InferenceBackend {
+    /** Creates the backend; it holds no state (libraries are cached per path). */
+    public FfmBackend() {
+    }
+
+    /** @return {@code ffm} */
+    @Override
+    public String name() {
+        return "ffm";
+    }
+
+    /**
+     * @param spec what to load and how
+     * @return the loaded model, with its context warmed up on the model's decode thread
+     * @throws ModelLoadException when native access is disabled, the library is unsupported or the model is refused
+     */
+    @Override
+    public BackendModel load(ModelSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(spec.path(), "spec.path");
+        LlamaLibrary lib = library(spec.nativeLibrary());
+        requireModelFile(spec.path());
+        return FfmModel.load(lib, spec);
+    }
+
+    /**
+     * Loads only a model's vocabulary (no weights, no context): tokenize, detokenize and chat
+     * templates work, everything else throws {@link IllegalStateException}. For tokenizer tests and tools.
+     */
+    static FfmModel loadVocabOnly(Path model, Path nativeLibrary) {
+        Objects.requireNonNull(model, "model");
+        LlamaLibrary lib = library(nativeLibrary);
+        requireModelFile(model);
+        return FfmModel.loadVocabOnly(lib, model);
+    }
+
+    static LlamaLibrary library(Path nativeLibrary) {
+        checkNativeAccess();
+        return LlamaLibrary.open(nativeLibrary == null ? BundledLibrary.path() : resolveLibrary(nativeLibrary));
+    }
+
+    private static void requireModelFile(Path p) {
+        if (!Files.isRegularFile(p)) {
+            throw new ModelLoadException("model file " + p + (Files.exists(p) ? " is not a regular file" : " does not exist"));
+        }
+    }
+
+    static void checkNativeAccess() {
+        if (!FfmBackend.class.getModule().isNativeAccessEnabled()) {
+            Module m = FfmBackend.class.getModule();
+            String who = m.isNamed() ? m.getName() : "ALL-UNNAMED";
+            throw new ModelLoadException("the FFM backend needs native access, which this JVM does not grant to "
+                    + (m.isNamed() ? "module " + who : "the class path") + ": add --enable-native-access=" + who
+                    + " (or use Backend.JNI)");
+        }
+    }
+
+    /** A file is used as is; a folder is searched for the llama library by its usual names. */
+    static Path resolveLibrary(Path p) {
+        if (!Files.isDirectory(p)) {
+            return p;
+        }
+        for (String n : List.of("libllama.so", "libllama.dylib", "llama.dll", "libjllama.so", "libjllama.dylib", "jllama.dll")) {
+            Path c = p.resolve(n);
+            if (Files.isRegularFile(c)) {
+                return c;
+            }
+        }
+        try (Stream<Path> s = Files.list(p)) {
+            return s.filter(f -> f.getFileName().toString().startsWith("libllama.") && Files.isRegularFile(f))
+                    .sorted().findFirst()
+                    .orElseThrow(() -> new ModelLoadException("no llama library (libllama.so, libllama.dylib, llama.dll, "
+                            + "libjllama.so) in folder " + p));
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot list native library folder " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FfmBackend";
+    }
+}

@@ -1,0 +1,198 @@
+package io.autoglm.backend.ffm;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.autoglm.ModelLoadException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The llama.cpp C API of one loaded shared library: method handles resolved once, when the library
+ * is first used, and kept for the life of the JVM (a library is never unloaded). One instance per
+ * library file ({@link #open}); the ABI generation is probed first and its differences are
+ * delegated to {@link #abi}. {@code llama_log_set} and {@code llama_backend_init} run once per
+ * library, here.
+ */
+final class LlamaLibrary {
+    private static final Logger LOG = LoggerFactory.getLogger(LlamaLibrary.class);
+    private static final Map<Path, LlamaLibrary> OPEN = new ConcurrentHashMap<>();
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option[] NONE = {};
+    /** For short calls that never call back into Java nor block: no thread-state transition. */
+    private static final Linker.Option[] CRITICAL = {Linker.Option.critical(false)};
+
+    final Path path;
+    final Abi abi;
+    private final SymbolLookup lookup;
+
+    final MethodHandle modelDefaultParams;
+    final MethodHandle contextDefaultParams;
+    final MethodHandle modelLoadFromFile;
+    final MethodHandle modelFree;
+    final MethodHandle initFromModel;
+    final MethodHandle free;
+    final MethodHandle modelGetVocab;
+    final MethodHandle vocabNTokens;
+    final MethodHandle modelNEmbd;
+    final MethodHandle nCtx;
+    final MethodHandle nBatch;
+    final MethodHandle tokenize;
+    final MethodHandle tokenToPiece;
+    final MethodHandle vocabIsEog;
+    final MethodHandle vocabBos;
+    final MethodHandle modelChatTemplate;
+    final MethodHandle chatApplyTemplate;
+    final MethodHandle batchInit;
+    final MethodHandle batchFree;
+    final MethodHandle decode;
+    final MethodHandle encode;
+    final MethodHandle getLogitsIth;
+    final MethodHandle getEmbeddingsSeq;
+    final MethodHandle getEmbeddingsIth;
+    final MethodHandle poolingType;
+    final MethodHandle modelHasEncoder;
+    final MethodHandle modelHasDecoder;
+    final MethodHandle samplerChainInit;
+    final MethodHandle samplerChainAdd;
+    final MethodHandle samplerInitGreedy;
+    final MethodHandle samplerInitDist;
+    final MethodHandle samplerInitTopK;
+    final MethodHandle samplerInitTopP;
+    final MethodHandle samplerInitMinP;
+    final MethodHandle samplerInitTemp;
+    final MethodHandle samplerInitGrammar;
+    final MethodHandle samplerSample;
+    final MethodHandle samplerFree;
+
+    private LlamaLibrary(Path path) {
+        this.path = path;
+        try {
+            this.lookup = SymbolLookup.libraryLookup(path, Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException("cannot load native library " + path + ": " + e.getMessage(), e);
+        }
+        this.abi = Abi.probe(path, lookup);
+        var mp = abi.modelParamsLayout();
+        var cp = abi.contextParamsLayout();
+        modelDefaultParams = h("llama_model_default_params", FunctionDescriptor.of(mp));
+        contextDefaultParams = h("llama_context_default_params", FunctionDescriptor.of(cp));
+        modelLoadFromFile = h("llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, mp));
+        modelFree = h("llama_model_free", FunctionDescriptor.ofVoid(ADDRESS));
+        initFromModel = h("llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, cp));
+        free = h("llama_free", FunctionDescriptor.ofVoid(ADDRESS));
+        modelGetVocab = h("llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS), CRITICAL);
+        vocabNTokens = h("llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
+        modelNEmbd = h("llama_model_n_embd", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
+        nCtx = h("llama_n_ctx", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
+        nBatch = h("llama_n_batch", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
+        tokenize = h("llama_tokenize", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
+                JAVA_BOOLEAN, JAVA_BOOLEAN));
+        tokenToPiece = h("llama_token_to_piece", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
+                JAVA_INT, JAVA_BOOLEAN), CRITICAL);
+        vocabIsEog = h("llama_vocab_is_eog", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT), CRITICAL);
+        vocabBos = h("llama_vocab_bos", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
+        modelChatTemplate = h("llama_model_chat_template", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        chatApplyTemplate = h("llama_chat_apply_template", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
+                JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+        batchInit = h("llama_batch_init", FunctionDescriptor.of(Structs.Batch.LAYOUT, JAVA_INT, JAVA_INT, JAVA_INT));
+        batchFree = h("llama_batch_free", FunctionDescriptor.ofVoid(Structs.Batch.LAYOUT));
+        decode = h("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, Structs.Batch.LAYOUT));
+        encode = h("llama_encode", FunctionDescriptor.of(JAVA_INT, ADDRESS, Structs.Batch.LAYOUT));
+        getLogitsIth = h("llama_get_logits_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT), CRITICAL);
+        getEmbeddingsSeq = h("llama_get_embeddings_seq", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT), CRITICAL);
+        getEmbeddingsIth = h("llama_get_embeddings_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT), CRITICAL);
+        poolingType = h("llama_pooling_type", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
+        modelHasEncoder = h("llama_model_has_encoder", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS), CRITICAL);
+        modelHasDecoder = h("llama_model_has_decoder", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS), CRITICAL);
+        samplerChainInit = h("llama_sampler_chain_init", FunctionDescriptor.of(ADDRESS, Structs.SamplerChainParams.LAYOUT));
+        samplerChainAdd = h("llama_sampler_chain_add", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+        samplerInitGreedy = h("llama_sampler_init_greedy", FunctionDescriptor.of(ADDRESS));
+        samplerInitDist = h("llama_sampler_init_dist", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        samplerInitTopK = h("llama_sampler_init_top_k", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        samplerInitTopP = h("llama_sampler_init_top_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
+        samplerInitMinP = h("llama_sampler_init_min_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
+        samplerInitTemp = h("llama_sampler_init_temp", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT));
+        samplerInitGrammar = h("llama_sampler_init_grammar", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        samplerSample = h("llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        samplerFree = h("llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+
+        // logging first, so backend init and everything after it goes to SLF4J, never to stderr
+        try {
+            MethodHandle target = MethodHandles.lookup().findStatic(NativeLog.class, "log",
+                    MethodType.methodType(void.class, int.class, MemorySegment.class, MemorySegment.class));
+            MemorySegment stub = LINKER.upcallStub(target, FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, ADDRESS),
+                    Arena.global()); // tiny, and the library keeps the pointer for the life of the process
+            MethodHandle logSet = h("llama_log_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+            logSet.invokeExact(stub, MemorySegment.NULL);
+            MethodHandle backendInit = h("llama_backend_init", FunctionDescriptor.ofVoid());
+            backendInit.invokeExact();
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new ModelLoadException("initialising llama.cpp library " + path + " failed: " + t, t);
+        }
+        abi.afterBackendInit(path);
+        LOG.info("loaded llama.cpp library {} (ABI generation {})", path, abi.generation());
+    }
+
+    /**
+     * @param library path of a llama.cpp shared library
+     * @return the library's handles; loaded, probed and initialised on first use
+     * @throws ModelLoadException when it cannot be loaded or is not a supported llama.cpp build
+     */
+    static LlamaLibrary open(Path library) {
+        Path key;
+        try {
+            key = library.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new ModelLoadException("native library " + library + " not found: " + e.getMessage(), e);
+        }
+        if (!Files.isRegularFile(key)) {
+            throw new ModelLoadException("native library " + library + " is not a file");
+        }
+        LlamaLibrary lib = OPEN.get(key);
+        if (lib != null) {
+            return lib;
+        }
+        synchronized (OPEN) {
+            return OPEN.computeIfAbsent(key, LlamaLibrary::new);
+        }
+    }
+
+    private MethodHandle h(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment addr = lookup.find(name).orElseThrow(
+                () -> new ModelLoadException("native library " + path + " lacks " + name));
+        return LINKER.downcallHandle(addr, fd, options.length == 0 ? NONE : options);
+    }
+
+    /** @return a description for messages and {@code BackendModel.nativeLibrary()} */
+    String describe() {
+        return path + " (llama.cpp " + abi.generation() + ")";
+    }
+
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}
