@@ -13,4 +13,9 @@ class FfmContractTest extends AbstractLanguageModelContractTest {
     boolean exposesLogits() {
         return true;
     }
+
+    @Override
+    boolean perRequestTemplates() {
+        return true;
+    }
 }

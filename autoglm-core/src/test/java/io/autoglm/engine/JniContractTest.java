@@ -13,4 +13,9 @@ class JniContractTest extends AbstractLanguageModelContractTest {
     boolean exposesLogits() {
         return false;
     }
+
+    @Override
+    boolean perRequestTemplates() {
+        return false;
+    }
 }
