@@ -50,7 +50,7 @@ final class ChatCommand implements Callable<Integer> {
             history.add(ChatMessage.system(system));
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (LanguageModel model = modelOptions.builder(chatTemplate).build()) {
+        try (LanguageModel model = modelOptions.builder(chatTemplate).embeddings(false).build()) {
             boolean interactive = System.console() != null && !modelOptions.json;
             while (true) {
                 if (interactive) {

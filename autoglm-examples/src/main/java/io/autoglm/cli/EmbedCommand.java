@@ -28,7 +28,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (LanguageModel model = modelOptions.open()) {
+        try (LanguageModel model = modelOptions.builder(null).embeddings(true).build()) {
             float[] e = model.embed(text, !noNormalize);
             if (modelOptions.json) {
                 ObjectNode o = Json.object();

@@ -66,7 +66,8 @@ final class ModelOptions {
         return b;
     }
 
+    /** @return the model, without an embedding context (commands that embed use {@link #builder}) */
     LanguageModel open() {
-        return builder(null).build();
+        return builder(null).embeddings(false).build();
     }
 }
