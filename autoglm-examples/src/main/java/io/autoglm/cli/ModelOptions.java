@@ -37,6 +37,10 @@ final class ModelOptions {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
         }
+        if (!verbose && System.getProperty("org.slf4j.simpleLogger.log.io.autoglm.native") == null) {
+            // llama.cpp's own warnings (routed into SLF4J) are noise on a terminal; --verbose shows them
+            System.setProperty("org.slf4j.simpleLogger.log.io.autoglm.native", "error");
+        }
     }
 
     Backend backendValue() {
