@@ -7,6 +7,7 @@ import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import io.autoglm.AutoGLMException;
 import io.autoglm.ChatMessage;
+import io.autoglm.ContextOverflowException;
 import io.autoglm.LogitsConsumer;
 import io.autoglm.ModelLoadException;
 import io.autoglm.SamplingParams;
@@ -57,8 +58,7 @@ final class JniModel implements BackendModel {
         this.spec = spec;
         this.model = model;
         this.meta = meta;
-        long ctxTrain = meta.contextLength();
-        this.contextSize = spec.contextSize() > 0 ? spec.contextSize() : (int) Math.min(Integer.MAX_VALUE, ctxTrain);
+        this.contextSize = effectiveContext(spec, meta);
         this.vocabSize = (int) meta.tokenCount();
         String own = meta.stringValue("tokenizer.chat_template");
         this.effectiveTemplate = spec.chatTemplate() != null ? spec.chatTemplate() : own != null ? own : "chatml";
@@ -68,6 +68,17 @@ final class JniModel implements BackendModel {
                 eog.add((int) id);
             }
         }
+    }
+
+    /**
+     * The context llama.cpp gives a {@code llama_context} for this spec (what FFM reports): the requested
+     * size, or the trained length, padded to a multiple of 32 (b4916's KV-cache padding without flash
+     * attention).
+     */
+    static int effectiveContext(ModelSpec spec, GgufPeek meta) {
+        long n = spec.contextSize() > 0 ? spec.contextSize() : meta.contextLength();
+        n = (n + 31) / 32 * 32;
+        return (int) Math.min(Integer.MAX_VALUE - 64, Math.max(32, n));
     }
 
     static JniModel load(ModelSpec spec) {
@@ -81,7 +92,9 @@ final class JniModel implements BackendModel {
                 .setModel(spec.path().toAbsolutePath().toString())
                 .setThreads(spec.threads())
                 .setThreadsBatch(spec.threads())
-                .setCtxSize(spec.contextSize())
+                // one position more than FFM's context: llama.cpp's server refuses to decode into the last
+                // position of its context, FFM does not; the limit itself is enforced here
+                .setCtxSize(effectiveContext(spec, meta) + 1)
                 .setBatchSize(spec.batchSize())
                 .setParallel(1)
                 .disableContextShift()
@@ -232,7 +245,7 @@ final class JniModel implements BackendModel {
     private boolean isControlLike(PieceIndex idx, int t) {
         String s = idx.lossy(t);
         return s.length() > 2 && ((s.startsWith("<") && s.endsWith(">") && !s.startsWith("<0x"))
-                || (s.startsWith("[") && s.endsWith("]"))) && (t < 3 || eog.contains(t) || isSpecialId(t));
+                || (s.startsWith("[") && s.endsWith("]"))) && (eog.contains(t) || isSpecialId(t));
     }
 
     private boolean isSpecialId(int t) {
@@ -391,9 +404,8 @@ final class JniModel implements BackendModel {
         if (gs.maxTokens() < 0) {
             throw new IllegalArgumentException("maxTokens must be >= 0, was " + gs.maxTokens());
         }
-        if (gs.prompt().length >= contextSize) {
-            throw new IllegalArgumentException("prompt has " + gs.prompt().length + " tokens, the context holds "
-                    + contextSize + " (prompt must leave room for at least one generated token)");
+        if (gs.prompt().length > contextSize) {
+            throw new ContextOverflowException(gs.prompt().length, contextSize);
         }
         if (gs.grammar() != null) {
             GbnfCheck.validate(gs.grammar());
@@ -433,7 +445,8 @@ final class JniModel implements BackendModel {
         Generation(GenerationSpec gs, TokenSink sink) {
             this.gs = gs;
             this.sink = sink;
-            this.max = Math.min(gs.maxTokens(), contextSize - gs.prompt().length);
+            // as on FFM (and in the server), the token sampled when the context is full is still generated
+            this.max = Math.min(gs.maxTokens(), contextSize - gs.prompt().length + 1);
             this.canProbe = gs.sampling().isGreedy() && gs.grammar() == null;
         }
 

@@ -148,7 +148,8 @@ class JniBackendTest {
             List<Integer> ids = new ArrayList<>();
             GenerationResult r = small.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 100, true, null), ids::add);
             assertThat(r.end()).isEqualTo(GenerationResult.End.CONTEXT_FULL);
-            assertThat(ids).hasSize(32 - prompt.length);
+            assertThat(small.contextSize()).isEqualTo(32);
+            assertThat(ids).hasSize(32 - prompt.length + 1); // the token sampled with the context full counts
         }
     }
 
@@ -245,8 +246,8 @@ class JniBackendTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> stories.generate(new GenerationSpec(new int[] {1, 512}, SamplingParams.greedy(), 5, false, null), t -> true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("512");
-        assertThatThrownBy(() -> stories.generate(new GenerationSpec(new int[ctx], SamplingParams.greedy(), 5, false, null), t -> true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("context");
+        assertThatThrownBy(() -> stories.generate(new GenerationSpec(new int[ctx + 1], SamplingParams.greedy(), 5, false, null), t -> true))
+                .isInstanceOf(io.autoglm.ContextOverflowException.class);
         assertThatThrownBy(() -> stories.generate(new GenerationSpec(new int[] {1}, SamplingParams.greedy(), -1, false, null), t -> true))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> stories.evaluate(new int[] {1}, (i, l) -> { }))
@@ -305,6 +306,19 @@ class JniBackendTest {
             }
         } finally {
             ex.shutdownNow();
+        }
+    }
+
+    @Test
+    void promptFillingTheContext_generatesOneToken() {
+        try (BackendModel small = new JniBackend().load(spec(TestModels.stories260K(), 32, false))) {
+            int[] prompt = new int[32];
+            java.util.Arrays.fill(prompt, 1, 32, 300);
+            prompt[0] = 1;
+            List<Integer> ids = new ArrayList<>();
+            GenerationResult r = small.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 10, false, null), ids::add);
+            assertThat(r.end()).isEqualTo(GenerationResult.End.CONTEXT_FULL);
+            assertThat(ids).hasSize(1);
         }
     }
 

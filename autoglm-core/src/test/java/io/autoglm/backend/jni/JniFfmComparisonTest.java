@@ -150,6 +150,24 @@ class JniFfmComparisonTest {
     }
 
     @ParameterizedTest
+    @ValueSource(ints = {24, 32, 40})
+    void fullContext_sameTokensAndEnd(int ctx) {
+        ModelSpec sj = new ModelSpec(TestModels.stories260K(), Backend.JNI, 1, ctx, ctx, 0, null, Quantization.NONE, -1,
+                null, null, 4, false);
+        BackendModel jni = new JniBackend().load(sj);
+        open.add(jni);
+        BackendModel ffm = new FfmBackend().load(new ModelSpec(TestModels.stories260K(), Backend.FFM, 1, ctx, ctx, 0, null,
+                Quantization.NONE, -1, null, null, 4, false));
+        open.add(ffm);
+        assertThat(jni.contextSize()).isEqualTo(ffm.contextSize());
+        int[] prompt = ffm.tokenize("Once upon a time", true, false);
+        Run j = run(jni, prompt, SamplingParams.greedy(), 100);
+        Run f = run(ffm, prompt, SamplingParams.greedy(), 100);
+        assertThat(j.ids()).isEqualTo(f.ids());
+        assertThat(j.result().end()).isEqualTo(f.result().end()).isEqualTo(GenerationResult.End.CONTEXT_FULL);
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {1, 42, 4242})
     void seededSampling_withoutPenalties_sameTokenIds(int seed) {
         SamplingParams s = SamplingParams.builder().temperature(0.9f).topK(40).topP(0.95f).minP(0.05f).seed(seed).build();
