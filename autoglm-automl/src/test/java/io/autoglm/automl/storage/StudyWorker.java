@@ -35,7 +35,7 @@ public final class StudyWorker {
      *     it or heartbeating (a thread that "dies"); negative for never
      */
     static void run(Storage storage, String studyName, int target, String workerId, Duration grace, long seed, int abandonAfter,
-            PrintStream out) throws InterruptedException {
+            PrintStream out) throws Exception {
         long studyId = storage.findStudy(studyName).orElseThrow(() -> new IllegalStateException("no study " + studyName)).studyId();
         Random rnd = new Random(seed);
         ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -43,6 +43,10 @@ public final class StudyWorker {
             t.setDaemon(true);
             return t;
         });
+        // warm up (class loading, JSON, the heartbeat thread) before the first trial starts its clock
+        Distribution.fromJson(X.toJson());
+        beats.submit(() -> { }).get();
+        storage.trials(studyId, Set.of(TrialState.COMPLETE));
         int done = 0;
         try {
             while (true) {
@@ -57,20 +61,23 @@ public final class StudyWorker {
                     continue;
                 }
                 FrozenTrial trial = storage.startTrial(studyId, workerId);
-                double x = X instanceof Distribution.FloatDistribution f ? f.low() + (f.high() - f.low()) * rnd.nextDouble() : 0;
-                storage.setTrialParam(trial.trialId(), "x", x, X);
-                out.println("START " + trial.number());
-                out.flush();
                 if (abandonAfter >= 0 && done >= abandonAfter) {
-                    return;
+                    out.println("START " + trial.number());
+                    out.flush();
+                    return; // no heartbeat, no finish: as if the thread died
                 }
+                // heartbeats start at once, before anything slow can happen inside the trial
                 ScheduledFuture<?> beat = beats.scheduleAtFixedRate(() -> {
                     try {
                         storage.recordHeartbeat(trial.trialId());
                     } catch (RuntimeException e) {
                         // storage closed or unreachable: the trial will be reaped, which is the point
                     }
-                }, HEARTBEAT_MS, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+                }, 0, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+                double x = X instanceof Distribution.FloatDistribution f ? f.low() + (f.high() - f.low()) * rnd.nextDouble() : 0;
+                storage.setTrialParam(trial.trialId(), "x", x, X);
+                out.println("START " + trial.number());
+                out.flush();
                 try {
                     Thread.sleep(100 + rnd.nextInt(201));
                 } finally {
