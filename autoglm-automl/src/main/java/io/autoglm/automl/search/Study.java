@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class Study implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Study.class);
     private static final Set<TrialState> ALL = EnumSet.noneOf(TrialState.class);
+    /** Heartbeat interval used for storages other than {@link InMemoryStorage} when none is set. */
+    public static final Duration DEFAULT_SHARED_HEARTBEAT = Duration.ofSeconds(10);
 
     private final Storage storage;
     private final boolean ownsStorage;
@@ -84,7 +86,9 @@ public final class Study implements AutoCloseable {
         this.sampler = b.sampler != null ? b.sampler : TpeSampler.builder().build();
         this.pruner = b.pruner != null ? b.pruner : Pruners.median();
         this.seed = b.seed != null ? b.seed : new SplittableRandom().nextLong();
-        this.heartbeatInterval = b.heartbeatInterval;
+        // a storage other processes may share gets heartbeats by default, so a dead worker's trial is failed
+        this.heartbeatInterval = b.heartbeatInterval != null ? b.heartbeatInterval
+                : storage instanceof InMemoryStorage ? null : DEFAULT_SHARED_HEARTBEAT;
         this.gracePeriod = b.gracePeriod != null ? b.gracePeriod
                 : heartbeatInterval == null ? null : heartbeatInterval.multipliedBy(6);
         this.reenqueueStaleTrials = b.reenqueueStaleTrials;
@@ -780,6 +784,8 @@ public final class Study implements AutoCloseable {
         /**
          * Enables heartbeats for a storage shared between processes: each running trial records a heartbeat
          * at this interval, and every new trial first fails RUNNING trials silent for the grace period.
+         * Default: none for an {@link InMemoryStorage}, {@link Study#DEFAULT_SHARED_HEARTBEAT} (10 s, grace 60 s)
+         * for any other storage.
          *
          * @param interval heartbeat interval, &gt; 0
          * @return this
@@ -824,14 +830,16 @@ public final class Study implements AutoCloseable {
          *     with other directions
          */
         public Study build() {
-            if (gracePeriod != null && heartbeatInterval == null) {
+            boolean owns = storage == null;
+            Duration hb = heartbeatInterval != null ? heartbeatInterval
+                    : storage == null || storage instanceof InMemoryStorage ? null : DEFAULT_SHARED_HEARTBEAT;
+            if (gracePeriod != null && hb == null) {
                 throw new IllegalArgumentException("gracePeriod needs heartbeatInterval");
             }
-            if (gracePeriod != null && gracePeriod.compareTo(heartbeatInterval) <= 0) {
+            if (gracePeriod != null && gracePeriod.compareTo(hb) <= 0) {
                 throw new IllegalArgumentException("gracePeriod must be > heartbeatInterval, were " + gracePeriod
-                        + " and " + heartbeatInterval);
+                        + " and " + hb);
             }
-            boolean owns = storage == null;
             Storage st = owns ? new InMemoryStorage() : storage;
             String n = name != null ? name : "study-" + UUID.randomUUID();
             StudyRef ref = st.findStudy(n).orElse(null);

@@ -277,6 +277,29 @@ class StudyTest {
     }
 
     @Test
+    void gracePeriodAlone_isAcceptedForASharedStorage_notForInMemory() throws Exception {
+        InMemoryStorage inner = new InMemoryStorage();
+        io.autoglm.automl.storage.Storage shared = (io.autoglm.automl.storage.Storage) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {io.autoglm.automl.storage.Storage.class}, (proxy, m, args) -> {
+                    try {
+                        return m.invoke(inner, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        // a grace period alone is accepted for a shared storage (heartbeats default to 10 s) ...
+        Study s = Study.builder().name("shared").storage(shared).gracePeriod(Duration.ofSeconds(30)).sampler(new RandomSampler())
+                .build();
+        s.optimize(t -> t.suggestFloat("x", 0, 1), 2);
+        assertThat(s.trials()).hasSize(2);
+        s.close();
+        // ... but not for the in-memory default, which nothing else can share
+        assertThatThrownBy(() -> Study.builder().gracePeriod(Duration.ofSeconds(30)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("heartbeatInterval");
+        assertThat(Study.DEFAULT_SHARED_HEARTBEAT).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
     void export_csvAndJson_containEveryTrial(@TempDir Path dir) throws Exception {
         Study s = study(new RandomSampler(), 5);
         s.optimize(t -> {
