@@ -38,7 +38,7 @@ public final class DecodeComparison {
     }
 
     /**
-     * @param args {@code --model PATH --native PATH --tokens N --rounds R --threads 1,2}
+     * @param args {@code --model PATH --native PATH --tokens N --rounds R --reps K --warmup W --threads 1,2}
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
@@ -47,6 +47,7 @@ public final class DecodeComparison {
         int tokens = 128;
         int rounds = 5;
         int reps = 5;
+        int warmup = 30;
         int[] threadCounts = {1, 2};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -55,9 +56,10 @@ public final class DecodeComparison {
                 case "--tokens" -> tokens = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --model --native --tokens --rounds --reps --threads");
+                        + "; use --model --native --tokens --rounds --reps --warmup --threads");
             }
         }
         if (!Files.isRegularFile(model) || !Files.isExecutable(nativeLoop)) {
@@ -73,7 +75,7 @@ public final class DecodeComparison {
                     null, 16, false);
             try (BackendModel m = new FfmBackend().load(spec)) {
                 int[] prompt = m.tokenize("Once upon a time", true, false);
-                for (int w = 0; w < 30; w++) {
+                for (int w = 0; w < warmup; w++) {
                     generate(m, prompt, tokens, null);
                 }
                 double[] c = new double[rounds];

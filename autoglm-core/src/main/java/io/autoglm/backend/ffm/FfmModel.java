@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * embeddings, created on first use), all owned here and freed by {@link #close()}.
  *
  * <p>Threading: llama.cpp b4916's OpenMP CPU backend keeps a thread team per calling thread, so the
- * context is created, warmed up and decoded on one platform thread this model owns (a
- * single-thread executor); callers block until their task is done. Token sinks and logits
+ * context is created, warmed up and decoded on one platform thread this model owns while open
+ * ({@link DecodeThread}); callers block until their task is done. Token sinks and logits
  * consumers run on that thread. Tokenization and templates need no context and run on the
  * caller's thread. Calls are serialised by the engine; {@link #close()} waits for running calls.
  */
