@@ -195,10 +195,10 @@ final class FfmModel implements BackendModel {
             MemorySegment m = (MemorySegment) lib.modelLoadFromFile.invokeExact(cpath, params);
             if (m.equals(MemorySegment.NULL)) {
                 String why = bridge != null && bridge.failure != null ? "progress listener threw " + bridge.failure
-                        : NativeLog.takeLastError();
+                        : NativeLog.takeErrors();
                 if (why.contains("unknown model architecture")) {
-                    why += " (this llama.cpp build, " + lib.abi.generation() + ", does not know the model's architecture:"
-                            + " point nativeLibrary(Path), -Dautoglm.native.library or AUTOGLM_NATIVE_LIBRARY at a newer"
+                    why += " (llama.cpp " + lib.abi.generation() + " does not know architecture '" + architectureOf(file)
+                            + "': point nativeLibrary(Path), -Dautoglm.native.library or AUTOGLM_NATIVE_LIBRARY at a newer"
                             + " llama.cpp build)";
                 }
                 throw new ModelLoadException("llama_model_load_from_file(" + file + ", vocab_only=" + onlyVocab
@@ -209,6 +209,14 @@ final class FfmModel implements BackendModel {
             throw e;
         } catch (Throwable t) {
             throw new ModelLoadException("loading " + file + " failed: " + t, t);
+        }
+    }
+
+    private static String architectureOf(Path file) {
+        try (io.autoglm.gguf.GgufFile f = io.autoglm.gguf.GgufFile.open(file)) {
+            return f.architecture().orElse("?");
+        } catch (RuntimeException e) {
+            return "?";
         }
     }
 
