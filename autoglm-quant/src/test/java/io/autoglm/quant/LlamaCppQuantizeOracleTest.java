@@ -68,9 +68,11 @@ class LlamaCppQuantizeOracleTest {
                 FunctionDescriptor.of(PARAMS));
         quantize = linker.downcallHandle(l.find("llama_model_quantize").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-        // rows of 256 so every K-quant applies; 8 layers so the _M/_S mixes differ per layer
+        // rows of 256 so every K-quant applies; 8 layers so the _M/_S mixes differ per layer; tied embeddings
+        // (token_embd doubles as the output: the output-tensor rule applies to it) halve the run time
         synthetic = SyntheticModels.llama(TestModels.vocab("ggml-vocab-llama-spm.gguf")).embd(256).layers(8).heads(8)
-                .headsKv(2).ff(512).context(256).type(GgmlType.F16).seed(5).write(dir.resolve("synthetic.gguf"));
+                .headsKv(2).ff(512).context(256).type(GgmlType.F16).tiedEmbeddings(true).seed(5)
+                .write(dir.resolve("synthetic.gguf"));
     }
 
     static List<Quantization> presets() {
