@@ -464,6 +464,11 @@ final class FfmModel implements BackendModel {
         return lib.describe();
     }
 
+    /** @return whether a ggml threadpool is attached to this model's contexts (current generation, threads &gt; 1) */
+    boolean hasThreadpool() {
+        return !threadpool.equals(MemorySegment.NULL);
+    }
+
     /** @return the ABI generation serving this model, e.g. {@code b4916} */
     String abiGeneration() {
         return lib.abi.generation();

@@ -111,9 +111,37 @@ class CurrentAbiTest {
     }
 
     private static FfmModel load(Path library, int threads) {
-        ModelSpec s = new ModelSpec(TestModels.stories260K(), Backend.FFM, threads, 512, 512, 0, library,
-                Quantization.NONE, -1, null, null, 16, false);
+        return load(TestModels.stories260K(), library, threads);
+    }
+
+    private static FfmModel load(Path model, Path library, int threads) {
+        ModelSpec s = new ModelSpec(model, Backend.FFM, threads, 512, 512, 0, library, Quantization.NONE, -1, null, null,
+                16, false);
         return (FfmModel) new FfmBackend().load(s);
+    }
+
+    @Test
+    void twoThreads_attachAPersistentThreadpool_oneThreadAndB4916DoNot() {
+        try (FfmModel two = load(CurrentLlama.folder(), 2); FfmModel one = load(CurrentLlama.folder(), 1);
+                FfmModel old = load(null, 2)) {
+            assertThat(two.hasThreadpool()).isTrue();
+            assertThat(one.hasThreadpool()).isFalse();
+            assertThat(old.hasThreadpool()).isFalse();
+        }
+    }
+
+    @Test
+    void greedyTokens_equalB4916s_onTinyRandom() {
+        try (FfmModel b4916 = load(TestModels.tinyRandom(), null, 2);
+                FfmModel cur = load(TestModels.tinyRandom(), CurrentLlama.folder(), 2)) {
+            for (String prompt : List.of("Once upon a time", "The little dog")) {
+                int[] p = b4916.tokenize(prompt, true, true);
+                assertThat(cur.tokenize(prompt, true, true)).containsExactly(p);
+                int[] a = FfmTestSupport.generate(b4916, p, SamplingParams.greedy(), 48, true, null).ids();
+                assertThat(FfmTestSupport.generate(cur, p, SamplingParams.greedy(), 48, true, null).ids())
+                        .as("'%s'", prompt).hasSize(48).containsExactly(a);
+            }
+        }
     }
 
     @Test
