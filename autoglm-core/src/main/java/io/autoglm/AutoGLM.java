@@ -32,6 +32,19 @@ public final class AutoGLM {
         return new Builder();
     }
 
+    /**
+     * Loads and probes a llama.cpp build for the FFM backend without loading a model.
+     *
+     * @param library a {@code libllama} file or the folder holding it; null for the configured
+     *     default (system property {@code autoglm.native.library}, else the environment variable
+     *     {@code AUTOGLM_NATIVE_LIBRARY}, else the bundled b4916)
+     * @return the library's path and ABI generation, as {@link ModelInfo#nativeLibrary()} reports it
+     * @throws ModelLoadException when it cannot be loaded or is not a supported llama.cpp build
+     */
+    public static String describeNativeLibrary(Path library) {
+        return Engines.describeNativeLibrary(library);
+    }
+
     /** Options for loading a model. Setters validate at once. */
     public static final class Builder {
         private Path model;

@@ -38,7 +38,8 @@ public final class DecodeComparison {
     }
 
     /**
-     * @param args {@code --model PATH --native PATH --tokens N --rounds R --reps K --warmup W --threads 1,2}
+     * @param args {@code --model PATH --native PATH [--native-library DIR] --tokens N --rounds R --reps K --warmup W --threads 1,2};
+     *     with {@code --native-library} (a current llama.cpp folder) use {@code native/build/greedy_loop_current} as {@code --native}
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
@@ -49,6 +50,7 @@ public final class DecodeComparison {
         int reps = 5;
         int warmup = 30;
         int[] threadCounts = {1, 2};
+        Path nativeLibrary = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> model = Path.of(args[++i]);
@@ -57,21 +59,22 @@ public final class DecodeComparison {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--native-library" -> nativeLibrary = Path.of(args[++i]);
                 case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --model --native --tokens --rounds --reps --warmup --threads");
+                        + "; use --model --native --native-library --tokens --rounds --reps --warmup --threads");
             }
         }
         if (!Files.isRegularFile(model) || !Files.isExecutable(nativeLoop)) {
             throw new IllegalArgumentException("need --model " + model + " and --native " + nativeLoop
                     + " (build it with: make -C native)");
         }
-        System.out.printf(Locale.ROOT, "Decode: FFM vs C | model %s | %d tokens | %d rounds x %d reps | load average %s%n",
-                model.getFileName(), tokens, rounds, reps, loadAverage());
+        System.out.printf(Locale.ROOT, "Decode: FFM vs C | model %s | library %s | %d tokens | %d rounds x %d reps | load average %s%n",
+                model.getFileName(), FfmBackend.describeLibrary(nativeLibrary), tokens, rounds, reps, loadAverage());
         System.out.println("| threads | C tok/s median (min-max) | FFM tok/s median (min-max) | FFM/C | C ms/token | FFM ms/token | same ids |");
         System.out.println("|---:|---|---|---:|---:|---:|:-:|");
         for (int threads : threadCounts) {
-            ModelSpec spec = new ModelSpec(model, Backend.FFM, threads, 512, 512, 0, null, Quantization.NONE, -1, null,
+            ModelSpec spec = new ModelSpec(model, Backend.FFM, threads, 512, 512, 0, nativeLibrary, Quantization.NONE, -1, null,
                     null, 16, false);
             try (BackendModel m = new FfmBackend().load(spec)) {
                 int[] prompt = m.tokenize("Once upon a time", true, false);

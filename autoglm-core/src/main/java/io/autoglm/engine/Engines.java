@@ -71,6 +71,19 @@ public final class Engines {
         }
     }
 
+    /**
+     * @param library a llama.cpp file or folder, or null for the configured default
+     * @return its path and ABI generation
+     */
+    public static String describeNativeLibrary(Path library) {
+        try {
+            return io.autoglm.backend.ffm.FfmBackend.describeLibrary(library);
+        } catch (IllegalCallerException e) {
+            throw new ModelLoadException("probing a native library needs native access: start the JVM with "
+                    + "--enable-native-access=ALL-UNNAMED (" + e.getMessage() + ")", e);
+        }
+    }
+
     static void checkPath(Path path) {
         Objects.requireNonNull(path, "path");
         if (!Files.exists(path)) {

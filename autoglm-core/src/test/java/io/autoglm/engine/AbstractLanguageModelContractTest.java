@@ -72,9 +72,15 @@ abstract class AbstractLanguageModelContractTest {
     /** @return whether a request may name a chat template other than the one fixed at load time */
     abstract boolean perRequestTemplates();
 
+    /** @return the llama.cpp build to run on, or null for the default (bundled) one */
+    Path nativeLibrary() {
+        return null;
+    }
+
     AutoGLM.Builder builder(Path model) {
         // embeddings(false): embeddings are tested in a child JVM, see embed_hasTheModelsDimension_isDeterministic_andNormalised
-        return AutoGLM.builder().model(model).backend(backend()).threads(2).contextSize(512).embeddings(false);
+        AutoGLM.Builder b = AutoGLM.builder().model(model).backend(backend()).threads(2).contextSize(512).embeddings(false);
+        return nativeLibrary() == null ? b : b.nativeLibrary(nativeLibrary());
     }
 
     @BeforeAll
@@ -328,7 +334,8 @@ abstract class AbstractLanguageModelContractTest {
     @Test
     void embed_hasTheModelsDimension_isDeterministic_andNormalised() {
         for (Path model : List.of(TestModels.stories260K(), TestModels.tinyRandom())) {
-            ChildJvm.Result r = ChildJvm.run(EmbeddingProbe.class, backend().name(), model.toString());
+            ChildJvm.Result r = nativeLibrary() == null ? ChildJvm.run(EmbeddingProbe.class, backend().name(), model.toString())
+                    : ChildJvm.run(EmbeddingProbe.class, backend().name(), model.toString(), nativeLibrary().toString());
             assertThat(r.exit()).as("embedding child JVM for %s exited with %d; stderr tail: %s", model.getFileName(), r.exit(),
                     tail(r.err())).isZero();
             List<String> lines = r.out().lines().toList();

@@ -9,16 +9,20 @@ import java.util.Arrays;
 /**
  * Child-JVM entry point of the embedding contract test: loads a model with embeddings on and
  * prints, one per line, the embedding-length of the model and the vectors of a few texts.
- * Arguments: backend (FFM|JNI), model path.
+ * Arguments: backend (FFM|JNI), model path, optionally a native library.
  */
 public final class EmbeddingProbe {
     private EmbeddingProbe() {
     }
 
-    /** @param args backend, model path */
+    /** @param args backend, model path, optional native library */
     public static void main(String[] args) {
-        try (LanguageModel m = AutoGLM.builder().model(Path.of(args[1])).backend(Backend.valueOf(args[0])).threads(2)
-                .contextSize(512).build()) {
+        AutoGLM.Builder b = AutoGLM.builder().model(Path.of(args[1])).backend(Backend.valueOf(args[0])).threads(2)
+                .contextSize(512);
+        if (args.length > 2) {
+            b.nativeLibrary(Path.of(args[2]));
+        }
+        try (LanguageModel m = b.build()) {
             System.out.println("dim " + m.info().embeddingLength());
             for (String t : new String[] {"a cat sat on the mat", "a cat sat on the mat", "the weather is cold today"}) {
                 System.out.println("norm " + Arrays.toString(m.embed(t)));

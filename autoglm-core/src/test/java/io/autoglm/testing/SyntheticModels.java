@@ -14,7 +14,7 @@ import java.util.Objects;
 import java.util.Random;
 
 /**
- * Writes random-weight {@code llama} models of any shape with a real vocabulary, for tests and
+ * Writes random-weight {@code llama} (and {@code qwen3}) models of any shape with a real vocabulary, for tests and
  * benchmarks that need shapes the shipped models lack (rows that are multiples of 256 so the
  * K-quants apply, many layers, a ~100M-parameter model).
  *
@@ -40,12 +40,25 @@ public final class SyntheticModels {
      * @return a builder with a small default shape (256 embd, 4 layers, 8 heads, 4 kv heads, 768 ff, ctx 512, F16)
      */
     public static Builder llama(Path vocabGguf) {
-        return new Builder(vocabGguf);
+        return new Builder(vocabGguf, "llama");
+    }
+
+    /**
+     * A {@code qwen3} model (llama.cpp added the architecture after b4916): the llama layout plus
+     * per-head RMS norms of the queries and keys ({@code blk.N.attn_q_norm.weight},
+     * {@code blk.N.attn_k_norm.weight}, one weight per head dimension) and {@code qwen3.*} hparams.
+     *
+     * @param vocabGguf a GGUF file whose {@code tokenizer.*} keys are copied
+     * @return a builder with the same defaults as {@link #llama}
+     */
+    public static Builder qwen3(Path vocabGguf) {
+        return new Builder(vocabGguf, "qwen3").name("synthetic-qwen3");
     }
 
     /** Shape and type of a synthetic llama. */
     public static final class Builder {
         private final Path vocab;
+        private final String arch;
         private int embd = 256;
         private int layers = 4;
         private int heads = 8;
@@ -57,8 +70,9 @@ public final class SyntheticModels {
         private boolean tied;
         private String name = "synthetic-llama";
 
-        private Builder(Path vocab) {
+        private Builder(Path vocab, String arch) {
             this.vocab = Objects.requireNonNull(vocab, "vocab");
+            this.arch = arch;
         }
 
         private static int positive(String what, int v) {
@@ -141,7 +155,8 @@ public final class SyntheticModels {
         private long count(long nVocab) {
             long headDim = embd / heads;
             long kv = headDim * headsKv;
-            long perLayer = 2L * embd + 2L * embd * embd + 2L * embd * kv + 3L * embd * ff;
+            long perLayer = 2L * embd + 2L * embd * embd + 2L * embd * kv + 3L * embd * ff
+                    + (arch.equals("qwen3") ? 2L * headDim : 0);
             return nVocab * embd * (tied ? 1 : 2) + embd + layers * perLayer;
         }
 
@@ -165,19 +180,20 @@ public final class SyntheticModels {
                     throw new IllegalArgumentException(vocab + " has no tokenizer.ggml.tokens");
                 }
                 int headDim = embd / heads;
-                w.putString("general.architecture", "llama");
+                String a = arch;
+                w.putString("general.architecture", a);
                 w.putString("general.name", name);
                 w.putUint32("general.file_type", type == GgmlType.F32 ? 0 : 1);
-                w.putUint32("llama.vocab_size", nVocab);
-                w.putUint32("llama.context_length", context);
-                w.putUint32("llama.embedding_length", embd);
-                w.putUint32("llama.block_count", layers);
-                w.putUint32("llama.feed_forward_length", ff);
-                w.putUint32("llama.rope.dimension_count", headDim);
-                w.putUint32("llama.attention.head_count", heads);
-                w.putUint32("llama.attention.head_count_kv", headsKv);
-                w.putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-                w.putFloat32("llama.rope.freq_base", 10000f);
+                w.putUint32(a + ".vocab_size", nVocab);
+                w.putUint32(a + ".context_length", context);
+                w.putUint32(a + ".embedding_length", embd);
+                w.putUint32(a + ".block_count", layers);
+                w.putUint32(a + ".feed_forward_length", ff);
+                w.putUint32(a + ".rope.dimension_count", headDim);
+                w.putUint32(a + ".attention.head_count", heads);
+                w.putUint32(a + ".attention.head_count_kv", headsKv);
+                w.putFloat32(a + ".attention.layer_norm_rms_epsilon", 1e-5f);
+                w.putFloat32(a + ".rope.freq_base", 10000f);
                 for (Map.Entry<String, GgufValue> e : v.metadata().entrySet()) {
                     if (e.getKey().startsWith("tokenizer.")) {
                         w.put(e.getKey(), e.getValue());
@@ -195,6 +211,10 @@ public final class SyntheticModels {
                 norm(w, p + "attn_norm.weight");
                 matrix(w, p + "attn_q.weight", embd, embd);
                 matrix(w, p + "attn_k.weight", embd, kv);
+                if (arch.equals("qwen3")) {
+                    norm(w, p + "attn_q_norm.weight", embd / heads);
+                    norm(w, p + "attn_k_norm.weight", embd / heads);
+                }
                 matrix(w, p + "attn_v.weight", embd, kv);
                 matrix(w, p + "attn_output.weight", embd, embd);
                 norm(w, p + "ffn_norm.weight");
@@ -207,9 +227,13 @@ public final class SyntheticModels {
         }
 
         private void norm(GgufWriter w, String tensor) {
-            w.addTensor(tensor, GgmlType.F32, new long[] {embd}, out -> {
-                ByteBuffer b = ByteBuffer.allocate(embd * 4).order(ByteOrder.LITTLE_ENDIAN);
-                for (int i = 0; i < embd; i++) {
+            norm(w, tensor, embd);
+        }
+
+        private void norm(GgufWriter w, String tensor, int n) {
+            w.addTensor(tensor, GgmlType.F32, new long[] {n}, out -> {
+                ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < n; i++) {
                     b.putFloat(1f);
                 }
                 out.write(b.flip());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.autoglm.AutoGLM;
 import io.autoglm.gguf.GgufArray;
 import io.autoglm.gguf.GgufFile;
 import io.autoglm.gguf.GgufValue;
@@ -23,10 +24,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code autoglm inspect}: describes a GGUF file (read by the Java reader only; nothing native is
- * loaded, so it is also the safe way to look at an untrusted file).
+ * loaded, so it is also the safe way to look at an untrusted file). With {@code --native-library} it also
+ * probes that llama.cpp build (no model is loaded) and reports its ABI generation.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Describe a GGUF file: architecture, sizes, metadata and tensors (no native code involved).")
+        description = "Describe a GGUF file: architecture, sizes, metadata and tensors (no native code unless --native-library is given).")
 final class InspectCommand implements Callable<Integer> {
     /** Array elements shown in a metadata summary. */
     private static final int ARRAY_HEAD = 8;
@@ -42,6 +44,10 @@ final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "list every tensor; print stack traces on errors")
     boolean verbose;
+
+    @Option(names = "--native-library", paramLabel = "PATH",
+            description = "also load and probe this llama.cpp build (libllama file or folder) and report its ABI generation")
+    Path nativeLibrary;
 
     @Override
     public Integer call() {
@@ -66,6 +72,9 @@ final class InspectCommand implements Callable<Integer> {
                 Arrays.stream(t.shape()).forEach(shape::add);
                 tn.put("offset", t.absoluteOffset());
             }
+            if (nativeLibrary != null) {
+                o.put("native_library", AutoGLM.describeNativeLibrary(nativeLibrary));
+            }
             ObjectNode meta = o.putObject("metadata");
             for (Map.Entry<String, GgufValue> e : f.metadata().entrySet()) {
                 meta.set(e.getKey(), toJson(e.getValue()));
@@ -81,8 +90,10 @@ final class InspectCommand implements Callable<Integer> {
 
     private void printText(PrintWriter out, ObjectNode o, GgufFile f) {
         for (String k : new String[] {"architecture", "name", "parameters", "file_type", "context_length",
-                "embedding_length", "block_count", "vocab_size", "tensor_count"}) {
-            out.printf(Locale.ROOT, "%-18s %s%n", k, o.get(k).asText());
+                "embedding_length", "block_count", "vocab_size", "tensor_count", "native_library"}) {
+            if (o.has(k)) {
+                out.printf(Locale.ROOT, "%-18s %s%n", k, o.get(k).asText());
+            }
         }
         out.printf(Locale.ROOT, "%-18s v%d, alignment %d, data at byte %d, %d bytes%n", "gguf", f.version(), f.alignment(),
                 f.dataOffset(), f.fileSize());

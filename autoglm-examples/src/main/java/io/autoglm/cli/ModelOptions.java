@@ -23,6 +23,11 @@ final class ModelOptions {
     @Option(names = "--ctx", paramLabel = "N", description = "context window in tokens, 0 = the model's trained length (default 2048)")
     Integer ctx;
 
+    @Option(names = "--native-library", paramLabel = "PATH",
+            description = "llama.cpp build to run on (libllama file or its folder; ffm only). Default: "
+                    + "-Dautoglm.native.library, else AUTOGLM_NATIVE_LIBRARY, else the bundled b4916")
+    Path nativeLibrary;
+
     @Option(names = "--quantize", paramLabel = "TYPE", description = "run at another precision (auto, int8, int4, q8_0, ...); needs autoglm-quant")
     String quantize;
 
@@ -63,6 +68,9 @@ final class ModelOptions {
         }
         if (quantize != null) {
             b.quantization(Quantization.parse(quantize));
+        }
+        if (nativeLibrary != null) {
+            b.nativeLibrary(nativeLibrary);
         }
         if (chatTemplate != null) {
             b.chatTemplate(chatTemplate);

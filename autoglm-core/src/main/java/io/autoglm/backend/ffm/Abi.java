@@ -19,12 +19,12 @@ import java.util.Locale;
 /**
  * One generation of the llama.cpp C API: everything a binding has to do differently between
  * generations lives in a subclass, nothing generation-specific lives elsewhere. Today there is
- * {@link AbiB4916} (the library bundled in {@code de.kherud:llama:4.2.0}). The "current" generation
+ * {@link AbiB4916} (the library bundled in {@code de.kherud:llama:4.2.0}) and {@link AbiCurrent}
  * ({@code reference/llama-current-abi.md}: 80/160-byte params, {@code llama_memory_*},
- * re-typed {@code llama_sampler_init_penalties}, run-time loaded CPU backend, threadpool) is
- * recognised by {@link #probe} and refused with a clear message until its subclass is added.
+ * re-typed {@code llama_sampler_init_penalties}, run-time loaded CPU backend, threadpool).
+ * {@link #probe} picks one from symbol presence and the default-params sizes measured by canary.
  */
-abstract sealed class Abi permits AbiB4916 {
+abstract sealed class Abi permits AbiB4916, AbiCurrent {
     /** Symbols every supported generation exports with the same signature. */
     static final List<String> COMMON_SYMBOLS = List.of(
             "llama_backend_init", "llama_log_set", "llama_model_default_params", "llama_context_default_params",
@@ -54,6 +54,40 @@ abstract sealed class Abi permits AbiB4916 {
 
     /** @return the generation's name, e.g. {@code b4916} */
     abstract String generation();
+
+    /** @return the library's own version ({@code llama_version()}), or the generation name when it has none */
+    String version() {
+        return generation();
+    }
+
+    /**
+     * @param threads decode threads
+     * @return a threadpool to attach to contexts, or NULL when the generation needs none
+     */
+    MemorySegment createThreadpool(int threads) {
+        return MemorySegment.NULL;
+    }
+
+    /** Attaches a pool from {@link #createThreadpool} (NULL: nothing) to a context. */
+    void attachThreadpool(MemorySegment ctx, MemorySegment threadpool) {
+    }
+
+    /** Detaches the pool before the context is freed (NULL: nothing). */
+    void detachThreadpool(MemorySegment ctx, MemorySegment threadpool) {
+    }
+
+    /** Frees a pool after every context using it was freed (NULL: nothing). */
+    void freeThreadpool(MemorySegment threadpool) {
+    }
+
+    /**
+     * @param requested the context size asked for (0 = the model's trained length)
+     * @param reported what {@code llama_n_ctx} says the library allocated
+     * @return the context size the backend serves (same for every generation: the request padded to 32)
+     */
+    int servedContext(int requested, int reported) {
+        return reported;
+    }
 
     /** @return {@code struct llama_model_params} of this generation */
     abstract StructLayout modelParamsLayout();
@@ -114,10 +148,31 @@ abstract sealed class Abi permits AbiB4916 {
             throw new ModelLoadException("unknown native library " + path + ": not a llama.cpp C API this backend knows ("
                     + probed + "; missing " + missing + "); point nativeLibrary at a llama.cpp build or use the bundled one");
         }
-        if (hasVersion || hasMemory) {
-            throw new ModelLoadException("native library " + path + " is a newer llama.cpp ABI generation (" + probed
-                    + ") that this FFM backend does not drive yet; only " + AbiB4916.NAME
-                    + " is supported: use the bundled library (no nativeLibrary) or Backend.JNI");
+        if (hasMemory) {
+            List<String> lacking = new ArrayList<>();
+            for (String sym : AbiCurrent.REQUIRED) {
+                if (lookup.find(sym).isEmpty()) {
+                    lacking.add(sym);
+                }
+            }
+            String version = hasVersion ? AbiCurrent.readVersion(lookup) : "unknown";
+            probed += ", llama_version() \"" + version + "\"";
+            if (!lacking.isEmpty()) {
+                throw new ModelLoadException("native library " + path + " is a newer llama.cpp (" + probed
+                        + ") but lacks " + lacking + " that the " + AbiCurrent.NAME
+                        + " ABI generation needs; this build is incompatible");
+            }
+            long modelSize = canarySize(lookup, "llama_model_default_params");
+            long ctxSize = canarySize(lookup, "llama_context_default_params");
+            probed += ", llama_model_default_params " + modelSize + " B, llama_context_default_params " + ctxSize + " B";
+            AbiCurrent abi = new AbiCurrent(lookup, version, modelSize, ctxSize);
+            checkSize(path, AbiCurrent.NAME, "llama_model_params", modelSize, abi.modelParamsLayout().byteSize(), probed);
+            checkSize(path, AbiCurrent.NAME, "llama_context_params", ctxSize, abi.contextParamsLayout().byteSize(), probed);
+            return abi;
+        }
+        if (hasVersion) {
+            throw new ModelLoadException("unknown llama.cpp ABI in " + path + " (" + probed
+                    + "): has llama_version but neither llama_get_memory nor llama_kv_self_clear");
         }
         if (!hasKvSelf) {
             throw new ModelLoadException("unknown llama.cpp ABI in " + path + " (" + probed
@@ -125,17 +180,18 @@ abstract sealed class Abi permits AbiB4916 {
         }
         long modelSize = canarySize(lookup, "llama_model_default_params");
         long ctxSize = canarySize(lookup, "llama_context_default_params");
+        probed += ", llama_model_default_params " + modelSize + " B, llama_context_default_params " + ctxSize + " B";
         AbiB4916 abi = new AbiB4916(lookup, modelSize, ctxSize);
-        checkSize(path, "llama_model_params", modelSize, abi.modelParamsLayout().byteSize(), probed);
-        checkSize(path, "llama_context_params", ctxSize, abi.contextParamsLayout().byteSize(), probed);
+        checkSize(path, AbiB4916.NAME, "llama_model_params", modelSize, abi.modelParamsLayout().byteSize(), probed);
+        checkSize(path, AbiB4916.NAME, "llama_context_params", ctxSize, abi.contextParamsLayout().byteSize(), probed);
         return abi;
     }
 
-    private static void checkSize(Path path, String struct, long measured, long expected, String probed) {
+    private static void checkSize(Path path, String generation, String struct, long measured, long expected, String probed) {
         if (measured >= 0 && measured != expected) {
-            throw new ModelLoadException("native library " + path + " looks like llama.cpp " + AbiB4916.NAME + " ("
-                    + probed + ") but its " + struct + " is " + measured + " bytes, expected " + expected
-                    + "; this build is incompatible: use the bundled library");
+            throw new ModelLoadException("native library " + path + " looks like the llama.cpp " + generation
+                    + " ABI generation (" + probed + ") but its " + struct + " is " + measured + " bytes, expected "
+                    + expected + "; this build is incompatible: use the bundled library or a supported build");
         }
     }
 

@@ -16,8 +16,9 @@ import java.util.stream.Stream;
  * The FFM backend: loads GGUF models through direct {@code java.lang.foreign} downcalls into the
  * llama.cpp C API. The default library is the one bundled in {@code de.kherud:llama} (llama.cpp
  * b4916); {@link ModelSpec#nativeLibrary()} points at another build (a file, or a folder holding
- * {@code libllama}/{@code libjllama}), which is probed and refused with a clear message when its ABI
- * generation is not supported. Needs native access ({@code --enable-native-access=ALL-UNNAMED} on
+ * {@code libllama}/{@code libjllama}), as do the system property {@value #LIBRARY_PROPERTY} and the
+ * environment variable {@value #LIBRARY_ENV}; the library is probed (b4916 or the current ABI
+ * generation) and refused with a clear message when its generation is not supported. Needs native access ({@code --enable-native-access=ALL-UNNAMED} on
  * the class path, or the module's name on the module path).
  *
  * <p>Registered as a {@link java.util.ServiceLoader} provider of {@link InferenceBackend}; the engine
@@ -59,9 +60,46 @@ public final class FfmBackend implements InferenceBackend {
         return FfmModel.loadVocabOnly(lib, model);
     }
 
+    /** System property naming a llama.cpp build (file or folder) used when the spec names none. */
+    public static final String LIBRARY_PROPERTY = "autoglm.native.library";
+    /** Environment variable used when neither the spec nor {@link #LIBRARY_PROPERTY} names a library. */
+    public static final String LIBRARY_ENV = "AUTOGLM_NATIVE_LIBRARY";
+
     static LlamaLibrary library(Path nativeLibrary) {
         checkNativeAccess();
-        return LlamaLibrary.open(nativeLibrary == null ? BundledLibrary.path() : resolveLibrary(nativeLibrary));
+        Path chosen = configuredLibrary(nativeLibrary);
+        return LlamaLibrary.open(chosen == null ? BundledLibrary.path() : resolveLibrary(chosen));
+    }
+
+    /**
+     * @param fromSpec the library named by the builder, or null
+     * @return the builder's choice, else the system property {@value #LIBRARY_PROPERTY}, else the
+     *     environment variable {@value #LIBRARY_ENV}, else null (the bundled b4916)
+     */
+    static Path configuredLibrary(Path fromSpec) {
+        if (fromSpec != null) {
+            return fromSpec;
+        }
+        String prop = System.getProperty(LIBRARY_PROPERTY);
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop.strip());
+        }
+        String env = System.getenv(LIBRARY_ENV);
+        if (env != null && !env.isBlank()) {
+            return Path.of(env.strip());
+        }
+        return null;
+    }
+
+    /**
+     * Loads and probes a llama.cpp library without loading a model (for tools such as {@code autoglm inspect}).
+     *
+     * @param nativeLibrary a file or folder, or null for the configured/bundled one
+     * @return the library's path and ABI generation, as {@link io.autoglm.ModelInfo#nativeLibrary()} reports it
+     * @throws ModelLoadException when it cannot be loaded or is not a supported llama.cpp build
+     */
+    public static String describeLibrary(Path nativeLibrary) {
+        return library(nativeLibrary).describe();
     }
 
     private static void requireModelFile(Path p) {

@@ -67,6 +67,8 @@ final class FfmModel implements BackendModel {
     private MemorySegment vocab = MemorySegment.NULL;
     private MemorySegment ctx = MemorySegment.NULL;
     private MemorySegment embCtx = MemorySegment.NULL;
+    /** ggml threadpool shared by both contexts (current generation, threads > 1), else NULL */
+    private MemorySegment threadpool = MemorySegment.NULL;
     private MemorySegment batch;      // llama_batch from llama_batch_init(batchCapacity, 0, 1)
     private boolean batchAllocated;
     private MemorySegment batchToken;
@@ -132,7 +134,7 @@ final class FfmModel implements BackendModel {
         int requestedBatch = Math.max(1, spec.batchSize());
         ctx = createContext(spec.contextSize(), requestedBatch, Math.min(requestedBatch, UBATCH_MAX), false,
                 Abi.POOLING_UNSPECIFIED);
-        nCtx = (int) lib.nCtx.invokeExact(ctx);
+        nCtx = lib.abi.servedContext(spec.contextSize(), (int) lib.nCtx.invokeExact(ctx));
         nBatch = Math.min((int) lib.nBatch.invokeExact(ctx), nCtx);
 
         batchCapacity = Math.max(nCtx, nBatch);
@@ -193,7 +195,12 @@ final class FfmModel implements BackendModel {
             MemorySegment m = (MemorySegment) lib.modelLoadFromFile.invokeExact(cpath, params);
             if (m.equals(MemorySegment.NULL)) {
                 String why = bridge != null && bridge.failure != null ? "progress listener threw " + bridge.failure
-                        : NativeLog.takeLastError();
+                        : NativeLog.takeErrors();
+                if (why.contains("unknown model architecture")) {
+                    why += " (llama.cpp " + lib.abi.generation() + " does not know architecture '" + architectureOf(file)
+                            + "': point nativeLibrary(Path), -Dautoglm.native.library or AUTOGLM_NATIVE_LIBRARY at a newer"
+                            + " llama.cpp build)";
+                }
                 throw new ModelLoadException("llama_model_load_from_file(" + file + ", vocab_only=" + onlyVocab
                         + ") returned NULL with " + lib.describe() + (why.isEmpty() ? "" : ": " + why), bridge == null ? null : bridge.failure);
             }
@@ -202,6 +209,14 @@ final class FfmModel implements BackendModel {
             throw e;
         } catch (Throwable t) {
             throw new ModelLoadException("loading " + file + " failed: " + t, t);
+        }
+    }
+
+    private static String architectureOf(Path file) {
+        try (io.autoglm.gguf.GgufFile f = io.autoglm.gguf.GgufFile.open(file)) {
+            return f.architecture().orElse("?");
+        } catch (RuntimeException e) {
+            return "?";
         }
     }
 
@@ -215,6 +230,15 @@ final class FfmModel implements BackendModel {
                 String why = NativeLog.takeLastError();
                 throw new ModelLoadException("llama_init_from_model(n_ctx=" + ctxSize + ", n_batch=" + batchSize
                         + ", embeddings=" + embeddings + ") returned NULL for " + path + (why.isEmpty() ? "" : ": " + why));
+            }
+            try {
+                if (threadpool.equals(MemorySegment.NULL)) {
+                    threadpool = lib.abi.createThreadpool(threads);
+                }
+                lib.abi.attachThreadpool(c, threadpool);
+            } catch (RuntimeException | Error e) {
+                lib.free.invokeExact(c);
+                throw e;
             }
             return c;
         }
@@ -391,15 +415,23 @@ final class FfmModel implements BackendModel {
                 batchAllocated = false;
                 lib.batchFree.invokeExact(batch);
             }
+            // order: detach the pool, free the context, then free the pool, then the model
             if (!embCtx.equals(MemorySegment.NULL)) {
                 MemorySegment c = embCtx;
                 embCtx = MemorySegment.NULL;
+                lib.abi.detachThreadpool(c, threadpool);
                 lib.free.invokeExact(c);
             }
             if (!ctx.equals(MemorySegment.NULL)) {
                 MemorySegment c = ctx;
                 ctx = MemorySegment.NULL;
+                lib.abi.detachThreadpool(c, threadpool);
                 lib.free.invokeExact(c);
+            }
+            if (!threadpool.equals(MemorySegment.NULL)) {
+                MemorySegment tp = threadpool;
+                threadpool = MemorySegment.NULL;
+                lib.abi.freeThreadpool(tp);
             }
             if (!model.equals(MemorySegment.NULL)) {
                 MemorySegment m = model;
@@ -430,6 +462,11 @@ final class FfmModel implements BackendModel {
     @Override
     public String nativeLibrary() {
         return lib.describe();
+    }
+
+    /** @return whether a ggml threadpool is attached to this model's contexts (current generation, threads &gt; 1) */
+    boolean hasThreadpool() {
+        return !threadpool.equals(MemorySegment.NULL);
     }
 
     /** @return the ABI generation serving this model, e.g. {@code b4916} */
@@ -743,7 +780,7 @@ final class FfmModel implements BackendModel {
                 add(chain, (MemorySegment) lib.samplerInitGreedy.invokeExact());
             } else {
                 if (p.hasPenalties()) {
-                    add(chain, lib.abi.initPenalties(nVocab, p.repeatLastN(), p.repeatPenalty(), p.frequencyPenalty(),
+                    add(chain, lib.abi.initPenalties(nVocab, p.repeatLastN() < 0 ? nCtx : p.repeatLastN(), p.repeatPenalty(), p.frequencyPenalty(),
                             p.presencePenalty()));
                 }
                 if (p.topK() > 0) {

@@ -183,7 +183,8 @@ final class LlamaLibrary {
 
     /** @return a description for messages and {@code BackendModel.nativeLibrary()} */
     String describe() {
-        return path + " (llama.cpp " + abi.generation() + ")";
+        return path + " (llama.cpp " + abi.generation()
+                + (abi.version().equals(abi.generation()) ? "" : " ABI, version " + abi.version()) + ")";
     }
 
     static RuntimeException rethrow(Throwable t) {

@@ -26,6 +26,8 @@ final class NativeLog {
     private static final ThreadLocal<StringBuilder> PENDING = ThreadLocal.withInitial(StringBuilder::new);
     private static final ThreadLocal<int[]> PENDING_LEVEL = ThreadLocal.withInitial(() -> new int[] {INFO});
     private static final ThreadLocal<String> LAST_ERROR = new ThreadLocal<>();
+    /** every error line since the last take, for calls whose first error explains more than their last */
+    private static final ThreadLocal<StringBuilder> ERRORS = ThreadLocal.withInitial(StringBuilder::new);
 
     private NativeLog() {
     }
@@ -63,6 +65,10 @@ final class NativeLog {
         switch (level) {
             case ERROR -> {
                 LAST_ERROR.set(line.strip());
+                StringBuilder all = ERRORS.get();
+                if (all.length() < 4096) {
+                    all.append(all.isEmpty() ? "" : "; ").append(line.strip());
+                }
                 LOG.error("{}", line);
             }
             case WARN -> LOG.warn("{}", line);
@@ -75,6 +81,15 @@ final class NativeLog {
     static String takeLastError() {
         String s = LAST_ERROR.get();
         LAST_ERROR.remove();
+        ERRORS.get().setLength(0);
         return s == null ? "" : s;
+    }
+
+    /** @return every native error line logged on this thread since the last take, joined by "; "; empty when none */
+    static String takeErrors() {
+        String s = ERRORS.get().toString();
+        ERRORS.get().setLength(0);
+        LAST_ERROR.remove();
+        return s;
     }
 }

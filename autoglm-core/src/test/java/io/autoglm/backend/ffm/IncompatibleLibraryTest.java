@@ -1,0 +1,122 @@
+package io.autoglm.backend.ffm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.autoglm.AutoGLM;
+import io.autoglm.Backend;
+import io.autoglm.LanguageModel;
+import io.autoglm.ModelLoadException;
+import io.autoglm.testing.TestModels;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Libraries that look like llama.cpp but are not a generation this backend drives are refused by
+ * the probe with a message naming what was probed, before any of their functions (other than the
+ * default-params canary) runs: fake libraries built with gcc that export the llama.cpp symbol names,
+ * with default-params structs of the wrong size. Needs gcc (a failure on CI, a skip elsewhere).
+ */
+class IncompatibleLibraryTest {
+    @TempDir
+    Path dir;
+
+    private Path fakeLibrary(String name, Set<String> symbols, int modelParamsSize, int contextParamsSize) throws Exception {
+        Assumptions.assumeTrue(Abi.isSysVx86_64(), "the canary needs the x86-64 SysV convention");
+        StringBuilder c = new StringBuilder("#include <string.h>\n");
+        for (String s : symbols) {
+            if (s.equals("llama_model_default_params")) {
+                c.append("void *").append(s).append("(void *out) { memset(out, 0, ").append(modelParamsSize).append("); return out; }\n");
+            } else if (s.equals("llama_context_default_params")) {
+                c.append("void *").append(s).append("(void *out) { memset(out, 0, ").append(contextParamsSize).append("); return out; }\n");
+            } else if (s.equals("llama_version")) {
+                c.append("const char *llama_version(void) { return \"9.9.9-fake\"; }\n");
+            } else {
+                c.append("void ").append(s).append("(void) { __builtin_trap(); }\n"); // must never be called
+            }
+        }
+        Path src = dir.resolve(name + ".c");
+        Files.writeString(src, c);
+        Path lib = dir.resolve("lib" + name + ".so");
+        List<String> cmd = List.of("gcc", "-shared", "-fPIC", "-o", lib.toString(), src.toString());
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            String msg = "gcc not found: " + e.getMessage();
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(msg);
+            }
+            Assumptions.assumeTrue(false, msg);
+            return null;
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return lib;
+    }
+
+    private static Set<String> currentSymbols() {
+        Set<String> s = new LinkedHashSet<>(Abi.COMMON_SYMBOLS);
+        s.addAll(List.of(AbiCurrent.REQUIRED));
+        s.add("llama_version");
+        return s;
+    }
+
+    @Test
+    void currentLookingLibrary_withAnotherContextParamsSize_isRefusedNamingTheSizes() throws Exception {
+        Path lib = fakeLibrary("llama_future", currentSymbols(), 80, 176);
+        assertThatThrownBy(() -> LlamaLibrary.open(lib)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("current ABI generation").hasMessageContaining("llama_context_params is 176 bytes, expected 160")
+                .hasMessageContaining("llama_version() \"9.9.9-fake\"").hasMessageContaining("llama_get_memory present");
+        // through the public API the same refusal is a ModelLoadException too, and the JVM is fine
+        try {
+            assertThatThrownBy(() -> AutoGLM.builder().model(TestModels.stories260K()).backend(Backend.FFM).nativeLibrary(lib)
+                    .build()).isInstanceOf(ModelLoadException.class).hasMessageContaining("incompatible");
+        } finally {
+            try (LanguageModel m = AutoGLM.builder().model(TestModels.stories260K()).backend(Backend.FFM).threads(1)
+                    .contextSize(64).embeddings(false).build()) {
+                assertThat(m.tokenize("Hi")).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void currentLookingLibrary_lackingTheThreadpoolApi_isRefusedNamingWhatIsMissing() throws Exception {
+        Set<String> s = currentSymbols();
+        s.remove("llama_attach_threadpool");
+        s.remove("ggml_backend_load_all_from_path");
+        Path lib = fakeLibrary("llama_partial", s, 80, 160);
+        assertThatThrownBy(() -> LlamaLibrary.open(lib)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("lacks").hasMessageContaining("llama_attach_threadpool")
+                .hasMessageContaining("ggml_backend_load_all_from_path");
+    }
+
+    @Test
+    void b4916LookingLibrary_withAnotherModelParamsSize_isRefused() throws Exception {
+        Set<String> s = new LinkedHashSet<>(Abi.COMMON_SYMBOLS);
+        s.add("llama_kv_self_clear");
+        Path lib = fakeLibrary("llama_old", s, 72, 120);
+        assertThatThrownBy(() -> LlamaLibrary.open(lib)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("b4916 ABI generation").hasMessageContaining("llama_model_params is 72 bytes, expected 64");
+    }
+
+    @Test
+    void libraryWithVersionButNoMemoryApi_isAnUnknownAbi() throws Exception {
+        Set<String> s = new LinkedHashSet<>(Abi.COMMON_SYMBOLS);
+        s.add("llama_version");
+        Path lib = fakeLibrary("llama_odd", s, 80, 160);
+        assertThatThrownBy(() -> LlamaLibrary.open(lib)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unknown llama.cpp ABI").hasMessageContaining("llama_get_memory absent");
+    }
+}

@@ -1,0 +1,56 @@
+package io.autoglm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.autoglm.testing.CurrentLlama;
+import io.autoglm.testing.TestModels;
+import org.junit.jupiter.api.Test;
+
+/** {@code --native-library}: generate and inspect report which llama.cpp build and ABI generation serve a model. */
+class NativeLibraryCliTest {
+    @Test
+    void generate_onTheCurrentLibrary_reportsIt_andGivesB4916sTokens() {
+        String lib = CurrentLlama.folder().toString();
+        String model = TestModels.stories260K().toString();
+        AutoGlmCliTest.Run cur = AutoGlmCliTest.run("generate", "--model", model, "--prompt", "Once upon a time",
+                "--max-tokens", "24", "--ignore-eos", "--threads", "2", "--native-library", lib, "--json");
+        AutoGlmCliTest.Run dflt = AutoGlmCliTest.run("generate", "--model", model, "--prompt", "Once upon a time",
+                "--max-tokens", "24", "--ignore-eos", "--threads", "2", "--json");
+        assertThat(cur.exit()).as(cur.err()).isZero();
+        assertThat(dflt.exit()).as(dflt.err()).isZero();
+        JsonNode c = cur.json();
+        JsonNode d = dflt.json();
+        assertThat(c.get("native_library").asText()).contains(CurrentLlama.libllama().getFileName().toString())
+                .contains("current ABI, version 0.5.0-dev");
+        if (System.getProperty("autoglm.native.library") == null && System.getenv("AUTOGLM_NATIVE_LIBRARY") == null) {
+            assertThat(d.get("native_library").asText()).contains("libjllama").contains("b4916");
+        }
+        assertThat(c.get("tokens")).isEqualTo(d.get("tokens"));
+        assertThat(c.get("tokens").size()).isEqualTo(24);
+    }
+
+    @Test
+    void inspect_withNativeLibrary_reportsTheGeneration_withoutItLoadsNothingNative() {
+        String model = TestModels.tinyRandom().toString();
+        AutoGlmCliTest.Run plain = AutoGlmCliTest.run("inspect", "--model", model, "--json");
+        assertThat(plain.exit()).as(plain.err()).isZero();
+        assertThat(plain.json().has("native_library")).isFalse();
+        AutoGlmCliTest.Run probed = AutoGlmCliTest.run("inspect", "--model", model, "--native-library",
+                CurrentLlama.folder().toString(), "--json");
+        assertThat(probed.exit()).as(probed.err()).isZero();
+        assertThat(probed.json().get("native_library").asText()).contains("current ABI");
+        AutoGlmCliTest.Run text = AutoGlmCliTest.run("inspect", "--model", model, "--native-library",
+                CurrentLlama.folder().toString());
+        assertThat(text.out()).containsPattern("native_library +\\S+libllama\\S+ \\(llama\\.cpp current ABI");
+    }
+
+    @Test
+    void inspect_withANonLlamaLibrary_exits3NamingWhatWasProbed() {
+        AutoGlmCliTest.Run r = AutoGlmCliTest.run("inspect", "--model", TestModels.tinyRandom().toString(),
+                "--native-library", "/lib/x86_64-linux-gnu/libm.so.6");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/lib/x86_64-linux-gnu/libm.so.6")));
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("llama_get_memory absent");
+    }
+}
