@@ -42,6 +42,29 @@ final class KQuants {
         return (FloatVector) v.convertShape(VectorOperators.I2F, F, 0);
     }
 
+    /**
+     * levels[lo + i] = clamp(nearest_int((x[xo+i] + dm) / d), qmin, qmax) + offset for i &lt; n, or with x/d when
+     * {@code withMin} is false; the same float operations as ggml's final re-quantization pass.
+     */
+    void requantize(float[] x, int xo, int n, boolean withMin, float dm, float d, int qmin, int qmax, int offset, int lo) {
+        final int[] lv = levels;
+        int i = 0;
+        if (VEC && n % L == 0) {
+            for (; i < n; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                if (withMin) {
+                    xv = xv.add(dm);
+                }
+                nearestIntV(xv.div(d)).max(qmin).min(qmax).add(offset).intoArray(lv, lo + i);
+            }
+            return;
+        }
+        for (; i < n; i++) {
+            float v = withMin ? x[xo + i] + dm : x[xo + i];
+            lv[lo + i] = Math.max(qmin, Math.min(qmax, Codec.nearestInt(v / d))) + offset;
+        }
+    }
+
     static KQuants scratch() {
         return SCRATCH.get();
     }
