@@ -14,5 +14,6 @@ module io.autoglm.core {
     exports io.autoglm.internal to io.autoglm.quant;
 
     uses io.autoglm.backend.InferenceBackend;
-    provides io.autoglm.backend.InferenceBackend with io.autoglm.backend.ffm.FfmBackend;
+    provides io.autoglm.backend.InferenceBackend with io.autoglm.backend.ffm.FfmBackend,
+            io.autoglm.backend.jni.JniBackend;
 }

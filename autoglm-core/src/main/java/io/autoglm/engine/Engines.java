@@ -1,18 +1,144 @@
 package io.autoglm.engine;
 
+import io.autoglm.AutoGLMException;
+import io.autoglm.Backend;
 import io.autoglm.LanguageModel;
+import io.autoglm.ModelInfo;
+import io.autoglm.ModelLoadException;
+import io.autoglm.Quantization;
+import io.autoglm.backend.BackendModel;
+import io.autoglm.backend.InferenceBackend;
 import io.autoglm.backend.ModelSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Creates {@link LanguageModel} instances for {@link io.autoglm.AutoGLM.Builder}. Not API. */
 public final class Engines {
+    private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
+
+    /** Implementations in core, used when no {@link ServiceLoader} provider answers to the name. */
+    private static final Map<Backend, String> BUILT_IN = Map.of(
+            Backend.FFM, "io.autoglm.backend.ffm.FfmBackend",
+            Backend.JNI, "io.autoglm.backend.jni.JniBackend");
+
+    private static final Map<Backend, InferenceBackend> BACKENDS = new ConcurrentHashMap<>();
+
     private Engines() {
     }
 
     /**
+     * Validates the path, checks the file with the Java GGUF reader before any native code sees it,
+     * loads it through the chosen backend and starts serving it.
+     *
      * @param spec validated options
      * @return a loaded model
+     * @throws ModelLoadException for a missing path, a directory, or a model the native side refuses
+     * @throws io.autoglm.ModelFormatException for a file that is not valid GGUF
      */
     public static LanguageModel open(ModelSpec spec) {
-        throw new UnsupportedOperationException("engine not implemented yet");
+        Objects.requireNonNull(spec, "spec");
+        checkPath(spec.path());
+        ModelSpec effective = applyQuantization(spec);
+        long start = System.nanoTime();
+        ModelFile file = ModelFile.read(effective.path());
+        InferenceBackend backend = backend(effective.backend());
+        LOG.debug("loading {} with the {} backend ({} threads, context {})", effective.path(), backend.name(),
+                effective.threads(), effective.contextSize());
+        BackendModel loaded = load(backend, effective);
+        try {
+            double loadMillis = (System.nanoTime() - start) / 1e6;
+            Optional<String> template = loaded.chatTemplate().or(file::chatTemplate);
+            ModelInfo info = new ModelInfo(effective.path(), file.architecture(),
+                    file.name().orElse(effective.path().getFileName().toString()), file.parameterCount(), file.fileType(),
+                    file.contextLength(), loaded.contextSize(), loaded.embeddingLength(), file.blockCount(),
+                    loaded.vocabSize(), template, loaded.backendName(), loaded.nativeLibrary(), loadMillis, "as stored");
+            ServingModel model = new ServingModel(loaded, info, spec.chatTemplate(), spec.embeddings(), spec.maxQueuedRequests());
+            LOG.info("loaded {} ({}, {} parameters, context {}) with the {} backend in {} ms", info.name(),
+                    info.architecture(), info.parameterCount(), info.contextSize(), info.backend(),
+                    String.format(java.util.Locale.ROOT, "%.1f", loadMillis));
+            return model;
+        } catch (RuntimeException | Error e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    static void checkPath(Path path) {
+        Objects.requireNonNull(path, "path");
+        if (!Files.exists(path)) {
+            throw new ModelLoadException("model file not found: " + path.toAbsolutePath());
+        }
+        if (Files.isDirectory(path)) {
+            throw new ModelLoadException("model path is a directory, not a GGUF file: " + path.toAbsolutePath());
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new ModelLoadException("model file is not a readable regular file: " + path.toAbsolutePath());
+        }
+    }
+
+    /**
+     * HOOK(quant): the one place where a precision other than {@link Quantization#NONE} is handled.
+     * To be replaced by a {@link ServiceLoader} lookup of the quantizer SPI that {@code autoglm-quant}
+     * provides; it returns the spec for the file to load (e.g. the quantized copy).
+     */
+    static ModelSpec applyQuantization(ModelSpec spec) {
+        if (spec.quantization() == Quantization.NONE) {
+            return spec;
+        }
+        throw new ModelLoadException("quantization " + spec.quantization().name().toLowerCase(java.util.Locale.ROOT)
+                + " needs autoglm-quant on the class path");
+    }
+
+    private static BackendModel load(InferenceBackend backend, ModelSpec spec) {
+        try {
+            BackendModel m = backend.load(spec);
+            if (m == null) {
+                throw new ModelLoadException("the " + backend.name() + " backend returned no model for " + spec.path());
+            }
+            return m;
+        } catch (AutoGLMException e) {
+            throw e;
+        } catch (IllegalCallerException e) {
+            throw new ModelLoadException("the " + backend.name() + " backend needs native access: start the JVM with "
+                    + "--enable-native-access=ALL-UNNAMED, or use Backend.JNI (" + e.getMessage() + ")", e);
+        } catch (RuntimeException | LinkageError e) {
+            throw new ModelLoadException("the " + backend.name() + " backend could not load " + spec.path() + ": " + e, e);
+        }
+    }
+
+    static InferenceBackend backend(Backend which) {
+        return BACKENDS.computeIfAbsent(which, Engines::findBackend);
+    }
+
+    private static InferenceBackend findBackend(Backend which) {
+        String wanted = which.name();
+        try {
+            for (InferenceBackend b : ServiceLoader.load(InferenceBackend.class, Engines.class.getClassLoader())) {
+                if (b.name().equalsIgnoreCase(wanted)) {
+                    LOG.debug("backend {} found through ServiceLoader: {}", wanted, b.getClass().getName());
+                    return b;
+                }
+            }
+        } catch (ServiceConfigurationError e) {
+            LOG.warn("ignoring a broken InferenceBackend provider: {}", e.getMessage());
+        }
+        String cls = BUILT_IN.get(which);
+        try {
+            InferenceBackend b = (InferenceBackend) Class.forName(cls, true, Engines.class.getClassLoader())
+                    .getConstructor().newInstance();
+            LOG.debug("backend {} is the built-in {}", wanted, cls);
+            return b;
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            throw new ModelLoadException("no " + which.name().toLowerCase(java.util.Locale.ROOT) + " backend available ("
+                    + cls + "): " + e, e);
+        }
     }
 }

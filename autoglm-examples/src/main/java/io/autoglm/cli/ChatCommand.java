@@ -1,0 +1,93 @@
+package io.autoglm.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.autoglm.ChatMessage;
+import io.autoglm.ChatRequest;
+import io.autoglm.ChatResponse;
+import io.autoglm.LanguageModel;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code autoglm chat}: an interactive chat on standard input. Each line is a user message; the
+ * reply streams as it is generated; {@code /exit} (or end of input) quits. The conversation is kept.
+ */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = "Chat interactively: one user message per line, /exit to quit; replies stream as generated.")
+final class ChatCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
+
+    @Mixin
+    SamplingOptions samplingOptions = new SamplingOptions();
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "system message")
+    String system;
+
+    @Option(names = "--chat-template", paramLabel = "NAME|TEXT",
+            description = "chat template for models without their own (e.g. chatml)")
+    String chatTemplate;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<ChatMessage> history = new ArrayList<>();
+        if (system != null) {
+            history.add(ChatMessage.system(system));
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try (LanguageModel model = modelOptions.builder(chatTemplate).embeddings(false).build()) {
+            boolean interactive = System.console() != null && !modelOptions.json;
+            while (true) {
+                if (interactive) {
+                    out.print("> ");
+                    out.flush();
+                }
+                String line = in.readLine();
+                if (line == null || line.strip().equals("/exit")) {
+                    break;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                history.add(ChatMessage.user(line));
+                ChatRequest request = samplingOptions.apply(ChatRequest.builder().messages(history)).build();
+                ChatResponse r;
+                if (modelOptions.json) {
+                    r = model.chat(request);
+                    ObjectNode o = Json.object();
+                    o.put("text", r.text());
+                    o.put("finish_reason", r.finishReason().name().toLowerCase(Locale.ROOT));
+                    ObjectNode usage = o.putObject("usage");
+                    usage.put("prompt_tokens", r.usage().promptTokens());
+                    usage.put("completion_tokens", r.usage().completionTokens());
+                    Json.print(out, o);
+                } else {
+                    r = model.chat(request, chunk -> {
+                        out.print(chunk.text());
+                        out.flush();
+                        return true;
+                    });
+                    out.println();
+                    out.flush();
+                }
+                history.add(r.message());
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,77 @@
+package io.autoglm.cli;
+
+import io.autoglm.AutoGLM;
+import io.autoglm.Backend;
+import io.autoglm.LanguageModel;
+import io.autoglm.Quantization;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** Options every model-loading command shares. */
+final class ModelOptions {
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file")
+    Path model;
+
+    @Option(names = "--backend", paramLabel = "ffm|jni", defaultValue = "ffm",
+            description = "native path: ffm (default) or jni")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: cores, at most 8)")
+    Integer threads;
+
+    @Option(names = "--ctx", paramLabel = "N", description = "context window in tokens, 0 = the model's trained length (default 2048)")
+    Integer ctx;
+
+    @Option(names = "--quantize", paramLabel = "TYPE", description = "run at another precision (auto, int8, int4, q8_0, ...); needs autoglm-quant")
+    String quantize;
+
+    @Option(names = "--json", description = "print one JSON object instead of text")
+    boolean json;
+
+    @Option(names = "--verbose", description = "log details and print stack traces on errors")
+    boolean verbose;
+
+    /** Quiet library logging unless --verbose; only effective before the first logger is created. */
+    void configureLogging() {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
+        }
+        if (!verbose && System.getProperty("org.slf4j.simpleLogger.log.io.autoglm.native") == null) {
+            // llama.cpp's own warnings (routed into SLF4J) are noise on a terminal; --verbose shows them
+            System.setProperty("org.slf4j.simpleLogger.log.io.autoglm.native", "error");
+        }
+    }
+
+    Backend backendValue() {
+        return switch (backend.toLowerCase(Locale.ROOT)) {
+            case "ffm" -> Backend.FFM;
+            case "jni" -> Backend.JNI;
+            default -> throw new IllegalArgumentException("--backend must be ffm or jni, was " + backend);
+        };
+    }
+
+    /** @param chatTemplate default chat template, or null @return a builder with these options */
+    AutoGLM.Builder builder(String chatTemplate) {
+        configureLogging();
+        AutoGLM.Builder b = AutoGLM.builder().model(model).backend(backendValue());
+        if (threads != null) {
+            b.threads(threads);
+        }
+        if (ctx != null) {
+            b.contextSize(ctx);
+        }
+        if (quantize != null) {
+            b.quantization(Quantization.parse(quantize));
+        }
+        if (chatTemplate != null) {
+            b.chatTemplate(chatTemplate);
+        }
+        return b;
+    }
+
+    /** @return the model, without an embedding context (commands that embed use {@link #builder}) */
+    LanguageModel open() {
+        return builder(null).embeddings(false).build();
+    }
+}

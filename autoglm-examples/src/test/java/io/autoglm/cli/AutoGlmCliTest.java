@@ -1,0 +1,242 @@
+package io.autoglm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.autoglm.testing.ChildJvm;
+import io.autoglm.testing.TestModels;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs the {@code autoglm} commands in-process and checks their output and exit codes. */
+class AutoGlmCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (Exception e) {
+                throw new AssertionError("not JSON: " + out + " / stderr: " + err, e);
+            }
+        }
+    }
+
+    static Run run(String... args) {
+        CommandLine cl = AutoGlmCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static String[] args(String... a) {
+        return a;
+    }
+
+    static String stories() {
+        return TestModels.stories260K().toString();
+    }
+
+    @Test
+    void generate_json_hasTheDocumentedFields() {
+        Run r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-tokens", "16", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode o = r.json();
+        assertThat(o.get("text").asText()).isNotBlank();
+        assertThat(o.get("tokens").isArray()).isTrue();
+        assertThat(o.get("finish_reason").asText()).isIn("length", "end_of_generation");
+        assertThat(o.at("/usage/prompt_tokens").asInt()).isGreaterThan(1);
+        assertThat(o.at("/usage/completion_tokens").asInt()).isEqualTo(o.get("tokens").size()).isBetween(1, 16);
+        for (String f : List.of("load_ms", "prompt_ms", "decode_ms", "decode_tokens_per_second")) {
+            assertThat(o.get("timings").has(f)).as(f).isTrue();
+        }
+        assertThat(o.at("/timings/load_ms").asDouble()).isGreaterThan(0);
+        assertThat(o.get("backend").asText()).isEqualTo("ffm");
+    }
+
+    @Test
+    void generate_ignoreEos_producesExactlyMaxTokens_andBothBackendsAgree() {
+        Run ffm = run("generate", "--model", stories(), "--prompt", "Lily", "--max-tokens", "40", "--ignore-eos", "--json");
+        Run jni = run("generate", "--model", stories(), "--prompt", "Lily", "--max-tokens", "40", "--ignore-eos", "--json",
+                "--backend", "jni");
+        assertThat(ffm.exit()).as(ffm.err()).isZero();
+        assertThat(jni.exit()).as(jni.err()).isZero();
+        assertThat(ffm.json().get("tokens").size()).isEqualTo(40);
+        assertThat(ffm.json().get("finish_reason").asText()).isEqualTo("length");
+        assertThat(jni.json().get("backend").asText()).isEqualTo("jni");
+        assertThat(jni.json().get("tokens")).isEqualTo(ffm.json().get("tokens"));
+    }
+
+    @Test
+    void generate_text_streamsTheCompletion_andStopCutsIt() {
+        Run full = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-tokens", "32", "--json");
+        String text = full.json().get("text").asText();
+        String stop = text.substring(text.length() / 2, text.length() / 2 + 3);
+        Run cut = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-tokens", "32",
+                "--stop", stop, "--stop", "NEVER-SEEN");
+        assertThat(cut.exit()).as(cut.err()).isZero();
+        assertThat(cut.out().stripTrailing()).isEqualTo(text.substring(0, text.indexOf(stop)).stripTrailing());
+    }
+
+    @Test
+    void tokenize_json_withAndWithoutBos() {
+        Run with = run("tokenize", "--model", stories(), "--text", "Hello world", "--json");
+        Run without = run("tokenize", "--model", stories(), "--text", "Hello world", "--json", "--no-special");
+        assertThat(with.exit()).as(with.err()).isZero();
+        JsonNode a = with.json().get("tokens");
+        JsonNode b = without.json().get("tokens");
+        assertThat(a.size()).isEqualTo(b.size() + 1);
+        assertThat(a.get(0).asInt()).isEqualTo(1); // llama SPM BOS
+        assertThat(a.get(1)).isEqualTo(b.get(0));
+    }
+
+    /** In a child JVM: llama.cpp b4916 aborts the process when it builds a mean-pooling context (see the core contract test). */
+    @Test
+    void embed_json_hasTheModelsDimension() {
+        ChildJvm.Result c = ChildJvm.run(AutoGlmCli.class, "embed", "--model", stories(), "--text", "a cat", "--json");
+        Run r = new Run(c.exit(), c.out(), c.err());
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode o = r.json();
+        assertThat(o.get("dimension").asInt()).isEqualTo(64); // stories260K: embedding_length 64
+        assertThat(o.get("embedding").size()).isEqualTo(64);
+        double norm = 0;
+        for (JsonNode v : o.get("embedding")) {
+            norm += v.asDouble() * v.asDouble();
+        }
+        assertThat(Math.sqrt(norm)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3));
+    }
+
+    @Test
+    void inspect_json_describesTheFile() {
+        Run r = run("inspect", "--model", TestModels.tinyRandom().toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode o = r.json();
+        assertThat(o.get("architecture").asText()).isEqualTo("llama");
+        assertThat(o.get("vocab_size").asInt()).isEqualTo(32000);
+        for (String f : List.of("name", "parameters", "file_type", "context_length", "embedding_length", "block_count",
+                "tensor_count", "tensors", "metadata")) {
+            assertThat(o.has(f)).as(f).isTrue();
+        }
+        assertThat(o.get("tensors").size()).isEqualTo(o.get("tensor_count").asInt()).isPositive();
+        JsonNode t0 = o.get("tensors").get(0);
+        assertThat(t0.has("name") && t0.has("type") && t0.get("shape").isArray() && t0.has("offset")).isTrue();
+        long params = 0;
+        for (JsonNode t : o.get("tensors")) {
+            long n = 1;
+            for (JsonNode d : t.get("shape")) {
+                n *= d.asLong();
+            }
+            params += n;
+        }
+        assertThat(o.get("parameters").asLong()).isEqualTo(params);
+        // arrays are summarised, not dumped: the 32,000 tokens do not appear one by one
+        assertThat(o.at("/metadata/tokenizer.ggml.tokens").isTextual() || o.at("/metadata/tokenizer.ggml.tokens").isObject()).isTrue();
+    }
+
+    @Test
+    void chat_readsLinesUntilExit_andStreamsReplies() {
+        InputStream old = System.in;
+        System.setIn(new ByteArrayInputStream("Hello there\nTell me a story\n/exit\nnot read\n".getBytes(StandardCharsets.UTF_8)));
+        try {
+            Run r = run("chat", "--model", stories(), "--chat-template", "chatml", "--max-tokens", "8", "--json");
+            assertThat(r.exit()).as(r.err()).isZero();
+            List<JsonNode> replies = new ArrayList<>();
+            for (String line : r.out().strip().split("\n")) {
+                replies.add(new AutoGlmCliTest.Run(0, line, "").json());
+            }
+            assertThat(replies).hasSize(2);
+            // the second turn's prompt contains the first exchange, so it is longer
+            assertThat(replies.get(1).at("/usage/prompt_tokens").asInt()).isGreaterThan(replies.get(0).at("/usage/prompt_tokens").asInt());
+        } finally {
+            System.setIn(old);
+        }
+    }
+
+    @Test
+    void chat_modelWithoutTemplate_andNoFlag_exits3NamingChatml() {
+        InputStream old = System.in;
+        System.setIn(new ByteArrayInputStream("Hello\n".getBytes(StandardCharsets.UTF_8)));
+        try {
+            Run r = run("chat", "--model", stories(), "--max-tokens", "4");
+            assertThat(r.exit()).isEqualTo(3);
+            assertThat(r.err()).contains("chatml");
+        } finally {
+            System.setIn(old);
+        }
+    }
+
+    @Test
+    void missingModel_exits3WithOneLine(@TempDir Path dir) {
+        Run r = run("generate", "--model", dir.resolve("nope.gguf").toString(), "--prompt", "x");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("nope.gguf").contains("not found");
+    }
+
+    @Test
+    void directoryAsModel_exits3(@TempDir Path dir) {
+        Run r = run("tokenize", "--model", dir.toString(), "--text", "x");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("directory");
+    }
+
+    @Test
+    void hostileModel_exits3_stackTraceOnlyWithVerbose(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.gguf");
+        byte[] b = new byte[64];
+        b[0] = 'G';
+        b[1] = 'G';
+        b[2] = 'U';
+        b[3] = 'F';
+        b[4] = 3; // version 3
+        b[15] = 0x10; // tensor count 2^60
+        Files.write(bad, b);
+        Run quiet = run("generate", "--model", bad.toString(), "--prompt", "x");
+        assertThat(quiet.exit()).isEqualTo(3);
+        assertThat(quiet.err().strip().lines()).hasSize(1);
+        Run verbose = run("generate", "--model", bad.toString(), "--prompt", "x", "--verbose");
+        assertThat(verbose.exit()).isEqualTo(3);
+        assertThat(verbose.err()).contains("ModelFormatException").contains("\tat ");
+        Run inspect = run("inspect", "--model", bad.toString());
+        assertThat(inspect.exit()).isEqualTo(3);
+    }
+
+    @Test
+    void badFlag_exits2() {
+        assertThat(run("generate", "--model", "x.gguf", "--prompt", "x", "--no-such-flag").exit()).isEqualTo(2);
+        assertThat(run("generate", "--prompt", "x").exit()).isEqualTo(2); // --model missing
+        assertThat(run("generate", "--model", "x.gguf", "--prompt", "x", "--max-tokens", "many").exit()).isEqualTo(2);
+        assertThat(run("frobnicate").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void invalidSamplingValue_exits3NamingTheParameter() {
+        Run r = run("generate", "--model", stories(), "--prompt", "x", "--temperature", "-1");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("temperature").contains("-1");
+        Run p = run("generate", "--model", stories(), "--prompt", "x", "--top-p", "1.5");
+        assertThat(p.exit()).isEqualTo(3);
+        assertThat(p.err()).contains("topP");
+    }
+
+    @Test
+    void unknownBackend_exits3() {
+        Run r = run("generate", "--model", stories(), "--prompt", "x", "--backend", "cuda");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("ffm or jni");
+    }
+}
