@@ -44,6 +44,56 @@ public final class BlockCodecs {
     }
 
     /**
+     * Checks packed data the way ggml's {@code ggml_validate_row_data} does before a model is used: every fp16
+     * scale (and min) of a quantized block, and every element of F32/F16/BF16 data, must be finite. Quantizing
+     * finite but huge input (beyond the fp16 range of a block scale, about 65504 times the level count) gives
+     * infinite scales exactly as ggml does; call this to refuse such output.
+     *
+     * @param type the data's type (one of {@link #supported()})
+     * @param data packed data
+     * @param off  first byte
+     * @param n    number of elements, a multiple of the block size
+     * @throws IllegalArgumentException naming the first bad block (or element) when a value is NaN or infinite
+     */
+    public static void validate(GgmlType type, byte[] data, int off, int n) {
+        Objects.requireNonNull(data, "data");
+        of(type);
+        long bytes = type.rowSize(n);
+        Objects.checkFromIndexSize(off, bytes, data.length);
+        int[] halves = switch (type) {
+            case Q8_0, Q4_0, Q5_0 -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
+            case Q6_K -> new int[] {208};
+            case F16 -> new int[] {0};
+            default -> new int[0];
+        };
+        int stride = type.typeSize();
+        for (long b = 0, blocks = bytes / stride; b < blocks; b++) {
+            int base = (int) (off + b * stride);
+            if (type == GgmlType.F32 || type == GgmlType.BF16) {
+                int bits = type == GgmlType.F32
+                        ? (data[base] & 0xff) | (data[base + 1] & 0xff) << 8 | (data[base + 2] & 0xff) << 16 | data[base + 3] << 24
+                        : ((data[base] & 0xff) | (data[base + 1] & 0xff) << 8) << 16;
+                if ((bits & 0x7f800000) == 0x7f800000) {
+                    throw new IllegalArgumentException(type + " element " + b + " is " + Float.intBitsToFloat(bits));
+                }
+                continue;
+            }
+            for (int h : halves) {
+                int v = (data[base + h] & 0xff) | (data[base + h + 1] & 0xff) << 8;
+                if ((v & 0x7c00) == 0x7c00) {
+                    String what = type.isQuantized() ? "block " + b + " has a non-finite fp16 scale at byte " + h
+                            : "element " + b + " is non-finite";
+                    throw new IllegalArgumentException(type + " " + what + " (0x" + Integer.toHexString(v)
+                            + "): the input is too large for this type's fp16 scales");
+                }
+            }
+        }
+    }
+
+    /**
      * Quantizes a row-major matrix, rows shared out over {@code threads} threads. The output does not depend on
      * the thread count. A bad value is reported with its row and column.
      *

@@ -73,11 +73,7 @@ final class KCodecs {
                         continue;
                     }
                     float dm = mf * (sc >> 4);
-                    int xb = xo + 16 * j;
-                    for (int ii = 0; ii < 16; ii++) {
-                        int l = Codec.nearestInt((x[xb + ii] + dm) / d);
-                        lv[16 * j + ii] = Math.max(0, Math.min(3, l));
-                    }
+                    k.requantize(x, xo + 16 * j, 16, true, dm, d, 0, 3, 0, 16 * j);
                 }
                 pack2bit(lv, y, yo + 16);
             }
@@ -160,11 +156,7 @@ final class KCodecs {
                     if (d == 0f) {
                         continue;
                     }
-                    int xb = xo + 16 * j;
-                    for (int ii = 0; ii < 16; ii++) {
-                        int l = Codec.nearestInt(x[xb + ii] / d);
-                        lv[16 * j + ii] = Math.max(-4, Math.min(3, l)) + 4;
-                    }
+                    k.requantize(x, xo + 16 * j, 16, false, 0f, d, -4, 3, 4, 16 * j);
                 }
                 Arrays.fill(y, yo, yo + 32, (byte) 0);
                 for (int j = 0; j < 256; j++) {
@@ -284,11 +276,7 @@ final class KCodecs {
                     continue;
                 }
                 float dm = mf * scaleMinK4(j, y, so, 1);
-                int xb = xo + 32 * j;
-                for (int ii = 0; ii < 32; ii++) {
-                    int l = Codec.nearestInt((x[xb + ii] + dm) / d);
-                    lv[32 * j + ii] = Math.max(0, Math.min(nmax, l));
-                }
+                k.requantize(x, xo + 32 * j, 32, true, dm, d, 0, nmax, 0, 32 * j);
             }
         }
     }
@@ -443,11 +431,7 @@ final class KCodecs {
                     if (d == 0f) {
                         continue;
                     }
-                    int xb = xo + 16 * j;
-                    for (int ii = 0; ii < 16; ii++) {
-                        int l = Codec.nearestInt(x[xb + ii] / d);
-                        lv[16 * j + ii] = Math.max(-32, Math.min(31, l)) + 32;
-                    }
+                    k.requantize(x, xo + 16 * j, 16, false, 0f, d, -32, 31, 32, 16 * j);
                 }
                 int ql = yo;
                 int qh = yo + 128;

@@ -2,6 +2,11 @@ package io.autoglm.quant.internal;
 
 import static io.autoglm.quant.internal.Codec.nearestInt;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The search routines behind the K-quants (ggml's {@code make_qkx2_quants}, {@code make_qx_quants} with
  * rmse_type 1 and no weights, {@code make_q3_quants} with rmse on), in the same float arithmetic and order as
@@ -10,6 +15,10 @@ import static io.autoglm.quant.internal.Codec.nearestInt;
  */
 final class KQuants {
     static final float GROUP_MAX_EPS = 1e-15f;
+    private static final VectorSpecies<Float> F = LegacyVec.F;
+    private static final VectorSpecies<Integer> I = LegacyVec.I;
+    private static final int L = LegacyVec.L;
+    private static final boolean VEC = LegacyVec.ENABLED;
     private static final ThreadLocal<KQuants> SCRATCH = ThreadLocal.withInitial(KQuants::new);
 
     final int[] levels = new int[256];
@@ -17,9 +26,44 @@ final class KQuants {
     final float[] weights = new float[32];
     final float[] scales = new float[16];
     final float[] mins = new float[16];
-    final byte[] packedScales = new byte[16];
+    final float[] tmp0 = new float[32];
+    final float[] tmp1 = new float[32];
+    final float[] tmp2 = new float[32];
+    final float[] tmp3 = new float[32];
     /** Second result of {@link #makeQkx2}: the (positive) offset to subtract. */
     float theMin;
+
+    /** Lane-wise {@link Codec#nearestInt}: the same magic-number add and mantissa read. */
+    private static IntVector nearestIntV(FloatVector v) {
+        return v.add(12582912f).reinterpretAsInts().and(0x007fffff).sub(0x00400000);
+    }
+
+    private static FloatVector toFloat(IntVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.I2F, F, 0);
+    }
+
+    /**
+     * levels[lo + i] = clamp(nearest_int((x[xo+i] + dm) / d), qmin, qmax) + offset for i &lt; n, or with x/d when
+     * {@code withMin} is false; the same float operations as ggml's final re-quantization pass.
+     */
+    void requantize(float[] x, int xo, int n, boolean withMin, float dm, float d, int qmin, int qmax, int offset, int lo) {
+        final int[] lv = levels;
+        int i = 0;
+        if (VEC && n % L == 0) {
+            for (; i < n; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                if (withMin) {
+                    xv = xv.add(dm);
+                }
+                nearestIntV(xv.div(d)).max(qmin).min(qmax).add(offset).intoArray(lv, lo + i);
+            }
+            return;
+        }
+        for (; i < n; i++) {
+            float v = withMin ? x[xo + i] + dm : x[xo + i];
+            lv[lo + i] = Math.max(qmin, Math.min(qmax, Codec.nearestInt(v / d))) + offset;
+        }
+    }
 
     static KQuants scratch() {
         return SCRATCH.get();
@@ -71,20 +115,42 @@ final class KQuants {
             diff = useMad ? Math.abs(diff) : diff * diff;
             bestError += w[i] * diff;
         }
+        final boolean vec = VEC && n % L == 0;
+        final float[] t0 = tmp0;
+        final float[] t1 = tmp1;
+        final float[] t2 = tmp2;
         for (int is = 0; is <= nstep; is++) {
             iscale = (rmin + rdelta * is + nmax) / (max - min);
             float sumL = 0;
             float sumL2 = 0;
             float sumXL = 0;
-            for (int i = 0; i < n; i++) {
-                float v = x[xo + i];
-                int l = nearestInt(iscale * (v - min));
-                l = Math.max(0, Math.min(nmax, l));
-                la[i] = l;
-                float wi = w[i];
-                sumL += wi * l;
-                sumL2 += wi * l * l;
-                sumXL += wi * l * v;
+            if (vec) {
+                for (int k = 0; k < n; k += L) {
+                    FloatVector xv = FloatVector.fromArray(F, x, xo + k);
+                    IntVector l = nearestIntV(xv.sub(min).mul(iscale)).max(0).min(nmax);
+                    l.intoArray(la, k);
+                    FloatVector lf = toFloat(l);
+                    FloatVector wl = FloatVector.fromArray(F, w, k).mul(lf);
+                    wl.intoArray(t0, k);
+                    wl.mul(lf).intoArray(t1, k);
+                    wl.mul(xv).intoArray(t2, k);
+                }
+                for (int i = 0; i < n; i++) {
+                    sumL += t0[i];
+                    sumL2 += t1[i];
+                    sumXL += t2[i];
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    float v = x[xo + i];
+                    int l = nearestInt(iscale * (v - min));
+                    l = Math.max(0, Math.min(nmax, l));
+                    la[i] = l;
+                    float wi = w[i];
+                    sumL += wi * l;
+                    sumL2 += wi * l * l;
+                    sumXL += wi * l * v;
+                }
             }
             float det = sumW * sumL2 - sumL * sumL;
             if (det > 0) {
@@ -95,10 +161,22 @@ final class KQuants {
                     thisScale = sumXL / sumL2;
                 }
                 float curError = 0;
-                for (int i = 0; i < n; i++) {
-                    float diff = thisScale * la[i] + thisMin - x[xo + i];
-                    diff = useMad ? Math.abs(diff) : diff * diff;
-                    curError += w[i] * diff;
+                if (vec) {
+                    for (int k = 0; k < n; k += L) {
+                        FloatVector diff = toFloat(IntVector.fromArray(I, la, k)).mul(thisScale).add(thisMin)
+                                .sub(FloatVector.fromArray(F, x, xo + k));
+                        diff = useMad ? diff.abs() : diff.mul(diff);
+                        FloatVector.fromArray(F, w, k).mul(diff).intoArray(t0, k);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        curError += t0[i];
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        float diff = thisScale * la[i] + thisMin - x[xo + i];
+                        diff = useMad ? Math.abs(diff) : diff * diff;
+                        curError += w[i] * diff;
+                    }
                 }
                 if (curError < bestError) {
                     System.arraycopy(la, 0, lv, lo, n);
@@ -149,6 +227,15 @@ final class KQuants {
         float scale = suml2 != 0f ? sumlx / suml2 : 0f;
         float best = scale * sumlx;
         final int[] la = aux;
+        final boolean vec = VEC && n % L == 0;
+        if (vec) {
+            for (int k = 0; k < n; k += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + k);
+                FloatVector w = xv.mul(xv);
+                w.intoArray(tmp2, k);
+                w.mul(xv).intoArray(tmp3, k);
+            }
+        }
         for (int is = -9; is <= 9; is++) {
             if (is == 0) {
                 continue;
@@ -156,14 +243,28 @@ final class KQuants {
             iscale = -(nmax + 0.1f * is) / max;
             sumlx = 0;
             suml2 = 0;
-            for (int i = 0; i < n; i++) {
-                float v = x[xo + i];
-                int l = nearestInt(iscale * v);
-                l = Math.max(-nmax, Math.min(nmax - 1, l));
-                la[i] = l;
-                float w = v * v;
-                sumlx += w * v * l;
-                suml2 += w * l * l;
+            if (vec) {
+                for (int k = 0; k < n; k += L) {
+                    IntVector l = nearestIntV(FloatVector.fromArray(F, x, xo + k).mul(iscale)).max(-nmax).min(nmax - 1);
+                    l.intoArray(la, k);
+                    FloatVector lf = toFloat(l);
+                    FloatVector.fromArray(F, tmp3, k).mul(lf).intoArray(tmp0, k);
+                    FloatVector.fromArray(F, tmp2, k).mul(lf).mul(lf).intoArray(tmp1, k);
+                }
+                for (int i = 0; i < n; i++) {
+                    sumlx += tmp0[i];
+                    suml2 += tmp1[i];
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    float v = x[xo + i];
+                    int l = nearestInt(iscale * v);
+                    l = Math.max(-nmax, Math.min(nmax - 1, l));
+                    la[i] = l;
+                    float w = v * v;
+                    sumlx += w * v * l;
+                    suml2 += w * l * l;
+                }
             }
             if (suml2 > 0 && sumlx * sumlx > best * suml2) {
                 for (int i = 0; i < n; i++) {
