@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The text is tokenized once with the base model (BOS added). Window {@code w} covers tokens
  * {@code [w*stride, w*stride + contextSize)}; each is evaluated from an empty context. The first window scores every
- * position that has a next token; later windows score only their last {@code stride} positions, so no token is
- * scored twice and every scored position has at least {@code contextSize - stride} tokens of history.
+ * position that has a next token; later windows score only their last {@code stride} positions (all but the first
+ * when {@code stride == contextSize}), so no token is scored twice.
  */
 public final class QualityEvaluator {
     private static final Logger LOG = LoggerFactory.getLogger(QualityEvaluator.class);
@@ -75,7 +77,7 @@ public final class QualityEvaluator {
             return this;
         }
 
-        /** @param v the quantized model (same vocabulary) @return this */
+        /** @param v the quantized model (same vocabulary) for {@link #evaluate()} @return this */
         public Builder quantized(Path v) {
             quantized = Objects.requireNonNull(v, "quantized");
             return this;
@@ -125,12 +127,11 @@ public final class QualityEvaluator {
 
         /**
          * @return the evaluator
-         * @throws IllegalStateException when base, quantized or text is missing, or stride exceeds contextSize
+         * @throws IllegalStateException when base or text is missing, or stride exceeds contextSize
          */
         public QualityEvaluator build() {
-            if (base == null || quantized == null || text == null) {
-                throw new IllegalStateException("base, quantized and text are required (base=" + base + ", quantized="
-                        + quantized + ", text=" + text + ")");
+            if (base == null || text == null) {
+                throw new IllegalStateException("base and text are required (base=" + base + ", text=" + text + ")");
             }
             if (stride > contextSize) {
                 throw new IllegalStateException("stride must be <= contextSize " + contextSize + ", was " + stride);
@@ -140,23 +141,48 @@ public final class QualityEvaluator {
     }
 
     /**
-     * Runs the evaluation.
+     * Runs the evaluation of the builder's quantized model.
      *
      * @return the report
-     * @throws ModelLoadException when a model cannot be loaded or the text cannot be read
-     * @throws QuantizationException when the text is too short for one window or the vocabularies differ
+     * @throws ModelLoadException when a model cannot be loaded
+     * @throws QuantizationException when the text cannot be read, is too short for one window, or the vocabularies differ
      */
     public QualityReport evaluate() {
+        if (quantized == null) {
+            throw new IllegalStateException("no quantized model: set Builder.quantized(Path) or call evaluateAll");
+        }
+        return evaluateAll(List.of(quantized)).get(0);
+    }
+
+    /**
+     * Evaluates several quantized models of the same source in one pass: the source's logits are computed once per
+     * window and compared with each model's (the builder's {@code quantized} model is not used).
+     *
+     * @param models quantized models, at least one
+     * @return one report per model, in the same order
+     * @throws ModelLoadException when a model cannot be loaded
+     * @throws QuantizationException when the text cannot be read, is too short for one window, or the vocabularies differ
+     */
+    public List<QualityReport> evaluateAll(List<Path> models) {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("models must not be empty");
+        }
         String content;
         try {
             content = Files.readString(text, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new QuantizationException("cannot read the text " + text + ": " + e, e);
         }
-        try (LanguageModel b = open(base); LanguageModel q = open(quantized)) {
-            if (b.info().vocabSize() != q.info().vocabSize()) {
-                throw new QuantizationException("the models have different vocabularies: " + b.info().vocabSize() + " vs "
-                        + q.info().vocabSize() + " tokens");
+        List<LanguageModel> opened = new ArrayList<>();
+        try (LanguageModel b = open(base)) {
+            int vocab = b.info().vocabSize();
+            for (Path model : models) {
+                LanguageModel q = open(model);
+                opened.add(q);
+                if (q.info().vocabSize() != vocab) {
+                    throw new QuantizationException("the models have different vocabularies: " + vocab + " vs "
+                            + q.info().vocabSize() + " tokens (" + model + ")");
+                }
             }
             int[] tokens = b.tokenize(content, true, false);
             if (tokens.length < contextSize) {
@@ -164,61 +190,92 @@ public final class QualityEvaluator {
                         + contextSize);
             }
             int windows = Math.min(maxWindows, 1 + (tokens.length - contextSize) / stride);
-            int vocab = b.info().vocabSize();
-            int perWindowMax = contextSize - 1;
-            double[] kls = new double[windows * perWindowMax];
-            int n = 0;
-            long agree = 0;
-            double nllBase = 0;
-            double nllQuant = 0;
-            float[][] baseLogits = new float[contextSize][];
-            float[][] quantLogits = new float[contextSize][];
-            for (int w = 0; w < windows; w++) {
-                int start = w * stride;
-                int[] window = Arrays.copyOfRange(tokens, start, start + contextSize);
-                b.evaluate(window, (pos, logits) -> baseLogits[pos] = logits.clone());
-                q.evaluate(window, (pos, logits) -> quantLogits[pos] = logits.clone());
-                int first = w == 0 ? 0 : contextSize - stride - 1;
-                for (int pos = Math.max(0, first); pos < contextSize - 1; pos++) {
-                    float[] pl = baseLogits[pos];
-                    float[] ql = quantLogits[pos];
-                    if (pl == null || ql == null || pl.length < vocab || ql.length < vocab) {
-                        throw new QuantizationException("no logits for position " + pos + " of window " + w);
-                    }
-                    double[] lp = logSoftmax(pl, vocab);
-                    double[] lq = logSoftmax(ql, vocab);
-                    double kl = 0;
-                    for (int i = 0; i < vocab; i++) {
-                        double p = Math.exp(lp[i]);
-                        if (p > 0) {
-                            kl += p * (lp[i] - lq[i]);
-                        }
-                    }
-                    kls[n++] = Math.max(0, kl);
-                    if (argmax(pl, vocab) == argmax(ql, vocab)) {
-                        agree++;
-                    }
-                    int next = window[pos + 1];
-                    nllBase -= lp[next];
-                    nllQuant -= lq[next];
-                }
-                Arrays.fill(baseLogits, null);
-                Arrays.fill(quantLogits, null);
+            int perModel = (contextSize - 1) + (windows - 1) * Math.min(stride, contextSize - 1);
+            Stats[] stats = new Stats[models.size()];
+            for (int m = 0; m < stats.length; m++) {
+                stats[m] = new Stats(perModel);
             }
-            double[] scored = Arrays.copyOf(kls, n);
+            float[][] baseLogits = new float[contextSize][];
+            float[][] logits = new float[contextSize][];
+            for (int w = 0; w < windows; w++) {
+                int[] window = Arrays.copyOfRange(tokens, w * stride, w * stride + contextSize);
+                b.evaluate(window, (pos, l) -> baseLogits[pos] = l.clone());
+                for (int m = 0; m < stats.length; m++) {
+                    opened.get(m).evaluate(window, (pos, l) -> logits[pos] = l.clone());
+                    for (int pos = w == 0 ? 0 : Math.max(0, contextSize - stride - 1); pos < contextSize - 1; pos++) {
+                        stats[m].add(logSoftmax(checked(baseLogits[pos], vocab, pos, w), vocab),
+                                logSoftmax(checked(logits[pos], vocab, pos, w), vocab), window[pos + 1]);
+                    }
+                }
+            }
+            List<QualityReport> reports = new ArrayList<>();
+            for (int m = 0; m < stats.length; m++) {
+                QualityReport r = stats[m].report(base, models.get(m), contextSize, stride, windows);
+                LOG.info("quality of {} vs {}: KL mean {} p99 {}, top-1 {}, ppl {} vs {} over {} tokens",
+                        models.get(m).getFileName(), base.getFileName(), r.meanKl(), r.p99Kl(), r.top1Agreement(),
+                        r.basePerplexity(), r.quantizedPerplexity(), r.scoredTokens());
+                reports.add(r);
+            }
+            return reports;
+        } finally {
+            for (LanguageModel q : opened) {
+                q.close();
+            }
+        }
+    }
+
+    /** Running sums for one quantized model. */
+    private static final class Stats {
+        final double[] kls;
+        int n;
+        long agree;
+        double nllBase;
+        double nllQuant;
+
+        Stats(int capacity) {
+            kls = new double[capacity];
+        }
+
+        void add(double[] lp, double[] lq, int next) {
+            double kl = 0;
+            int topP = 0;
+            int topQ = 0;
+            for (int i = 0; i < lp.length; i++) {
+                kl += Math.exp(lp[i]) * (lp[i] - lq[i]);
+                if (lp[i] > lp[topP]) {
+                    topP = i;
+                }
+                if (lq[i] > lq[topQ]) {
+                    topQ = i;
+                }
+            }
+            kls[n++] = Math.max(0, kl);
+            if (topP == topQ) {
+                agree++;
+            }
+            nllBase -= lp[next];
+            nllQuant -= lq[next];
+        }
+
+        QualityReport report(Path base, Path model, int contextSize, int stride, int windows) {
             double mean = 0;
-            for (double k : scored) {
-                mean += k;
+            for (int i = 0; i < n; i++) {
+                mean += kls[i];
             }
             mean /= n;
-            Arrays.sort(scored);
-            double p99 = scored[Math.min(n - 1, (int) Math.ceil(0.99 * n) - 1)];
-            QualityReport r = new QualityReport(base, quantized, contextSize, stride, windows, n, mean, p99, scored[n - 1],
-                    (double) agree / n, Math.exp(nllBase / n), Math.exp(nllQuant / n));
-            LOG.info("quality of {} vs {}: KL mean {} p99 {}, top-1 {}, ppl {} vs {} over {} tokens", quantized.getFileName(),
-                    base.getFileName(), r.meanKl(), r.p99Kl(), r.top1Agreement(), r.basePerplexity(), r.quantizedPerplexity(), n);
-            return r;
+            double[] sorted = Arrays.copyOf(kls, n);
+            Arrays.sort(sorted);
+            double p99 = sorted[Math.min(n - 1, (int) Math.ceil(0.99 * n) - 1)];
+            return new QualityReport(base, model, contextSize, stride, windows, n, mean, p99, sorted[n - 1], (double) agree / n,
+                    Math.exp(nllBase / n), Math.exp(nllQuant / n));
         }
+    }
+
+    private static float[] checked(float[] logits, int vocab, int pos, int window) {
+        if (logits == null || logits.length < vocab) {
+            throw new QuantizationException("no logits for position " + pos + " of window " + window);
+        }
+        return logits;
     }
 
     private LanguageModel open(Path model) {
@@ -241,15 +298,5 @@ public final class QualityEvaluator {
             out[i] = logits[i] - lse;
         }
         return out;
-    }
-
-    private static int argmax(float[] v, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -37,16 +37,20 @@ class QualityEvaluatorTest {
     @Test
     void klOrdersByPrecision_onA256MultipleSyntheticModel() throws IOException {
         Path base = SyntheticModels.llama(TestModels.vocab("ggml-vocab-llama-spm.gguf")).embd(256).layers(2).heads(4).headsKv(2)
-                .ff(512).context(256).type(GgmlType.F32).seed(5).write(tmp.resolve("base.gguf"));
+                .ff(512).context(256).type(GgmlType.F16).seed(5).write(tmp.resolve("base.gguf"));
         List<Quantization> order = List.of(Quantization.Q8_0, Quantization.Q6_K, Quantization.Q5_K_M, Quantization.Q4_K_M,
                 Quantization.Q2_K);
-        List<QualityReport> reports = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
         for (Quantization q : order) {
             Path out = tmp.resolve(q + ".gguf");
             ModelQuantizer.builder().input(base).output(out).preset(q).threads(2).build().quantize();
-            reports.add(QualityEvaluator.builder().base(base).quantized(out).text(TestModels.text()).contextSize(64).stride(64)
-                    .maxWindows(4).threads(2).build().evaluate());
+            files.add(out);
         }
+        List<QualityReport> reports = QualityEvaluator.builder().base(base).text(TestModels.text()).contextSize(64).stride(64)
+                .maxWindows(4).threads(2).build().evaluateAll(files);
+        assertThat(reports).hasSize(order.size());
+        assertThat(reports.get(2).quantized()).isEqualTo(files.get(2));
+        assertThat(reports.get(0).scoredTokens()).isEqualTo(4 * 63); // stride == ctx: each window scores its 63 predictable positions
         for (int i = 0; i < order.size(); i++) {
             QualityReport r = reports.get(i);
             assertThat(r.meanKl()).as(order.get(i).name()).isGreaterThan(0);
@@ -79,5 +83,9 @@ class QualityEvaluatorTest {
         assertThatThrownBy(() -> QualityEvaluator.builder().base(p).quantized(p).text(p).contextSize(32).stride(64).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("stride");
         assertThatThrownBy(() -> QualityEvaluator.builder().base(p).build()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> QualityEvaluator.builder().base(p).text(p).build().evaluate())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("quantized");
+        assertThatThrownBy(() -> QualityEvaluator.builder().base(p).text(p).build().evaluateAll(List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
