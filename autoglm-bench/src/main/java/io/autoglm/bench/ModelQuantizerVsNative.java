@@ -28,7 +28,7 @@ import java.util.SplittableRandom;
  * <pre>
  * ./mvnw -q -pl autoglm-bench -am -DskipTests package
  * $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
- *     -cp autoglm-bench/target/benchmarks.jar io.autoglm.bench.ModelQuantizerVsNative [repetitions]
+ *     -cp autoglm-bench/target/benchmarks.jar io.autoglm.bench.ModelQuantizerVsNative [repetitions [folder]]
  * </pre>
  */
 public final class ModelQuantizerVsNative {
@@ -38,12 +38,14 @@ public final class ModelQuantizerVsNative {
     }
 
     /**
-     * @param args optional repetitions per side (default 3)
+     * @param args optional repetitions per side (default 3), then optional folder for the model files (default: the
+     *             temporary folder)
      * @throws Throwable on failure
      */
     public static void main(String[] args) throws Throwable {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        Path dir = Files.createTempDirectory("autoglm-qbench");
+        Path dir = args.length > 1 ? Files.createTempDirectory(Path.of(args[1]), "autoglm-qbench")
+                : Files.createTempDirectory("autoglm-qbench");
         Path in = dir.resolve("matrix-f32.gguf");
         Path out = dir.resolve("out.gguf");
         float[] src = matrix();
