@@ -17,6 +17,7 @@ module io.autoglm.core {
 
     uses io.autoglm.backend.InferenceBackend;
     uses io.autoglm.memory.QuantizationProvider;
-    provides io.autoglm.backend.InferenceBackend with io.autoglm.backend.ffm.FfmBackend,
+    provides io.autoglm.backend.InferenceBackend with
+            io.autoglm.backend.ffm.FfmBackend,
             io.autoglm.backend.jni.JniBackend;
 }

@@ -23,7 +23,14 @@ public final class EmbeddingProbe {
             for (String t : new String[] {"a cat sat on the mat", "a cat sat on the mat", "the weather is cold today"}) {
                 System.out.println("norm " + Arrays.toString(m.embed(t)));
             }
-            System.out.println("raw " + Arrays.toString(m.embed("a cat sat on the mat", false)));
+            try {
+                System.out.println("raw " + Arrays.toString(m.embed("a cat sat on the mat", false)));
+            } catch (UnsupportedOperationException e) {
+                System.out.println("raw-unsupported " + e.getMessage());
+            }
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1);
         }
         System.exit(0); // the JNI binding leaves a non-daemon thread behind
     }

@@ -18,4 +18,9 @@ class FfmContractTest extends AbstractLanguageModelContractTest {
     boolean perRequestTemplates() {
         return true;
     }
+
+    @Override
+    boolean rawEmbeddings() {
+        return true;
+    }
 }

@@ -18,4 +18,9 @@ class JniContractTest extends AbstractLanguageModelContractTest {
     boolean perRequestTemplates() {
         return false;
     }
+
+    @Override
+    boolean rawEmbeddings() {
+        return false;
+    }
 }

@@ -93,6 +93,17 @@ class AutoGlmCliTest {
     }
 
     @Test
+    void generate_grammarFile_constrainsTheOutput_andEndsWithEndOfGeneration(@TempDir Path dir) throws Exception {
+        Path g = Files.writeString(dir.resolve("yes.gbnf"), "root ::= \"yes\"\n");
+        Run r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--grammar-file", g.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.json().get("text").asText()).isEqualTo("yes");
+        assertThat(r.json().get("finish_reason").asText()).isEqualTo("end_of_generation");
+        Run missing = run("generate", "--model", stories(), "--prompt", "x", "--grammar-file", dir.resolve("none.gbnf").toString());
+        assertThat(missing.exit()).isEqualTo(3);
+    }
+
+    @Test
     void tokenize_json_withAndWithoutBos() {
         Run with = run("tokenize", "--model", stories(), "--text", "Hello world", "--json");
         Run without = run("tokenize", "--model", stories(), "--text", "Hello world", "--json", "--no-special");

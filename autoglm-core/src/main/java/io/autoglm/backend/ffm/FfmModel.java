@@ -31,11 +31,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,14 +41,13 @@ import org.slf4j.LoggerFactory;
  * embeddings, created on first use), all owned here and freed by {@link #close()}.
  *
  * <p>Threading: llama.cpp b4916's OpenMP CPU backend keeps a thread team per calling thread, so the
- * context is created, warmed up and decoded on one platform thread this model owns (a
- * single-thread executor); callers block until their task is done. Token sinks and logits
+ * context is created, warmed up and decoded on one platform thread this model owns while open
+ * ({@link DecodeThread}); callers block until their task is done. Token sinks and logits
  * consumers run on that thread. Tokenization and templates need no context and run on the
  * caller's thread. Calls are serialised by the engine; {@link #close()} waits for running calls.
  */
 final class FfmModel implements BackendModel {
     private static final Logger LOG = LoggerFactory.getLogger(FfmModel.class);
-    private static final AtomicInteger THREADS = new AtomicInteger();
     private static final int UBATCH_MAX = 512;
     private static final int TEMPLATE_MAX_BYTES = 64 << 20;
 
@@ -60,8 +56,7 @@ final class FfmModel implements BackendModel {
     private final boolean vocabOnly;
     /** Owned by the model: the batch structs. Shared: used on the decode thread, closed by close(). */
     private final Arena arena = Arena.ofShared();
-    private final ExecutorService executor;
-    private volatile Thread decodeThread;
+    private final DecodeThread executor;
     private final Object lifecycle = new Object();
     private int active;
     private boolean closed;
@@ -86,21 +81,15 @@ final class FfmModel implements BackendModel {
     private int nEmbd;
     private int threads;
     private boolean encoderOnly;
+    /** pooling of the embedding context; NONE (generative models) means mean pooling done here */
+    private int embPooling;
     private String chatTemplate;
 
     private FfmModel(LlamaLibrary lib, Path path, boolean vocabOnly) {
         this.lib = lib;
         this.path = path;
         this.vocabOnly = vocabOnly;
-        if (vocabOnly) {
-            executor = null;
-        } else {
-            executor = Executors.newSingleThreadExecutor(r -> {
-                Thread t = Thread.ofPlatform().daemon().name("autoglm-ffm-decode-" + THREADS.incrementAndGet()).unstarted(r);
-                decodeThread = t;
-                return t;
-            });
-        }
+        this.executor = vocabOnly ? null : new DecodeThread();
     }
 
     // ------------------------------------------------------------------------------------------ load
@@ -235,12 +224,9 @@ final class FfmModel implements BackendModel {
         if (!embCtx.equals(MemorySegment.NULL)) {
             return;
         }
+        // non-causal models need the whole input in one micro-batch: n_batch = n_ubatch = n_ctx
         MemorySegment c = createContext(nCtx, nCtx, nCtx, true, Abi.POOLING_UNSPECIFIED);
-        if ((int) lib.poolingType.invokeExact(c) == Abi.POOLING_NONE) {
-            // a generative model has no pooling of its own: mean-pool its last hidden states
-            lib.free.invokeExact(c);
-            c = createContext(nCtx, nCtx, nCtx, true, Abi.POOLING_MEAN);
-        }
+        embPooling = (int) lib.poolingType.invokeExact(c);
         embCtx = c;
     }
 
@@ -276,10 +262,8 @@ final class FfmModel implements BackendModel {
 
     private void enter() {
         synchronized (lifecycle) {
-            if (closed && Thread.currentThread() != decodeThread) {
-                throw new IllegalStateException("closed: " + this);
-            }
-            if (closed) {
+            // a sink or consumer running on the decode thread may still call back while close() waits for it
+            if (closed && (executor == null || !executor.isCurrent())) {
                 throw new IllegalStateException("closed: " + this);
             }
             active++;
@@ -307,7 +291,7 @@ final class FfmModel implements BackendModel {
     }
 
     private <T> T onDecodeThread(NativeTask<T> task) {
-        if (Thread.currentThread() == decodeThread) {
+        if (executor != null && executor.isCurrent()) {
             try {
                 return task.run();
             } catch (Throwable t) {
@@ -354,7 +338,7 @@ final class FfmModel implements BackendModel {
 
     @Override
     public void close() {
-        boolean onDecode = Thread.currentThread() == decodeThread;
+        boolean onDecode = executor != null && executor.isCurrent();
         synchronized (lifecycle) {
             if (closed) {
                 return;
@@ -362,7 +346,10 @@ final class FfmModel implements BackendModel {
             closed = true;
             if (onDecode) {
                 // called from a sink/consumer: free after the running task, without waiting for ourselves
-                executor.submit(this::freeNative);
+                executor.submit(() -> {
+                    freeNative();
+                    return null;
+                });
                 executor.shutdown();
                 return;
             }
@@ -381,7 +368,10 @@ final class FfmModel implements BackendModel {
         if (executor == null) {
             freeNative();
         } else {
-            Future<?> f = executor.submit(this::freeNative);
+            Future<?> f = executor.submit(() -> {
+                    freeNative();
+                    return null;
+                });
             executor.shutdown();
             try {
                 f.get();
@@ -420,9 +410,7 @@ final class FfmModel implements BackendModel {
         } catch (Throwable t) {
             throw LlamaLibrary.rethrow(t);
         } finally {
-            if (executor == null || executor.isShutdown()) {
-                arenaClose();
-            }
+            arenaClose();
         }
     }
 
@@ -812,14 +800,32 @@ final class FfmModel implements BackendModel {
         if (rc != 0) {
             throw new NativeException(encoderOnly ? "llama_encode" : "llama_decode", tokens.length + " tokens (embeddings)", rc);
         }
-        MemorySegment e = (MemorySegment) lib.getEmbeddingsSeq.invokeExact(embCtx, 0);
-        if (e.equals(MemorySegment.NULL)) {
-            e = (MemorySegment) lib.getEmbeddingsIth.invokeExact(embCtx, -1);
+        float[] out;
+        if (embPooling == Abi.POOLING_NONE) {
+            // A generative model has no pooling of its own. b4916's MEAN pooling graph aborts
+            // (GGML_ASSERT in ggml_mul_mat) for such models, so the per-token embeddings are averaged here.
+            out = new float[nEmbd];
+            long bytes = 4L * nEmbd;
+            for (int i = 0; i < tokens.length; i++) {
+                MemorySegment row = (MemorySegment) lib.getEmbeddingsIth.invokeExact(embCtx, i);
+                if (row.equals(MemorySegment.NULL)) {
+                    throw new NativeException("llama_get_embeddings_ith", "i=" + i, 0);
+                }
+                row = row.reinterpret(bytes);
+                for (int j = 0; j < nEmbd; j++) {
+                    out[j] += row.getAtIndex(JAVA_FLOAT, j);
+                }
+            }
+            for (int j = 0; j < nEmbd; j++) {
+                out[j] /= tokens.length;
+            }
+        } else {
+            MemorySegment e = (MemorySegment) lib.getEmbeddingsSeq.invokeExact(embCtx, 0);
+            if (e.equals(MemorySegment.NULL)) {
+                throw new NativeException("llama_get_embeddings_seq", "seq 0, pooling " + embPooling, 0);
+            }
+            out = e.reinterpret(4L * nEmbd).toArray(JAVA_FLOAT);
         }
-        if (e.equals(MemorySegment.NULL)) {
-            throw new NativeException("llama_get_embeddings_seq", "seq 0", 0);
-        }
-        float[] out = e.reinterpret(4L * nEmbd).toArray(JAVA_FLOAT);
         if (normalize) {
             double sum = 0;
             for (float v : out) {

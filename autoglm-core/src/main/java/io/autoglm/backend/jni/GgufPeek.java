@@ -57,7 +57,8 @@ final class GgufPeek {
         Set<String> wanted = Set.of("general.architecture", "tokenizer.ggml.model", "tokenizer.chat_template",
                 "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id",
                 "tokenizer.ggml.eom_token_id", "tokenizer.ggml.add_bos_token", "tokenizer.ggml.add_eos_token",
-                "tokenizer.ggml.add_space_prefix");
+                "tokenizer.ggml.add_space_prefix", "tokenizer.ggml.seperator_token_id",
+                "tokenizer.ggml.unknown_token_id", "tokenizer.ggml.padding_token_id");
         Map<String, Object> out = new HashMap<>();
         long tokens = -1;
         for (long i = 0; i < kvCount; i++) {

@@ -1,5 +1,6 @@
 package io.autoglm.backend.jni;
 
+import io.autoglm.ModelLoadException;
 import io.autoglm.backend.BackendModel;
 import io.autoglm.backend.InferenceBackend;
 import io.autoglm.backend.ModelSpec;
@@ -28,7 +29,15 @@ import java.util.Objects;
  *       {@code PieceIndex}); when several tokens render the same text, greedy generations are
  *       disambiguated with single-token probe requests that ban candidates.</li>
  * </ul>
- * Other limits: no logits ({@code evaluate} throws {@link UnsupportedOperationException}), only
+ * Sampling runs in the binding's llama.cpp server code, with llama.cpp's conventions: the prompt
+ * tokens are part of the repetition-penalty history; {@code ignoreEos} bans the EOS token (logit bias
+ * -inf) rather than passing it on; a grammar is checked after sampling and the token resampled with
+ * the grammar only when rejected. Greedy output and seeded sampling without penalties or grammar
+ * give the FFM backend's token ids (tested); with penalties, {@code ignoreEos} or a grammar under
+ * temperature sampling the two backends may differ. The binding ignores a GBNF grammar it cannot
+ * parse, so grammars are syntax-checked here first.
+ *
+ * <p>Other limits: no logits ({@code evaluate} throws {@link UnsupportedOperationException}), only
  * L2-normalised embeddings of detokenized text, one chat template per loaded model, tokenization
  * always parses special-token text, no vocab-only loading, no native memory release.
  */
@@ -46,6 +55,15 @@ public final class JniBackend implements InferenceBackend {
     public BackendModel load(ModelSpec spec) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(spec.path(), "spec.path");
+        if (spec.nativeLibrary() != null) {
+            throw new ModelLoadException("the jni backend runs only the libjllama bundled in de.kherud:llama "
+                    + io.autoglm.internal.BundledLibrary.KHERUD_VERSION + "; nativeLibrary(" + spec.nativeLibrary()
+                    + ") needs the ffm backend");
+        }
+        if (!java.nio.file.Files.isRegularFile(spec.path())) {
+            throw new ModelLoadException("model file " + spec.path()
+                    + (java.nio.file.Files.exists(spec.path()) ? " is not a regular file" : " does not exist"));
+        }
         return JniModel.load(spec);
     }
 }

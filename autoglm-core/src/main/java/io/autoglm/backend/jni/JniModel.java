@@ -7,6 +7,7 @@ import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import io.autoglm.AutoGLMException;
 import io.autoglm.ChatMessage;
+import io.autoglm.ContextOverflowException;
 import io.autoglm.LogitsConsumer;
 import io.autoglm.ModelLoadException;
 import io.autoglm.SamplingParams;
@@ -57,8 +58,7 @@ final class JniModel implements BackendModel {
         this.spec = spec;
         this.model = model;
         this.meta = meta;
-        long ctxTrain = meta.contextLength();
-        this.contextSize = spec.contextSize() > 0 ? spec.contextSize() : (int) Math.min(Integer.MAX_VALUE, ctxTrain);
+        this.contextSize = effectiveContext(spec, meta);
         this.vocabSize = (int) meta.tokenCount();
         String own = meta.stringValue("tokenizer.chat_template");
         this.effectiveTemplate = spec.chatTemplate() != null ? spec.chatTemplate() : own != null ? own : "chatml";
@@ -68,6 +68,17 @@ final class JniModel implements BackendModel {
                 eog.add((int) id);
             }
         }
+    }
+
+    /**
+     * The context llama.cpp gives a {@code llama_context} for this spec (what FFM reports): the requested
+     * size, or the trained length, padded to a multiple of 32 (b4916's KV-cache padding without flash
+     * attention).
+     */
+    static int effectiveContext(ModelSpec spec, GgufPeek meta) {
+        long n = spec.contextSize() > 0 ? spec.contextSize() : meta.contextLength();
+        n = (n + 31) / 32 * 32;
+        return (int) Math.min(Integer.MAX_VALUE - 64, Math.max(32, n));
     }
 
     static JniModel load(ModelSpec spec) {
@@ -81,7 +92,9 @@ final class JniModel implements BackendModel {
                 .setModel(spec.path().toAbsolutePath().toString())
                 .setThreads(spec.threads())
                 .setThreadsBatch(spec.threads())
-                .setCtxSize(spec.contextSize())
+                // one position more than FFM's context: llama.cpp's server refuses to decode into the last
+                // position of its context, FFM does not; the limit itself is enforced here
+                .setCtxSize(effectiveContext(spec, meta) + 1)
                 .setBatchSize(spec.batchSize())
                 .setParallel(1)
                 .disableContextShift()
@@ -97,7 +110,10 @@ final class JniModel implements BackendModel {
         if (spec.embeddings()) {
             p.enableEmbedding();
             // ModelParameters.setPoolingType passes the enum's number, which llama.cpp's argument parser rejects
-            JniNative.cli(p).put("--pooling", "mean");
+            // (the binding then returns without a model). Mean pooling hits GGML_ASSERT(ggml_can_mul_mat) in
+            // b4916's server path (only the last position is an output there) and aborts the JVM: use last-token
+            // pooling, which that path supports.
+            JniNative.cli(p).put("--pooling", "last");
         }
         if (spec.progress() != null) {
             spec.progress().onProgress(0f);
@@ -200,10 +216,16 @@ final class JniModel implements BackendModel {
             if (!addSpecial) {
                 return body;
             }
-            boolean addBos = meta.boolValue("tokenizer.ggml.add_bos_token", !meta.tokenizerModel().equals("gpt2"));
+            // llama.cpp's defaults: SPM/BERT vocabularies add BOS (BERT: CLS) unless the file says otherwise,
+            // BERT also appends SEP; BPE vocabularies add nothing unless the file asks
+            String tm = meta.tokenizerModel();
+            boolean bert = tm.equals("bert");
+            boolean addBos = meta.boolValue("tokenizer.ggml.add_bos_token", tm.equals("llama") || bert);
             boolean addEos = meta.boolValue("tokenizer.ggml.add_eos_token", false);
             long bos = meta.longValue("tokenizer.ggml.bos_token_id", -1);
-            long eos = meta.longValue("tokenizer.ggml.eos_token_id", -1);
+            long eos = bert ? meta.longValue("tokenizer.ggml.seperator_token_id", -1)
+                    : meta.longValue("tokenizer.ggml.eos_token_id", -1);
+            addEos = addEos || bert;
             int n = body.length + (addBos && bos >= 0 ? 1 : 0) + (addEos && eos >= 0 ? 1 : 0);
             int[] out = new int[n];
             int i = 0;
@@ -223,7 +245,7 @@ final class JniModel implements BackendModel {
     private boolean isControlLike(PieceIndex idx, int t) {
         String s = idx.lossy(t);
         return s.length() > 2 && ((s.startsWith("<") && s.endsWith(">") && !s.startsWith("<0x"))
-                || (s.startsWith("[") && s.endsWith("]"))) && (t < 3 || eog.contains(t) || isSpecialId(t));
+                || (s.startsWith("[") && s.endsWith("]"))) && (eog.contains(t) || isSpecialId(t));
     }
 
     private boolean isSpecialId(int t) {
@@ -382,12 +404,11 @@ final class JniModel implements BackendModel {
         if (gs.maxTokens() < 0) {
             throw new IllegalArgumentException("maxTokens must be >= 0, was " + gs.maxTokens());
         }
-        if (gs.prompt().length >= contextSize) {
-            throw new IllegalArgumentException("prompt has " + gs.prompt().length + " tokens, the context holds "
-                    + contextSize + " (prompt must leave room for at least one generated token)");
+        if (gs.prompt().length > contextSize) {
+            throw new ContextOverflowException(gs.prompt().length, contextSize);
         }
-        if (gs.grammar() != null && gs.grammar().isBlank()) {
-            throw new IllegalArgumentException("grammar must not be blank");
+        if (gs.grammar() != null) {
+            GbnfCheck.validate(gs.grammar());
         }
         enter();
         try {
@@ -424,7 +445,8 @@ final class JniModel implements BackendModel {
         Generation(GenerationSpec gs, TokenSink sink) {
             this.gs = gs;
             this.sink = sink;
-            this.max = Math.min(gs.maxTokens(), contextSize - gs.prompt().length);
+            // as on FFM (and in the server), the token sampled when the context is full is still generated
+            this.max = Math.min(gs.maxTokens(), contextSize - gs.prompt().length + 1);
             this.canProbe = gs.sampling().isGreedy() && gs.grammar() == null;
         }
 
@@ -435,89 +457,112 @@ final class JniModel implements BackendModel {
             JniNative.json(reset).put("cache_prompt", "false");
             model.complete(reset);
 
-            InferenceParameters ip = request(gs.prompt(), max, gs.sampling(), gs.ignoreEos(), gs.grammar());
             long t0 = System.nanoTime();
             long tFirst = -1;
-            LlamaIterator it = model.generate(ip).iterator();
-            List<String> pending = new ArrayList<>();
-            boolean streamDone = false;
             GenerationResult.End end = null;
-            while (end == null) {
-                String chunk;
-                if (!pending.isEmpty()) {
-                    chunk = pending.remove(0);
-                } else if (!streamDone && it.hasNext()) {
-                    LlamaOutput out = it.next();
-                    if (!it.hasNext()) {
-                        streamDone = true;
-                        continue; // the final message carries no text in stream mode
-                    }
-                    chunk = out.text;
-                    if (tFirst < 0) {
-                        tFirst = System.nanoTime();
-                    }
-                } else {
-                    break;
-                }
-                if (closing) {
-                    if (!streamDone) {
-                        it.cancel();
-                    }
-                    end = GenerationResult.End.SINK_STOPPED;
-                    break;
-                }
-                List<int[]> seqs = idx.segmentations(tail, chunk);
-                int[] ids;
-                if (seqs.size() == 1) {
-                    ids = seqs.get(0);
-                } else {
-                    if (!streamDone && canProbe) {
-                        // the server has one slot: let the stream finish, then probe
-                        while (it.hasNext()) {
-                            LlamaOutput o = it.next();
-                            if (it.hasNext()) {
-                                pending.add(o.text);
-                            }
+            boolean restart = true;
+            while (end == null && restart) {
+                restart = false;
+                // the server is never asked to ignore EOS (it would ban the token): with ignoreEos the stream
+                // is restarted after an end-of-generation token, which then counts as generated, as on FFM
+                InferenceParameters ip = request(context(), max - generated.size(), gs.sampling(), false, gs.grammar());
+                LlamaIterator it = model.generate(ip).iterator();
+                List<String> pending = new ArrayList<>();
+                boolean streamDone = false;
+                boolean lastEog = false;
+                while (end == null) {
+                    String chunk;
+                    if (!pending.isEmpty()) {
+                        chunk = pending.remove(0);
+                    } else if (!streamDone && it.hasNext()) {
+                        LlamaOutput out = it.next();
+                        if (!it.hasNext()) {
+                            streamDone = true;
+                            continue; // the final message carries no text in stream mode
                         }
-                        streamDone = true;
-                    }
-                    ids = resolve(seqs, chunk);
-                }
-                for (int id : ids) {
-                    if (!gs.ignoreEos() && isEog(id)) {
-                        end = GenerationResult.End.END_OF_GENERATION;
+                        chunk = out.text;
+                        if (tFirst < 0) {
+                            tFirst = System.nanoTime();
+                        }
+                    } else {
                         break;
                     }
-                    generated.add(id);
-                    tail = PieceIndex.lastBytes(PieceIndex.join(tail, idx.pieceUnsafe(id)));
-                    if (!sink.accept(id)) {
+                    if (closing) {
+                        if (!streamDone) {
+                            it.cancel();
+                            streamDone = true;
+                        }
                         end = GenerationResult.End.SINK_STOPPED;
                         break;
                     }
-                    if (generated.size() >= max) {
-                        break;
+                    List<int[]> seqs = idx.segmentations(tail, chunk);
+                    int[] ids;
+                    if (seqs.size() == 1) {
+                        ids = seqs.get(0);
+                    } else {
+                        if (!streamDone && canProbe) {
+                            // the server has one slot: let the stream finish, then probe
+                            while (it.hasNext()) {
+                                LlamaOutput o = it.next();
+                                if (it.hasNext()) {
+                                    pending.add(o.text);
+                                }
+                            }
+                            streamDone = true;
+                        }
+                        ids = resolve(seqs, chunk);
+                    }
+                    for (int id : ids) {
+                        boolean eogToken = isEog(id);
+                        if (eogToken && !gs.ignoreEos()) {
+                            end = GenerationResult.End.END_OF_GENERATION;
+                            break;
+                        }
+                        lastEog = eogToken;
+                        generated.add(id);
+                        tail = PieceIndex.lastBytes(PieceIndex.join(tail, idx.pieceUnsafe(id)));
+                        if (!sink.accept(id)) {
+                            end = GenerationResult.End.SINK_STOPPED;
+                            break;
+                        }
+                        if (generated.size() >= max) {
+                            break;
+                        }
+                    }
+                    if (end == GenerationResult.End.SINK_STOPPED && !streamDone) {
+                        it.cancel();
+                        streamDone = true;
+                    }
+                    if (end == null && generated.size() >= max) {
+                        end = max < gs.maxTokens() ? GenerationResult.End.CONTEXT_FULL : GenerationResult.End.LENGTH;
                     }
                 }
-                if (end == GenerationResult.End.SINK_STOPPED && !streamDone) {
+                if (!streamDone) {
                     it.cancel();
-                    streamDone = true;
                 }
-                if (end == null && generated.size() >= max) {
-                    end = max < gs.maxTokens() ? GenerationResult.End.CONTEXT_FULL : GenerationResult.End.LENGTH;
+                if (end == null) {
+                    if (lastEog && gs.ignoreEos()) {
+                        restart = true;
+                    } else {
+                        // the stream ended early without an end-of-generation token: the server withholds
+                        // tokens that leave the text in a cut UTF-8 sequence when it stops at its limit
+                        end = recoverTail();
+                    }
                 }
-            }
-            if (end == null && !streamDone) {
-                it.cancel();
-            }
-            if (end == null) {
-                // the stream ended early without an end-of-generation token: the server withholds tokens
-                // that leave the text in a cut UTF-8 sequence when it stops at its limit; recover them
-                end = recoverTail();
             }
             long t1 = System.nanoTime();
             double promptMs = tFirst < 0 ? (t1 - t0) / 1e6 : (tFirst - t0) / 1e6;
             double decodeMs = tFirst < 0 ? 0 : (t1 - tFirst) / 1e6;
             return new GenerationResult(gs.prompt().length, generated.size(), promptMs, decodeMs, end);
+        }
+
+        /** @return the prompt followed by the tokens generated so far */
+        private int[] context() {
+            int[] p = Arrays.copyOf(gs.prompt(), gs.prompt().length + generated.size());
+            for (int i = 0; i < generated.size(); i++) {
+                p[gs.prompt().length + i] = generated.get(i);
+            }
+            return p;
         }
 
         private boolean isEog(int id) {
@@ -542,7 +587,7 @@ final class JniModel implements BackendModel {
                 if (!gs.ignoreEos() && isEog(id)) {
                     return GenerationResult.End.END_OF_GENERATION;
                 }
-                generated.add(id);
+                generated.add(id); // with ignoreEos an end-of-generation token is generated like any other
                 tail = PieceIndex.lastBytes(PieceIndex.join(tail, idx.pieceUnsafe(id)));
                 if (!sink.accept(id)) {
                     return GenerationResult.End.SINK_STOPPED;
@@ -657,7 +702,7 @@ final class JniModel implements BackendModel {
                 p[gs.prompt().length + i] = generated.get(i);
             }
             System.arraycopy(extra, 0, p, gs.prompt().length + generated.size(), extra.length);
-            InferenceParameters ip = request(p, 1, SamplingParams.greedy(), gs.ignoreEos(), null);
+            InferenceParameters ip = request(p, 1, SamplingParams.greedy(), false, null);
             if (banned.length > 0) {
                 StringBuilder sb = new StringBuilder("[");
                 for (int i = 0; i < banned.length; i++) {
@@ -670,8 +715,23 @@ final class JniModel implements BackendModel {
     }
 
     /**
+     * The text de.kherud's own non-streaming {@code complete()} returns for a greedy generation from
+     * these prompt ids: the reference the recovered token ids are checked against in tests.
+     */
+    String referenceText(int[] prompt, int maxTokens) {
+        enter();
+        try {
+            InferenceParameters ip = request(prompt, maxTokens, SamplingParams.greedy(), false, null);
+            JniNative.json(ip).put("cache_prompt", "false");
+            return model.complete(ip);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The binding can only embed text (it tokenizes with BOS and special-token parsing itself), and it
-     * always L2-normalises pooled embeddings. The tokens are rendered to text for it, without a
+     * always L2-normalises pooled embeddings. Pooling is last-token (see {@link #load}). The tokens are rendered to text for it, without a
      * leading BOS (it adds its own); {@code normalize=false} is not supported.
      */
     @Override

@@ -197,7 +197,7 @@ final class JniNative {
 
     private static Thread findMainThread() {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("main") && t.threadId() == 1) {
+            if (t.getName().equals("main") && !t.isDaemon()) {
                 return t;
             }
         }

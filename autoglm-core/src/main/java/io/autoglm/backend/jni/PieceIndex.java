@@ -133,7 +133,9 @@ final class PieceIndex {
                 seq[depth] = id;
                 if (!incomplete && pos + len == target.length) {
                     out.add(java.util.Arrays.copyOf(seq, depth + 1));
-                } else if (incomplete && (len > 0 || pos < target.length)) {
+                } else if (incomplete && len > 0) {
+                    // an empty piece inside a cut sequence is possible in theory but would make every such
+                    // chunk ambiguous; the server's vocabularies do not produce it in practice
                     exact(target, pos + len, lastBytes(t), seq, depth + 1, out, nodes);
                 }
                 if (out.size() >= MAX_SOLUTIONS) {

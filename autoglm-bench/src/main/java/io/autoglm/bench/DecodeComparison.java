@@ -1,0 +1,160 @@
+package io.autoglm.bench;
+
+import io.autoglm.Backend;
+import io.autoglm.Quantization;
+import io.autoglm.SamplingParams;
+import io.autoglm.backend.BackendModel;
+import io.autoglm.backend.GenerationResult;
+import io.autoglm.backend.GenerationSpec;
+import io.autoglm.backend.ModelSpec;
+import io.autoglm.backend.ffm.FfmBackend;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Decode speed of the FFM backend against the same greedy loop in C ({@code native/greedy_loop.c},
+ * the native floor), side by side in one run: for each thread count, rounds alternate between one C
+ * process (median of its reps) and the in-process FFM backend (median of as many generations),
+ * after a JIT warm-up. Both prefill "Once upon a time", then sample greedily and decode one token
+ * at a time, ignoring end-of-generation, for a fixed token count; tokens/s counts the generated
+ * tokens over the time from the end of prefill to the last sample. The generated ids are checked
+ * to be identical.
+ *
+ * <p>Run (from the project root, after {@code make -C native}):
+ * <pre>{@code
+ * ./mvnw -q -pl autoglm-bench -am package -DskipTests
+ * java --enable-native-access=ALL-UNNAMED -cp autoglm-bench/target/benchmarks.jar io.autoglm.bench.DecodeComparison \
+ *      --model ../shared/models/stories260K.gguf --native native/build/greedy_loop --tokens 128 --rounds 5 --threads 1,2
+ * }</pre>
+ */
+public final class DecodeComparison {
+    private DecodeComparison() {
+    }
+
+    /**
+     * @param args {@code --model PATH --native PATH --tokens N --rounds R --reps K --warmup W --threads 1,2}
+     * @throws Exception on any failure
+     */
+    public static void main(String[] args) throws Exception {
+        Path model = Path.of("../shared/models/stories260K.gguf");
+        Path nativeLoop = Path.of("native/build/greedy_loop");
+        int tokens = 128;
+        int rounds = 5;
+        int reps = 5;
+        int warmup = 30;
+        int[] threadCounts = {1, 2};
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model" -> model = Path.of(args[++i]);
+                case "--native" -> nativeLoop = Path.of(args[++i]);
+                case "--tokens" -> tokens = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + "; use --model --native --tokens --rounds --reps --warmup --threads");
+            }
+        }
+        if (!Files.isRegularFile(model) || !Files.isExecutable(nativeLoop)) {
+            throw new IllegalArgumentException("need --model " + model + " and --native " + nativeLoop
+                    + " (build it with: make -C native)");
+        }
+        System.out.printf(Locale.ROOT, "Decode: FFM vs C | model %s | %d tokens | %d rounds x %d reps | load average %s%n",
+                model.getFileName(), tokens, rounds, reps, loadAverage());
+        System.out.println("| threads | C tok/s median (min-max) | FFM tok/s median (min-max) | FFM/C | C ms/token | FFM ms/token | same ids |");
+        System.out.println("|---:|---|---|---:|---:|---:|:-:|");
+        for (int threads : threadCounts) {
+            ModelSpec spec = new ModelSpec(model, Backend.FFM, threads, 512, 512, 0, null, Quantization.NONE, -1, null,
+                    null, 16, false);
+            try (BackendModel m = new FfmBackend().load(spec)) {
+                int[] prompt = m.tokenize("Once upon a time", true, false);
+                for (int w = 0; w < warmup; w++) {
+                    generate(m, prompt, tokens, null);
+                }
+                double[] c = new double[rounds];
+                double[] f = new double[rounds];
+                boolean sameIds = true;
+                for (int r = 0; r < rounds; r++) {
+                    NativeRun nr = runNative(nativeLoop, model, threads, tokens, reps);
+                    c[r] = nr.median;
+                    double[] g = new double[reps];
+                    List<Integer> ids = new ArrayList<>();
+                    for (int k = 0; k < reps; k++) {
+                        ids.clear();
+                        g[k] = generate(m, prompt, tokens, ids);
+                    }
+                    f[r] = median(g);
+                    sameIds &= ids.equals(nr.ids);
+                }
+                double cm = median(c);
+                double fm = median(f);
+                System.out.printf(Locale.ROOT, "| %d | %,.0f (%,.0f-%,.0f) | %,.0f (%,.0f-%,.0f) | %.3f | %.4f | %.4f | %s |%n",
+                        threads, cm, min(c), max(c), fm, min(f), max(f), fm / cm, 1000 / cm, 1000 / fm, sameIds ? "yes" : "NO");
+            }
+        }
+    }
+
+    private static double generate(BackendModel m, int[] prompt, int tokens, List<Integer> ids) {
+        GenerationResult r = m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), tokens, true, null), t -> {
+            if (ids != null) {
+                ids.add(t);
+            }
+            return true;
+        });
+        return r.generatedTokens() / (r.decodeMillis() / 1000.0);
+    }
+
+    private record NativeRun(double median, List<Integer> ids) {
+    }
+
+    private static NativeRun runNative(Path exe, Path model, int threads, int tokens, int reps)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(exe.toString(), model.toString(), Integer.toString(threads),
+                Integer.toString(tokens), Integer.toString(reps)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(exe + " failed: " + out);
+        }
+        double median = Double.NaN;
+        List<Integer> ids = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("median_tok_s=")) {
+                median = Double.parseDouble(line.substring("median_tok_s=".length()).trim());
+            } else if (line.startsWith("ids=")) {
+                for (String s : line.substring(4).trim().split(",")) {
+                    ids.add(Integer.parseInt(s));
+                }
+            }
+        }
+        return new NativeRun(median, ids);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+}
