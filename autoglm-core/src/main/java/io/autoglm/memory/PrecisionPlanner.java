@@ -256,7 +256,20 @@ public final class PrecisionPlanner {
     }
 
     private Path cacheFile(Path model, Quantization q) {
-        return cacheDir.resolve(sha256(model) + "-" + q.name() + ".gguf");
+        return cacheDir.resolve(sourceHash(model) + "-" + q.name() + ".gguf");
+    }
+
+    /** Hashes of sources already seen by this JVM, keyed by path, size and modification time. */
+    private static final java.util.Map<String, String> HASHES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String sourceHash(Path model) {
+        String key;
+        try {
+            key = model.toAbsolutePath().normalize() + "|" + Files.size(model) + "|" + Files.getLastModifiedTime(model).toMillis();
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + model + ": " + e, e);
+        }
+        return HASHES.computeIfAbsent(key, k -> sha256(model));
     }
 
     /**
