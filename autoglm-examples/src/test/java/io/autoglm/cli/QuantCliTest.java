@@ -86,6 +86,25 @@ class QuantCliTest {
     }
 
     @Test
+    void eval_severalQuantizedModels_givesAnArrayInTheSameOrder_withMoreDriftForFewerBits() {
+        Path q8 = tmp.resolve("q8.gguf");
+        Path q4 = tmp.resolve("q4_0.gguf");
+        assertThat(run("quantize", TestModels.stories260K().toString(), q8.toString(), "--type", "Q8_0").exit()).isZero();
+        assertThat(run("quantize", TestModels.stories260K().toString(), q4.toString(), "--type", "Q4_0").exit()).isZero();
+        AutoGlmCliTest.Run r = run("eval", "--base", TestModels.stories260K().toString(), "--quantized", q8.toString(),
+                "--quantized", q4.toString(), "--text", TestModels.text().toString(), "--ctx", "64", "--max-windows", "3",
+                "--threads", "2", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode a = r.json();
+        assertThat(a.isArray()).isTrue();
+        assertThat(a).hasSize(2);
+        assertThat(a.get(0).get("quantized").asText()).isEqualTo(q8.toString());
+        assertThat(a.get(1).get("quantized").asText()).isEqualTo(q4.toString());
+        assertThat(a.get(0).get("ppl_base").asDouble()).isEqualTo(a.get(1).get("ppl_base").asDouble());
+        assertThat(a.get(1).get("kl_mean").asDouble()).isGreaterThan(a.get(0).get("kl_mean").asDouble());
+    }
+
+    @Test
     void generate_withQuantizeAndMemoryBudget_runsTheChosenPrecision() {
         Path stories = TestModels.stories260K();
         long q8 = PrecisionPlanner.create().decide(stories, Quantization.Q8_0, 64, Long.MAX_VALUE).requiredBytes();
