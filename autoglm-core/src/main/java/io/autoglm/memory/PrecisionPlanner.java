@@ -227,7 +227,7 @@ public final class PrecisionPlanner {
 
     private QuantizationProvider requireProvider(Quantization q) {
         return provider.orElseThrow(() -> new ModelLoadException("quantization " + q.name().toLowerCase(Locale.ROOT)
-                + " needs autoglm-quant (io.autoglm:autoglm-quant) on the class path or module path"));
+                + " needs autoglm-quant on the class path"));
     }
 
     private static PrecisionDecision decision(Quantization requested, Quantization chosen, long weights, long kv, long budget,
