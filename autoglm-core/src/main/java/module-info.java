@@ -7,13 +7,16 @@ module io.autoglm.core {
     requires com.github.benmanes.caffeine;
     requires com.fasterxml.jackson.databind;
     requires llama;
+    requires jdk.management;
 
     exports io.autoglm;
     exports io.autoglm.backend;
     exports io.autoglm.gguf;
+    exports io.autoglm.memory;
     exports io.autoglm.internal to io.autoglm.quant;
 
     uses io.autoglm.backend.InferenceBackend;
+    uses io.autoglm.memory.QuantizationProvider;
     provides io.autoglm.backend.InferenceBackend with
             io.autoglm.backend.ffm.FfmBackend,
             io.autoglm.backend.jni.JniBackend;

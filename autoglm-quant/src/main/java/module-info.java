@@ -4,4 +4,6 @@ module io.autoglm.quant {
     requires jdk.incubator.vector;
 
     exports io.autoglm.quant;
+
+    provides io.autoglm.memory.QuantizationProvider with io.autoglm.quant.internal.QuantizerProvider;
 }

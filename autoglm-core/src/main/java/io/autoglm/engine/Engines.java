@@ -9,6 +9,8 @@ import io.autoglm.Quantization;
 import io.autoglm.backend.BackendModel;
 import io.autoglm.backend.InferenceBackend;
 import io.autoglm.backend.ModelSpec;
+import io.autoglm.memory.PrecisionDecision;
+import io.autoglm.memory.PrecisionPlanner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,7 +48,8 @@ public final class Engines {
     public static LanguageModel open(ModelSpec spec) {
         Objects.requireNonNull(spec, "spec");
         checkPath(spec.path());
-        ModelSpec effective = applyQuantization(spec);
+        Planned planned = applyQuantization(spec);
+        ModelSpec effective = planned.spec();
         long start = System.nanoTime();
         ModelFile file = ModelFile.read(effective.path());
         InferenceBackend backend = backend(effective.backend());
@@ -59,7 +62,7 @@ public final class Engines {
             ModelInfo info = new ModelInfo(effective.path(), file.architecture(),
                     file.name().orElse(effective.path().getFileName().toString()), file.parameterCount(), file.fileType(),
                     file.contextLength(), loaded.contextSize(), loaded.embeddingLength(), file.blockCount(),
-                    loaded.vocabSize(), template, loaded.backendName(), loaded.nativeLibrary(), loadMillis, "as stored");
+                    loaded.vocabSize(), template, loaded.backendName(), loaded.nativeLibrary(), loadMillis, planned.decision());
             ServingModel model = new ServingModel(loaded, info, spec.chatTemplate(), spec.embeddings(), spec.maxQueuedRequests());
             LOG.info("loaded {} ({}, {} parameters, context {}) with the {} backend in {} ms", info.name(),
                     info.architecture(), info.parameterCount(), info.contextSize(), info.backend(),
@@ -98,16 +101,23 @@ public final class Engines {
     }
 
     /**
-     * HOOK(quant): the one place where a precision other than {@link Quantization#NONE} is handled.
-     * To be replaced by a {@link ServiceLoader} lookup of the quantizer SPI that {@code autoglm-quant}
-     * provides; it returns the spec for the file to load (e.g. the quantized copy).
+     * The one place where a precision other than {@link Quantization#NONE} is handled: the
+     * {@link PrecisionPlanner} picks the precision for the budget and, through the {@code autoglm-quant}
+     * provider, writes (or reuses) the quantized copy.
+     *
+     * @return the spec for the file to load and the decision's summary
      */
-    static ModelSpec applyQuantization(ModelSpec spec) {
+    static Planned applyQuantization(ModelSpec spec) {
         if (spec.quantization() == Quantization.NONE) {
-            return spec;
+            return new Planned(spec, "as stored");
         }
-        throw new ModelLoadException("quantization " + spec.quantization().name().toLowerCase(java.util.Locale.ROOT)
-                + " needs autoglm-quant on the class path");
+        PrecisionDecision d = PrecisionPlanner.create().resolve(spec.path(), spec.quantization(), spec.contextSize(),
+                spec.memoryBudgetBytes(), spec.threads());
+        return new Planned(spec.withPath(d.file()), d.summary());
+    }
+
+    /** A spec after precision planning. */
+    record Planned(ModelSpec spec, String decision) {
     }
 
     private static BackendModel load(InferenceBackend backend, ModelSpec spec) {

@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "autoglm", mixinStandardHelpOptions = true, version = "autoglm 0.1.0",
         description = "Run, quantize and tune GGUF language models in-process.",
         subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, ChatCommand.class, EmbedCommand.class,
-            TokenizeCommand.class, InspectCommand.class, HpoCommand.class,
-            io.autoglm.examples.train.TrainCommand.class})
+            TokenizeCommand.class, InspectCommand.class, QuantizeCommand.class, EvalCommand.class,
+            HpoCommand.class, io.autoglm.examples.train.TrainCommand.class})
 public final class AutoGlmCli implements Runnable {
     /** Exit code for a bad model or input. */
     public static final int EXIT_BAD_INPUT = 3;

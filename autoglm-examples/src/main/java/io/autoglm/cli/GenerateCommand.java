@@ -66,6 +66,7 @@ final class GenerateCommand implements Callable<Integer> {
                 timings.put("decode_tokens_per_second", Json.round(c.timings().decodeTokensPerSecond()));
                 o.put("backend", model.info().backend());
                 o.put("native_library", model.info().nativeLibrary());
+                o.put("precision", model.info().precisionDecision());
                 Json.print(out, o);
             } else if (modelOptions.verbose) {
                 err.printf(Locale.ROOT, "[%s: %d prompt + %d generated tokens, load %.1f ms, prompt %.1f ms, decode %.1f ms, %.1f tok/s, %s backend]%n",

@@ -31,6 +31,10 @@ final class ModelOptions {
     @Option(names = "--quantize", paramLabel = "TYPE", description = "run at another precision (auto, int8, int4, q8_0, ...); needs autoglm-quant")
     String quantize;
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE",
+            description = "memory for weights + KV cache with --quantize auto, e.g. 512M, 4G or bytes (default: available memory)")
+    String memoryBudget;
+
     @Option(names = "--json", description = "print one JSON object instead of text")
     boolean json;
 
@@ -72,10 +76,45 @@ final class ModelOptions {
         if (nativeLibrary != null) {
             b.nativeLibrary(nativeLibrary);
         }
+        if (memoryBudget != null) {
+            b.memoryBudget(parseSize(memoryBudget));
+        }
         if (chatTemplate != null) {
             b.chatTemplate(chatTemplate);
         }
         return b;
+    }
+
+    /**
+     * @param v a size: bytes, or a number with K, M, G or T (powers of 1024, optional trailing B or iB)
+     * @return bytes
+     * @throws IllegalArgumentException for anything else
+     */
+    static long parseSize(String v) {
+        String s = v.trim().toUpperCase(Locale.ROOT).replace("IB", "").replace("B", "");
+        long mult = 1;
+        if (!s.isEmpty()) {
+            switch (s.charAt(s.length() - 1)) {
+                case 'K' -> mult = 1L << 10;
+                case 'M' -> mult = 1L << 20;
+                case 'G' -> mult = 1L << 30;
+                case 'T' -> mult = 1L << 40;
+                default -> mult = 1;
+            }
+            if (mult > 1) {
+                s = s.substring(0, s.length() - 1);
+            }
+        }
+        try {
+            double n = Double.parseDouble(s);
+            if (!(n > 0) || n * mult > Long.MAX_VALUE) {
+                throw new NumberFormatException();
+            }
+            return (long) (n * mult);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--memory-budget must be a positive size such as 512M, 4G or 1073741824, was '"
+                    + v + "'");
+        }
     }
 
     /** @return the model, without an embedding context (commands that embed use {@link #builder}) */

@@ -56,6 +56,7 @@ public final class ModelQuantizer {
     public static final int SLAB_ELEMENTS = 1 << 22;
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelQuantizer.class);
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private final Path input;
     private final Path output;
@@ -331,7 +332,7 @@ public final class ModelQuantizer {
         if (slab.floats.length < maxElems) {
             slab.floats = new float[maxElems];
         }
-        if (slab.in.length < rowsPerSlab * srcRowBytes) {
+        if (src != GgmlType.F32 && slab.in.length < rowsPerSlab * srcRowBytes) {
             slab.in = new byte[rowsPerSlab * srcRowBytes];
         }
         if (slab.out.length < rowsPerSlab * dstRowBytes) {
@@ -343,8 +344,14 @@ public final class ModelQuantizer {
                 throw new InterruptedIOException("interrupted while quantizing " + t.name());
             }
             int n = (int) Math.min(rowsPerSlab, rows - r0);
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r0 * srcRowBytes, slab.in, 0, n * srcRowBytes);
-            rq.dequantize(srcCodec, slab.in, 0, n, rowLen, slab.floats, 0);
+            if (src == GgmlType.F32) {
+                // straight from the mapping into the floats: no byte slab, no conversion pass (validation happens
+                // in the quantizing codec)
+                MemorySegment.copy(data, F32_LE, r0 * srcRowBytes, slab.floats, 0, n * rowLen);
+            } else {
+                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r0 * srcRowBytes, slab.in, 0, n * srcRowBytes);
+                rq.dequantize(srcCodec, slab.in, 0, n, rowLen, slab.floats, 0);
+            }
             try {
                 rq.quantize(dst, slab.floats, 0, n, rowLen, slab.out, 0);
             } catch (IllegalArgumentException e) {
