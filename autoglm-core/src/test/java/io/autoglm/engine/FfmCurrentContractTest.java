@@ -32,6 +32,11 @@ class FfmCurrentContractTest extends AbstractLanguageModelContractTest {
         return true;
     }
 
+    @Override
+    boolean rawEmbeddings() {
+        return true;
+    }
+
     @Test
     void info_namesTheCurrentLibraryAndGeneration() {
         assertThat(stories.info().nativeLibrary()).contains(CurrentLlama.libllama().toString())
