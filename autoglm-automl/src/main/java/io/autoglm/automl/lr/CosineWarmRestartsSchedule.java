@@ -7,16 +7,16 @@ import java.util.Map;
  * {@code lr = etaMin + (base - etaMin) * (1 + cos(pi * tCur / tI)) / 2}; after each step
  * {@code tCur += 1} and when {@code tCur >= tI} the cycle restarts: {@code tCur -= tI, tI *= tMult}.
  */
-final class CosineWarmRestartsSchedule implements LearningRateSchedule {
+final class CosineWarmRestartsSchedule extends AbstractSchedule {
     private double base;
     private double etaMin;
     private final long t0;
     private final long tMult;
     private long tCur;
     private long tI;
-    private long steps;
 
     CosineWarmRestartsSchedule(double base, long t0, long tMult, double etaMin) {
+        super("cosine");
         this.base = Schedules.nonNegative("learning rate", base);
         this.t0 = Schedules.positive("t0", t0);
         this.tMult = Schedules.positive("tMult", tMult);
@@ -34,17 +34,12 @@ final class CosineWarmRestartsSchedule implements LearningRateSchedule {
 
     @Override
     public void step() {
-        steps++;
+        super.step();
         tCur++;
         if (tCur >= tI) {
             tCur -= tI;
             tI *= tMult;
         }
-    }
-
-    @Override
-    public long stepCount() {
-        return steps;
     }
 
     @Override
@@ -55,31 +50,21 @@ final class CosineWarmRestartsSchedule implements LearningRateSchedule {
     }
 
     @Override
-    public String type() {
-        return "cosine";
-    }
-
-    @Override
-    public Map<String, Object> state() {
-        Map<String, Object> m = Schedules.newState(type());
+    void writeState(Map<String, Object> m) {
         m.put("base", base);
         m.put("etaMin", etaMin);
         m.put("t0", t0);
         m.put("tMult", tMult);
         m.put("tCur", tCur);
         m.put("tI", tI);
-        m.put("steps", steps);
-        return m;
     }
 
     @Override
-    public void loadState(Map<String, ?> state) {
-        Schedules.checkType(state, type());
+    void readState(Map<String, ?> state) {
         base = Schedules.num(state, "base");
         etaMin = Schedules.num(state, "etaMin");
         tCur = Schedules.lng(state, "tCur");
         tI = Schedules.lng(state, "tI");
-        steps = Schedules.lng(state, "steps");
     }
 
     @Override

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * lr.step();
  * }</pre>
  */
-public final class GradientVarianceAdaptive implements LearningRateSchedule {
+public final class GradientVarianceAdaptive extends AbstractSchedule {
     private static final Logger LOG = LoggerFactory.getLogger(GradientVarianceAdaptive.class);
 
     private final int window;
@@ -72,13 +72,13 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
     private int count;
     private int head;
     private int cooldownLeft;
-    private long steps;
     private long increases;
     private long decreases;
     private double lastCv = Double.NaN;
     private double lastGrowth = Double.NaN;
 
     private GradientVarianceAdaptive(Builder b) {
+        super("adaptive");
         this.window = b.window;
         this.minSamples = b.minSamples;
         this.highCv = b.highCv;
@@ -111,16 +111,6 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
     @Override
     public double learningRate() {
         return lr;
-    }
-
-    @Override
-    public void step() {
-        steps++;
-    }
-
-    @Override
-    public long stepCount() {
-        return steps;
     }
 
     /** @return how many times the rate was increased */
@@ -204,8 +194,8 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
             }
         }
         if (lr != old) {
-            LOG.debug("step {}: gradient-norm cv {} growth {} over {} norms, learning rate {} -> {}", steps, cv, growth,
-                    count, old, lr);
+            LOG.debug("step {}: gradient-norm cv {} growth {} over {} norms, learning rate {} -> {}", stepCount(), cv,
+                    growth, count, old, lr);
             clearWindow();
             cooldownLeft = cooldown;
         }
@@ -229,13 +219,7 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
     }
 
     @Override
-    public String type() {
-        return "adaptive";
-    }
-
-    @Override
-    public Map<String, Object> state() {
-        Map<String, Object> m = Schedules.newState(type());
+    void writeState(Map<String, Object> m) {
         m.put("window", window);
         m.put("minSamples", minSamples);
         m.put("highCv", highCv);
@@ -254,15 +238,16 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
         }
         m.put("norms", norms);
         m.put("cooldownLeft", cooldownLeft);
-        m.put("steps", steps);
-        m.put("increases", increases);
-        m.put("decreases", decreases);
-        return m;
     }
 
     @Override
-    public void loadState(Map<String, ?> state) {
-        Schedules.checkType(state, type());
+    void writeTrailingState(Map<String, Object> m) {
+        m.put("increases", increases);
+        m.put("decreases", decreases);
+    }
+
+    @Override
+    void readState(Map<String, ?> state) {
         if (Schedules.lng(state, "window") != window) {
             throw new IllegalArgumentException("state has window " + state.get("window") + ", this schedule " + window);
         }
@@ -284,7 +269,10 @@ public final class GradientVarianceAdaptive implements LearningRateSchedule {
         minLr = Schedules.num(state, "minLr");
         maxLr = Schedules.num(state, "maxLr");
         cooldownLeft = (int) Schedules.lng(state, "cooldownLeft");
-        steps = Schedules.lng(state, "steps");
+    }
+
+    @Override
+    void readTrailingState(Map<String, ?> state) {
         increases = Schedules.lng(state, "increases");
         decreases = Schedules.lng(state, "decreases");
     }

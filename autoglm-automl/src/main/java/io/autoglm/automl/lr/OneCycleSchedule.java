@@ -10,16 +10,14 @@ import java.util.Map;
  * {@code cos(start, end, p) = end + (start - end) * (1 + cos(pi p)) / 2} with {@code p} the fraction
  * of the phase done. Steps past {@code total - 1} hold the final rate (PyTorch raises instead).
  */
-final class OneCycleSchedule implements LearningRateSchedule {
-    private double maxLr;
+final class OneCycleSchedule extends ScaledRateSchedule {
     private final long totalSteps;
     private final double pctStart;
     private final double divFactor;
     private final double finalDivFactor;
-    private long steps;
 
     OneCycleSchedule(double maxLr, long totalSteps, double pctStart, double divFactor, double finalDivFactor) {
-        this.maxLr = Schedules.positive("maxLr", maxLr);
+        super("onecycle", "maxLr", Schedules.positive("maxLr", maxLr));
         this.totalSteps = Schedules.positive("totalSteps", totalSteps);
         if (totalSteps < 2) {
             throw new IllegalArgumentException("totalSteps must be >= 2, was " + totalSteps);
@@ -38,11 +36,12 @@ final class OneCycleSchedule implements LearningRateSchedule {
 
     @Override
     public double learningRate() {
+        double maxLr = rate();
         double initial = maxLr / divFactor;
         double min = initial / finalDivFactor;
         double endUp = pctStart * totalSteps - 1;
         double endDown = totalSteps - 1;
-        double t = Math.min(steps, totalSteps - 1);
+        double t = Math.min(stepCount(), totalSteps - 1);
         if (t <= endUp) {
             return anneal(initial, maxLr, endUp <= 0 ? 1.0 : t / endUp);
         }
@@ -50,46 +49,15 @@ final class OneCycleSchedule implements LearningRateSchedule {
     }
 
     @Override
-    public void step() {
-        steps++;
-    }
-
-    @Override
-    public long stepCount() {
-        return steps;
-    }
-
-    @Override
-    public void scale(double factor) {
-        maxLr *= Schedules.positive("factor", factor);
-    }
-
-    @Override
-    public String type() {
-        return "onecycle";
-    }
-
-    @Override
-    public Map<String, Object> state() {
-        Map<String, Object> m = Schedules.newState(type());
-        m.put("maxLr", maxLr);
+    void writeConfig(Map<String, Object> m) {
         m.put("totalSteps", totalSteps);
         m.put("pctStart", pctStart);
         m.put("divFactor", divFactor);
         m.put("finalDivFactor", finalDivFactor);
-        m.put("steps", steps);
-        return m;
-    }
-
-    @Override
-    public void loadState(Map<String, ?> state) {
-        Schedules.checkType(state, type());
-        maxLr = Schedules.num(state, "maxLr");
-        steps = Schedules.lng(state, "steps");
     }
 
     @Override
     public String toString() {
-        return "onecycle(maxLr=" + maxLr + ", totalSteps=" + totalSteps + ")";
+        return "onecycle(maxLr=" + rate() + ", totalSteps=" + totalSteps + ")";
     }
 }

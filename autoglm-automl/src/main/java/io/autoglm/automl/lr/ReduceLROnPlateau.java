@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * lr.reportMetric(validationLoss);
  * }</pre>
  */
-public final class ReduceLROnPlateau implements LearningRateSchedule {
+public final class ReduceLROnPlateau extends AbstractSchedule {
     private static final Logger LOG = LoggerFactory.getLogger(ReduceLROnPlateau.class);
 
     /** Whether a lower or a higher metric is better. */
@@ -63,9 +63,9 @@ public final class ReduceLROnPlateau implements LearningRateSchedule {
     private int numBadEpochs;
     private int cooldownCounter;
     private long evaluations;
-    private long steps;
 
     private ReduceLROnPlateau(Builder b) {
+        super("plateau");
         this.mode = b.mode;
         this.factor = b.factor;
         this.patience = b.patience;
@@ -89,16 +89,6 @@ public final class ReduceLROnPlateau implements LearningRateSchedule {
     @Override
     public double learningRate() {
         return lr;
-    }
-
-    @Override
-    public void step() {
-        steps++;
-    }
-
-    @Override
-    public long stepCount() {
-        return steps;
     }
 
     /** @return the best metric seen so far (+/-inf before the first report) */
@@ -151,13 +141,7 @@ public final class ReduceLROnPlateau implements LearningRateSchedule {
     }
 
     @Override
-    public String type() {
-        return "plateau";
-    }
-
-    @Override
-    public Map<String, Object> state() {
-        Map<String, Object> m = Schedules.newState(type());
+    void writeState(Map<String, Object> m) {
         m.put("mode", mode.name().toLowerCase(Locale.ROOT));
         m.put("factor", factor);
         m.put("patience", patience);
@@ -171,19 +155,15 @@ public final class ReduceLROnPlateau implements LearningRateSchedule {
         m.put("numBadEpochs", numBadEpochs);
         m.put("cooldownCounter", cooldownCounter);
         m.put("evaluations", evaluations);
-        m.put("steps", steps);
-        return m;
     }
 
     @Override
-    public void loadState(Map<String, ?> state) {
-        Schedules.checkType(state, type());
+    void readState(Map<String, ?> state) {
         lr = Schedules.num(state, "lr");
         best = Schedules.num(state, "best");
         numBadEpochs = (int) Schedules.lng(state, "numBadEpochs");
         cooldownCounter = (int) Schedules.lng(state, "cooldownCounter");
         evaluations = Schedules.lng(state, "evaluations");
-        steps = Schedules.lng(state, "steps");
     }
 
     @Override
