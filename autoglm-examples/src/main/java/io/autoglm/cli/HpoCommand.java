@@ -56,7 +56,7 @@ public final class HpoCommand implements Runnable {
         List<String> functions;
 
         @Option(names = "--sampler", split = ",", defaultValue = "tpe",
-                description = "tpe, tpe-multivariate, gp, random or grid (comma-separated).")
+                description = "tpe, tpe-multivariate, tpe-multivariate-scott, gp, random or grid (comma-separated).")
         List<String> samplers;
 
         @Option(names = "--trials", defaultValue = "100", description = "Trials per run (default ${DEFAULT-VALUE}).")
@@ -153,6 +153,8 @@ public final class HpoCommand implements Runnable {
             return switch (name.toLowerCase(Locale.ROOT)) {
                 case "tpe" -> TpeSampler.builder().build();
                 case "tpe-multivariate" -> TpeSampler.builder().multivariate(true).build();
+                case "tpe-multivariate-scott" -> TpeSampler.builder().multivariate(true)
+                        .multivariateBandwidth(TpeSampler.MultivariateBandwidth.SCOTT).build();
                 case "gp" -> GpSampler.builder().build();
                 case "random" -> new RandomSampler();
                 case "grid" -> {
@@ -168,7 +170,7 @@ public final class HpoCommand implements Runnable {
                     yield new GridSampler(grid);
                 }
                 default -> throw new IllegalArgumentException("unknown sampler '" + name
-                        + "'; expected tpe, tpe-multivariate, gp, random or grid");
+                        + "'; expected tpe, tpe-multivariate, tpe-multivariate-scott, gp, random or grid");
             };
         }
 

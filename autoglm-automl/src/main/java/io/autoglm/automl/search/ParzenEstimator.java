@@ -23,6 +23,35 @@ final class ParzenEstimator {
      */
     ParzenEstimator(List<Distribution> space, double[][] obs, double[] obsWeights, double priorWeight,
             boolean magicClip, boolean endpoints, boolean multivariate) {
+        this(space, obs, obsWeights, priorWeight, magicClip, endpoints,
+                multivariate ? Widths.SCOTT : Widths.GAP_WITH_PRIOR);
+    }
+
+    /** How the numeric kernel widths are chosen. */
+    enum Widths {
+        /**
+         * Optuna 3.1's univariate rule: each kernel takes the larger gap to its neighbours among the sorted
+         * observations, the prior's centre and the two bounds.
+         */
+        GAP_WITH_PRIOR,
+        /**
+         * The same neighbour-gap rule applied per dimension with only the observations and the bounds as
+         * neighbours (the prior's centre is not one); the rule of Optuna 4+/5's Parzen estimator, which uses
+         * it for multivariate sampling too.
+         */
+        GAP,
+        /** Optuna 3.1's multivariate rule: one width {@code 0.2 n^(-1/(d+4))} times the range for every kernel. */
+        SCOTT
+    }
+
+    /**
+     * @param space distributions in column order
+     * @param obs observations [n][d], internal values, ordered from oldest to newest
+     * @param obsWeights weight of each observation
+     * @param widths rule for the numeric kernel widths
+     */
+    ParzenEstimator(List<Distribution> space, double[][] obs, double[] obsWeights, double priorWeight,
+            boolean magicClip, boolean endpoints, Widths widths) {
         int n = obs.length;
         int k = n + 1;
         double[] w = new double[k];
@@ -42,7 +71,7 @@ final class ParzenEstimator {
             cumWeights[i] = c;
         }
         dims = new Dim[space.size()];
-        double sigma0 = multivariate ? 0.2 * Math.pow(Math.max(n, 1), -1.0 / (space.size() + 4)) : -1;
+        double sigma0 = widths == Widths.SCOTT ? 0.2 * Math.pow(Math.max(n, 1), -1.0 / (space.size() + 4)) : -1;
         for (int j = 0; j < dims.length; j++) {
             double[] col = new double[n];
             for (int i = 0; i < n; i++) {
@@ -51,8 +80,13 @@ final class ParzenEstimator {
             Distribution d = space.get(j);
             dims[j] = d instanceof Distribution.CategoricalDistribution cat
                     ? new CategoricalDim(col, cat.choices().size(), priorWeight)
-                    : new NumericDim(d, col, magicClip, endpoints, sigma0);
+                    : new NumericDim(d, col, magicClip, endpoints, widths, sigma0);
         }
+    }
+
+    /** @return the kernel widths of numeric dimension j (observations in order, then the prior), for tests */
+    double[] kernelWidths(int j) {
+        return ((NumericDim) dims[j]).sigmas.clone();
     }
 
     /** @return m samples [m][d] in internal form */
@@ -168,7 +202,8 @@ final class ParzenEstimator {
         final double[] invSigmas;
         final double[] logConst;
 
-        NumericDim(Distribution d, double[] col, boolean magicClip, boolean endpoints, double sigma0) {
+        NumericDim(Distribution d, double[] col, boolean magicClip, boolean endpoints, Widths widths,
+                double sigma0) {
             switch (d) {
                 case Distribution.FloatDistribution f -> {
                     log = f.log();
@@ -209,8 +244,10 @@ final class ParzenEstimator {
             mus[n] = 0.5 * (lo + hi);
             sigmas = new double[n + 1];
             double range = hi - lo;
-            if (sigma0 > 0) {
+            if (widths == Widths.SCOTT) {
                 Arrays.fill(sigmas, sigma0 * range);
+            } else if (widths == Widths.GAP) {
+                observationGaps(mus, n, lo, hi, endpoints, sigmas);
             } else {
                 // sorted kernel centres with the bounds as sentinels; each centre takes the larger gap to a neighbour
                 double[] ext = new double[n + 3];
@@ -246,6 +283,34 @@ final class ParzenEstimator {
                 logNorm[i] = Normal.logMass((lo - mus[i]) / s, (hi - mus[i]) / s);
                 invSigmas[i] = 1 / s;
                 logConst[i] = Normal.LOG_SQRT_2PI + Math.log(s) + logNorm[i];
+            }
+        }
+
+        /**
+         * Neighbour-gap widths of the first n centres with only the other observations and the bounds as
+         * neighbours: the larger of the gaps to the previous and next value in sorted order; without
+         * {@code endpoints} (and with at least two observations) the smallest and largest observation take
+         * their inner gap only. Tied observations keep their index order.
+         */
+        static void observationGaps(double[] mus, int n, double lo, double hi, boolean endpoints, double[] out) {
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(mus[a], mus[b]));
+            for (int r = 0; r < n; r++) {
+                double prev = r == 0 ? lo : mus[order[r - 1]];
+                double next = r == n - 1 ? hi : mus[order[r + 1]];
+                double x = mus[order[r]];
+                double sg = Math.max(x - prev, next - x);
+                if (!endpoints && n >= 2) {
+                    if (r == 0) {
+                        sg = next - x;
+                    } else if (r == n - 1) {
+                        sg = x - prev;
+                    }
+                }
+                out[order[r]] = sg;
             }
         }
 

@@ -19,8 +19,9 @@ import java.util.random.RandomGenerator;
  * a Parzen estimator is fitted to each (weighted so that older trials count less), {@code nEiCandidates}
  * points are drawn from the "below" estimator and the one maximising {@code l(x)/g(x)} is chosen.
  *
- * <p>Univariate by default (each parameter on its own); {@link Builder#multivariate(boolean)} samples the
- * parameters every finished trial shares jointly. {@link Builder#constantLiar(boolean)} counts running
+ * <p>Univariate by default (each parameter on its own, kernel widths as in Optuna 3.1);
+ * {@link Builder#multivariate(boolean)} samples the parameters every finished trial shares jointly from
+ * product kernels whose widths follow {@link Builder#multivariateBandwidth(MultivariateBandwidth)}. {@link Builder#constantLiar(boolean)} counts running
  * trials as bad ones, so parallel workers do not all propose the same point.
  *
  * <pre>{@code
@@ -41,6 +42,7 @@ public final class TpeSampler implements Sampler {
     private final boolean endpoints;
     private final boolean multivariate;
     private final boolean constantLiar;
+    private final MultivariateBandwidth bandwidth;
     /** The split is computed once per running trial: all its parameters are sampled from the same history. */
     private final Map<Long, Optional<Split>> splits = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -54,6 +56,22 @@ public final class TpeSampler implements Sampler {
         this.endpoints = b.endpoints;
         this.multivariate = b.multivariate;
         this.constantLiar = b.constantLiar;
+        this.bandwidth = b.bandwidth;
+    }
+
+    /** Kernel-width rule of the multivariate mode. */
+    public enum MultivariateBandwidth {
+        /**
+         * Per dimension, each observation's kernel takes the larger gap to its neighbours among the sorted
+         * observations and the bounds (the outermost observations take their inner gap), clipped like the
+         * univariate widths; the rule of Optuna 4 and 5. The default.
+         */
+        NEIGHBOUR_GAP,
+        /**
+         * Optuna 3.1's multivariate rule: every kernel of a dimension has width
+         * {@code 0.2 * n^(-1/(d+4)) * range} (Scott's rule on the unit cube), n observations, d dimensions.
+         */
+        SCOTT
     }
 
     /** @return a builder with Optuna's defaults */
@@ -274,7 +292,9 @@ public final class TpeSampler implements Sampler {
         if (w.length != x.length) {
             throw new IllegalStateException("weights function returned " + w.length + " weights for " + x.length);
         }
-        return new ParzenEstimator(dists, x, w, priorWeight, magicClip, endpoints, multivariate);
+        ParzenEstimator.Widths widths = !multivariate ? ParzenEstimator.Widths.GAP_WITH_PRIOR
+                : bandwidth == MultivariateBandwidth.SCOTT ? ParzenEstimator.Widths.SCOTT : ParzenEstimator.Widths.GAP;
+        return new ParzenEstimator(dists, x, w, priorWeight, magicClip, endpoints, widths);
     }
 
     @Override
@@ -285,7 +305,7 @@ public final class TpeSampler implements Sampler {
     @Override
     public String toString() {
         return "TpeSampler[startup=" + nStartupTrials + ", candidates=" + nEiCandidates + ", multivariate="
-                + multivariate + ", constantLiar=" + constantLiar + "]";
+                + multivariate + (multivariate ? ", bandwidth=" + bandwidth : "") + ", constantLiar=" + constantLiar + "]";
     }
 
     /** Builds a {@link TpeSampler}; defaults are Optuna's. */
@@ -299,6 +319,8 @@ public final class TpeSampler implements Sampler {
         private boolean endpoints;
         private boolean multivariate;
         private boolean constantLiar;
+        private MultivariateBandwidth bandwidth = MultivariateBandwidth.NEIGHBOUR_GAP;
+        private boolean bandwidthSet;
 
         private Builder() {
         }
@@ -360,6 +382,17 @@ public final class TpeSampler implements Sampler {
             return this;
         }
 
+        /**
+         * @param rule kernel widths of the multivariate mode (default {@link MultivariateBandwidth#NEIGHBOUR_GAP});
+         *     only valid together with {@code multivariate(true)}
+         * @return this
+         */
+        public Builder multivariateBandwidth(MultivariateBandwidth rule) {
+            this.bandwidth = Objects.requireNonNull(rule, "multivariateBandwidth");
+            this.bandwidthSet = true;
+            return this;
+        }
+
         /** @param on treat running trials as bad ones (for parallel workers; default false) @return this */
         public Builder constantLiar(boolean on) {
             this.constantLiar = on;
@@ -368,6 +401,10 @@ public final class TpeSampler implements Sampler {
 
         /** @return the sampler */
         public TpeSampler build() {
+            if (bandwidthSet && !multivariate) {
+                throw new IllegalArgumentException("multivariateBandwidth(" + bandwidth
+                        + ") needs multivariate(true); the univariate mode always uses neighbour-gap widths");
+            }
             return new TpeSampler(this);
         }
     }

@@ -1,6 +1,7 @@
 package io.autoglm.automl.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
@@ -37,6 +38,55 @@ class ParzenEstimatorTest {
         for (int b = 0; b < 15; b++) {
             assertThat(hist[b] / 200_000.0).isCloseTo(binMass[b], within(0.004));
         }
+    }
+
+    @Test
+    void multivariateGapWidths_arePerDimensionNeighbourGapsWithoutThePrior() {
+        // hand computation, x in [0,10]: sorted 1, 2, 6; the outermost take their inner gap (1 and 4), 2 takes
+        // max(1, 4) = 4; magic clip from below at 10/min(100, 1+4) = 2, so 1 -> 2. y in [0,1]: sorted 0.2, 0.5,
+        // 0.9 -> 0.3, max(0.3, 0.4) = 0.4, 0.4 (clip 0.2 not active). Prior kernel: centre, width = range.
+        List<Distribution> space = List.of(new Distribution.FloatDistribution(0, 10, false, null),
+                new Distribution.FloatDistribution(0, 1, false, null));
+        double[][] obs = {{6, 0.2}, {1, 0.9}, {2, 0.5}};
+        ParzenEstimator pe = new ParzenEstimator(space, obs, new double[] {1, 1, 1}, 1.0, true, false,
+                ParzenEstimator.Widths.GAP);
+        assertThat(pe.kernelWidths(0)).containsExactly(new double[] {4, 2, 4, 10}, within(1e-12));
+        assertThat(pe.kernelWidths(1)).containsExactly(new double[] {0.3, 0.4, 0.4, 1}, within(1e-12));
+        // the same estimator built by Optuna 5.0.0's _ParzenEstimator (multivariate) gives these log densities
+        double[] lp = pe.logPdf(new double[][] {{3, 0.5}, {9.5, 0.05}});
+        assertThat(lp[0]).isCloseTo(-1.93953181, within(1e-7));
+        assertThat(lp[1]).isCloseTo(-2.79486873, within(1e-7));
+
+        // Optuna 3.1's univariate rule counts the prior's centre 5 as a neighbour: 2 -> max(1, 3) = 3, 6 -> 6-5 = 1 -> 2
+        ParzenEstimator old = new ParzenEstimator(space.subList(0, 1), new double[][] {{6}, {1}, {2}},
+                new double[] {1, 1, 1}, 1.0, true, false, ParzenEstimator.Widths.GAP_WITH_PRIOR);
+        assertThat(old.kernelWidths(0)).containsExactly(new double[] {2, 2, 3, 10}, within(1e-12));
+        // Scott's rule (no magic clip here, it would lift them to 1/5): 0.2 * 3^(-1/(2+4)) * range for every kernel
+        ParzenEstimator scott = new ParzenEstimator(space, obs, new double[] {1, 1, 1}, 1.0, false, false,
+                ParzenEstimator.Widths.SCOTT);
+        double s = 0.2 * Math.pow(3, -1.0 / 6);
+        assertThat(scott.kernelWidths(1)).containsExactly(new double[] {s, s, s, 1}, within(1e-12));
+    }
+
+    @Test
+    void gapWidths_singleObservationUsesBothBounds_andTiesKeepIndexOrder() {
+        Distribution d = new Distribution.FloatDistribution(0, 10, false, null);
+        // one observation at 3: max(3 - 0, 10 - 3) = 7
+        ParzenEstimator one = new ParzenEstimator(List.of(d), new double[][] {{3}}, new double[] {1}, 1.0, false, false,
+                ParzenEstimator.Widths.GAP);
+        assertThat(one.kernelWidths(0)).containsExactly(new double[] {7, 10}, within(1e-12));
+        // 4, 4, 8 without magic clip: first 4 -> inner gap 0 -> EPS, second 4 -> max(0, 4) = 4, 8 -> 4
+        ParzenEstimator ties = new ParzenEstimator(List.of(d), new double[][] {{4}, {4}, {8}}, new double[] {1, 1, 1},
+                1.0, false, false, ParzenEstimator.Widths.GAP);
+        assertThat(ties.kernelWidths(0)).containsExactly(new double[] {ParzenEstimator.EPS, 4, 4, 10}, within(1e-15));
+    }
+
+    @Test
+    void multivariateBandwidth_needsMultivariateMode() {
+        assertThatThrownBy(() -> TpeSampler.builder().multivariateBandwidth(TpeSampler.MultivariateBandwidth.SCOTT)
+                .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multivariate(true)");
+        assertThat(TpeSampler.builder().multivariate(true)
+                .multivariateBandwidth(TpeSampler.MultivariateBandwidth.SCOTT).build().toString()).contains("SCOTT");
     }
 
     @Test
