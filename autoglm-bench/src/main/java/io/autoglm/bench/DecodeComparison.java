@@ -8,6 +8,7 @@ import io.autoglm.backend.GenerationResult;
 import io.autoglm.backend.GenerationSpec;
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.backend.ffm.FfmBackend;
+import io.autoglm.backend.jni.JniBackend;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Decode speed of the FFM backend against the same greedy loop in C ({@code native/greedy_loop.c},
+ * Decode speed of the FFM backend (and, with {@code --jni}, the JNI backend in the same JVM) against the same greedy loop in C ({@code native/greedy_loop.c},
  * the native floor), side by side in one run: for each thread count, rounds alternate between one C
  * process (median of its reps) and the in-process FFM backend (median of as many generations),
  * after a JIT warm-up. Both prefill "Once upon a time", then sample greedily and decode one token
@@ -38,7 +39,7 @@ public final class DecodeComparison {
     }
 
     /**
-     * @param args {@code --model PATH --native PATH [--native-library DIR] --tokens N --rounds R --reps K --warmup W --threads 1,2};
+     * @param args {@code --model PATH --native PATH [--native-library DIR] [--jni] --tokens N --rounds R --reps K --warmup W --threads 1,2};
      *     with {@code --native-library} (a current llama.cpp folder) use {@code native/build/greedy_loop_current} as {@code --native}
      * @throws Exception on any failure
      */
@@ -51,6 +52,7 @@ public final class DecodeComparison {
         int warmup = 30;
         int[] threadCounts = {1, 2};
         Path nativeLibrary = null;
+        boolean jni = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> model = Path.of(args[++i]);
@@ -60,9 +62,10 @@ public final class DecodeComparison {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--native-library" -> nativeLibrary = Path.of(args[++i]);
+                case "--jni" -> jni = true;
                 case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --model --native --native-library --tokens --rounds --reps --warmup --threads");
+                        + "; use --model --native --native-library --jni --tokens --rounds --reps --warmup --threads");
             }
         }
         if (!Files.isRegularFile(model) || !Files.isExecutable(nativeLoop)) {
@@ -71,16 +74,25 @@ public final class DecodeComparison {
         }
         System.out.printf(Locale.ROOT, "Decode: FFM vs C | model %s | library %s | %d tokens | %d rounds x %d reps | load average %s%n",
                 model.getFileName(), FfmBackend.describeLibrary(nativeLibrary), tokens, rounds, reps, loadAverage());
-        System.out.println("| threads | C tok/s median (min-max) | FFM tok/s median (min-max) | FFM/C | C ms/token | FFM ms/token | same ids |");
-        System.out.println("|---:|---|---|---:|---:|---:|:-:|");
+        boolean withJni = jni && nativeLibrary == null;   // the JNI binding only has the bundled b4916
+        System.out.println("| threads | C tok/s median (min-max) | FFM tok/s median (min-max) | FFM/C | C ms/token | FFM ms/token"
+                + (withJni ? " | JNI tok/s median (min-max) | JNI/C | FFM/JNI" : "") + " | same ids |");
+        System.out.println("|---:|---|---|---:|---:|---:" + (withJni ? "|---|---:|---:" : "") + "|:-:|");
         for (int threads : threadCounts) {
             ModelSpec spec = new ModelSpec(model, Backend.FFM, threads, 512, 512, 0, nativeLibrary, Quantization.NONE, -1, null,
                     null, 16, false);
-            try (BackendModel m = new FfmBackend().load(spec)) {
+            ModelSpec jniSpec = new ModelSpec(model, Backend.JNI, threads, 512, 512, 0, null, Quantization.NONE, -1, null,
+                    null, 16, false);
+            try (BackendModel m = new FfmBackend().load(spec);
+                    BackendModel j = withJni ? new JniBackend().load(jniSpec) : null) {
                 int[] prompt = m.tokenize("Once upon a time", true, false);
                 for (int w = 0; w < warmup; w++) {
                     generate(m, prompt, tokens, null);
+                    if (j != null) {
+                        generate(j, prompt, tokens, null);
+                    }
                 }
+                double[] jn = new double[rounds];
                 double[] c = new double[rounds];
                 double[] f = new double[rounds];
                 boolean sameIds = true;
@@ -95,11 +107,25 @@ public final class DecodeComparison {
                     }
                     f[r] = median(g);
                     sameIds &= ids.equals(nr.ids);
+                    if (j != null) {
+                        for (int k = 0; k < reps; k++) {
+                            ids.clear();
+                            g[k] = generate(j, prompt, tokens, ids);
+                        }
+                        jn[r] = median(g);
+                        sameIds &= ids.equals(nr.ids);
+                    }
                 }
                 double cm = median(c);
                 double fm = median(f);
-                System.out.printf(Locale.ROOT, "| %d | %,.0f (%,.0f-%,.0f) | %,.0f (%,.0f-%,.0f) | %.3f | %.4f | %.4f | %s |%n",
-                        threads, cm, min(c), max(c), fm, min(f), max(f), fm / cm, 1000 / cm, 1000 / fm, sameIds ? "yes" : "NO");
+                String jniCols = "";
+                if (j != null) {
+                    double jm = median(jn);
+                    jniCols = String.format(Locale.ROOT, " | %,.0f (%,.0f-%,.0f) | %.3f | %.3f", jm, min(jn), max(jn), jm / cm, fm / jm);
+                }
+                System.out.printf(Locale.ROOT, "| %d | %,.0f (%,.0f-%,.0f) | %,.0f (%,.0f-%,.0f) | %.3f | %.4f | %.4f%s | %s |%n",
+                        threads, cm, min(c), max(c), fm, min(f), max(f), fm / cm, 1000 / cm, 1000 / fm, jniCols,
+                        sameIds ? "yes" : "NO");
             }
         }
     }
