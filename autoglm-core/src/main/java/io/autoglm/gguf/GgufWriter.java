@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -253,7 +254,7 @@ public final class GgufWriter {
         if (Files.isDirectory(abs)) {
             throw new java.nio.file.FileAlreadyExistsException(abs.toString(), null, "output path is a directory");
         }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".part");
+        Path tmp = createTempBeside(dir, abs.getFileName().toString());
         boolean ok = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -271,6 +272,20 @@ public final class GgufWriter {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /**
+     * A hidden temp file beside the target. On POSIX file systems it asks for rw-r--r-- (reduced by the
+     * process umask, as for any new file), not createTempFile's default rw-------, so the renamed
+     * output is as readable as a file written directly.
+     */
+    private static Path createTempBeside(Path dir, String name) throws IOException {
+        String prefix = "." + name + ".";
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return Files.createTempFile(dir, prefix, ".part",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+        }
+        return Files.createTempFile(dir, prefix, ".part");
     }
 
     private void writeTo(FileChannel ch) throws IOException {

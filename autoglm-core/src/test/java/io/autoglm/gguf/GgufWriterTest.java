@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,15 @@ class GgufWriterTest {
         for (TensorInfo t : src.tensors()) {
             w.addTensor(t.name(), t.type(), t.shape(), out -> out.write(src.tensorData(t)));
         }
+    }
+
+    @Test
+    void write_givesTheOutputTheSamePermissionsAsAPlainNewFile() throws IOException {
+        Assumptions.assumeTrue(tmp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX file system");
+        Path plain = Files.writeString(tmp.resolve("plain.txt"), "x");
+        Path out = tmp.resolve("perm.gguf");
+        new GgufWriter().write(out);
+        assertThat(Files.getPosixFilePermissions(out)).isEqualTo(Files.getPosixFilePermissions(plain));
     }
 
     @Test
