@@ -56,7 +56,6 @@ public final class ModelQuantizer {
     public static final int SLAB_ELEMENTS = 1 << 22;
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelQuantizer.class);
-    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private final Path input;
     private final Path output;
@@ -329,7 +328,7 @@ public final class ModelQuantizer {
         int srcRowBytes = (int) src.rowSize(rowLen);
         int dstRowBytes = (int) target.rowSize(rowLen);
         int maxElems = rowsPerSlab * rowLen;
-        if (slab.floats.length < maxElems) {
+        if (src != GgmlType.F32 && slab.floats.length < maxElems) {
             slab.floats = new float[maxElems];
         }
         if (src != GgmlType.F32 && slab.in.length < rowsPerSlab * srcRowBytes) {
@@ -345,9 +344,17 @@ public final class ModelQuantizer {
             }
             int n = (int) Math.min(rowsPerSlab, rows - r0);
             if (src == GgmlType.F32) {
-                // straight from the mapping into the floats: no byte slab, no conversion pass (validation happens
+                // each worker reads its rows straight from the mapping into a small per-thread buffer and quantizes
+                // them there: the input is read once, in parallel, with no slab-sized float pass (validation happens
                 // in the quantizing codec)
-                MemorySegment.copy(data, F32_LE, r0 * srcRowBytes, slab.floats, 0, n * rowLen);
+                try {
+                    rq.quantizeF32(dst, data, r0 * srcRowBytes, n, rowLen, slab.out, 0);
+                } catch (IllegalArgumentException e) {
+                    throw new QuantizationException("cannot quantize tensor " + t.name() + " to " + target + " (rows from "
+                            + r0 + "): " + e.getMessage(), e);
+                }
+                out.write(slab.out, 0, n * dstRowBytes);
+                continue;
             } else {
                 MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r0 * srcRowBytes, slab.in, 0, n * srcRowBytes);
                 rq.dequantize(srcCodec, slab.in, 0, n, rowLen, slab.floats, 0);

@@ -78,6 +78,39 @@ public final class RowQuantizer implements AutoCloseable {
         });
     }
 
+    /** Per-thread row buffer for {@link #quantizeF32}. */
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * Like {@link #quantize} but reads the rows as little-endian F32 straight from {@code src} starting at byte
+     * {@code srcByteOff}: each thread copies one row at a time into a small cache-resident buffer, so the input is
+     * read once, in parallel, with no large intermediate float array.
+     */
+    void quantizeF32(BlockCodec codec, java.lang.foreign.MemorySegment src, long srcByteOff, int rows, int rowLen,
+            byte[] dst, int dstOff) {
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
+        int rowBytes = checkShape(codec, rows, rowLen);
+        Objects.checkFromIndexSize(srcByteOff, (long) rows * rowLen * Float.BYTES, src.byteSize());
+        Objects.checkFromIndexSize(dstOff, Math.multiplyExact(rows, rowBytes), dst.length);
+        java.lang.foreign.ValueLayout.OfFloat f32 = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED
+                .withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        run(rows, rowLen, r -> {
+            float[] row = ROW.get();
+            if (row.length < rowLen) {
+                row = new float[rowLen];
+                ROW.set(row);
+            }
+            java.lang.foreign.MemorySegment.copy(src, f32, srcByteOff + (long) r * rowLen * Float.BYTES, row, 0, rowLen);
+            try {
+                codec.quantize(row, 0, dst, dstOff + r * rowBytes, rowLen);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("row " + r + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
     /**
      * Dequantizes {@code rows} rows of {@code codec.type().rowSize(rowLen)} bytes into rows of {@code rowLen} floats.
      *

@@ -181,6 +181,33 @@ class BlockCodecBitExactnessTest {
                 type + " dequantize at offsets");
     }
 
+    @org.junit.jupiter.api.Test
+    void q8_0_roundingTiesAndJustBelowHalf_matchGgmlRoundf() {
+        // amax 127 gives scale 1 and inverse 1, so each value reaches roundf unchanged: exact halves must round away
+        // from zero and the float just below each half must round towards zero (a float "+0.5 then floor" gets
+        // 0.49999997 wrong)
+        int n = 32 * 64;
+        float[] x = new float[n];
+        SplittableRandom r = new SplittableRandom(8);
+        for (int b = 0; b < n; b += 32) {
+            x[b] = r.nextBoolean() ? 127f : -127f;
+            for (int j = 1; j < 32; j++) {
+                float half = r.nextInt(127) + 0.5f;
+                float v = switch (r.nextInt(4)) {
+                    case 0 -> half;
+                    case 1 -> Math.nextDown(half);
+                    case 2 -> Math.nextUp(half);
+                    default -> Math.nextDown(0.5f);
+                };
+                x[b + j] = r.nextBoolean() ? v : -v;
+            }
+        }
+        BlockCodec codec = BlockCodecs.of(GgmlType.Q8_0);
+        byte[] out = new byte[(int) GgmlType.Q8_0.rowSize(n)];
+        codec.quantize(x, 0, out, 0, n);
+        assertSameBytes(GgmlType.Q8_0, NativeQuants.quantize(GgmlType.Q8_0, x, n), out, "Q8_0 rounding ties");
+    }
+
     @ParameterizedTest
     @MethodSource("types")
     void dequantize_ofRandomBytes_matchesGgmlBitwise(GgmlType type) {

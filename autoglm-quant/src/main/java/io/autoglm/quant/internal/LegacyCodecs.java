@@ -39,6 +39,9 @@ final class LegacyCodecs {
         @Override
         protected void quantizeBlocks(float[] x, int xo, byte[] y, int yo, int blocks) {
             for (int i = 0; i < blocks; i++, xo += 32, yo += 34) {
+                if (LegacyVec.ENABLED && LegacyVec.q8_0(x, xo, y, yo)) {
+                    continue;
+                }
                 float amax = 0f;
                 for (int j = 0; j < 32; j++) {
                     float a = Math.abs(x[xo + j]);

@@ -72,6 +72,37 @@ final class LegacyVec {
         }
     }
 
+    /**
+     * Q8_0 block; returns false when the scalar path must do it. C's {@code roundf} is reproduced exactly: the
+     * magnitude is split into its truncated integer part and the (exactly computed) fraction, and a fraction of at
+     * least one half rounds the magnitude up; the sign is put back afterwards. The products are at most about 127 in
+     * magnitude, so truncation is exact and no float addition can round.
+     */
+    static boolean q8_0(float[] x, int xo, byte[] y, int yo) {
+        float amax = maxAbs32(x, xo);
+        float d = amax / 127;
+        if (!normalScale(d)) {
+            return false;
+        }
+        float id = d != 0f ? 1.0f / d : 0f;
+        Codec.putShort(y, yo, Codec.toHalf(d));
+        for (int k = 0; k < 32; k += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + k).mul(id);
+            FloatVector a = v.abs();
+            IntVector t = trunc(a);
+            FloatVector frac = a.sub((FloatVector) t.convertShape(VectorOperators.I2F, F, 0));
+            IntVector q = t.add(1, frac.compare(VectorOperators.GE, 0.5f).cast(I));
+            q = q.lanewise(VectorOperators.NEG, v.compare(VectorOperators.LT, 0f).cast(I));
+            ByteVector b = (ByteVector) q.convertShape(VectorOperators.I2B, B, 0);
+            if (B.length() == L) {
+                b.intoArray(y, yo + 2 + k);
+            } else {
+                b.intoArray(y, yo + 2 + k, B.indexInRange(0, L));
+            }
+        }
+        return true;
+    }
+
     /** Q4_0 block; returns false when the scalar path must do it. */
     static boolean q4_0(float[] x, int xo, byte[] y, int yo) {
         float max = firstWithAbs(x, xo, maxAbs32(x, xo));
