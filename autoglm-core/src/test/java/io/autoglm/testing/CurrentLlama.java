@@ -32,7 +32,7 @@ public final class CurrentLlama {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(msg);
             }
-            Assumptions.assumeTrue(false, msg);
+            Assumptions.assumeTrue(ok, msg);
         }
         return dir;
     }

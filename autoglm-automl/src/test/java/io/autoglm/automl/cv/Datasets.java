@@ -25,7 +25,7 @@ final class Datasets {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(why);
             }
-            assumeTrue(false, why);
+            assumeTrue(Files.isDirectory(d), why);
         }
         return d;
     }
