@@ -1,10 +1,10 @@
 package io.autoglm.backend.ffm;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.autoglm.internal.BundledLibrary;
 import io.autoglm.testing.CurrentLlama;
+import io.autoglm.testing.Gcc;
 import io.autoglm.testing.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,18 +33,7 @@ class AbiCheckProgramTest {
         Assumptions.assumeTrue(Abi.isSysVx86_64(), "the canary needs the x86-64 SysV convention");
         program = dir.resolve("abi_check");
         Path source = TestModels.projectRoot().resolve("native/abi_check.c");
-        Run r;
-        try {
-            r = run(List.of("gcc", "-O1", "-Wall", "-o", program.toString(), source.toString(), "-ldl"));
-        } catch (IOException e) {
-            String msg = "gcc not found (" + e.getMessage() + "): cannot build native/abi_check.c";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(msg);
-            }
-            Assumptions.assumeTrue(false, msg);
-            return;
-        }
-        assertThat(r.exit()).as("gcc: %s", r.out()).isZero();
+        Gcc.compile(List.of("-O1", "-Wall", "-o", program.toString(), source.toString(), "-ldl"), "native/abi_check.c");
     }
 
     record Run(int exit, String out) {

@@ -2,21 +2,18 @@ package io.autoglm.backend.ffm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.autoglm.AutoGLM;
 import io.autoglm.Backend;
 import io.autoglm.LanguageModel;
 import io.autoglm.ModelLoadException;
+import io.autoglm.testing.Gcc;
 import io.autoglm.testing.TestModels;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,21 +45,7 @@ class IncompatibleLibraryTest {
         Path src = dir.resolve(name + ".c");
         Files.writeString(src, c);
         Path lib = dir.resolve("lib" + name + ".so");
-        List<String> cmd = List.of("gcc", "-shared", "-fPIC", "-o", lib.toString(), src.toString());
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            String msg = "gcc not found: " + e.getMessage();
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(msg);
-            }
-            Assumptions.assumeTrue(false, msg);
-            return null;
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        Gcc.compile(List.of("-shared", "-fPIC", "-o", lib.toString(), src.toString()), "fake library " + name);
         return lib;
     }
 
