@@ -67,14 +67,46 @@ public final class GgufWriter {
         void write(MemorySegment s) throws IOException;
     }
 
-    private record PendingTensor(String name, GgmlType type, long[] shape, long byteSize, TensorDataSource source) {
+    /**
+     * Supplies the bytes of one tensor in parts that may be produced on several threads at once, each written at its
+     * own offset; see {@link #addPositionalTensor}.
+     */
+    @FunctionalInterface
+    public interface PositionalTensorDataSource {
+        /**
+         * Writes the tensor's bytes through {@code out}, in parts that together cover it exactly once, from any
+         * threads; returns when every part has been written.
+         *
+         * @param out the sink, usable from any thread until this method returns
+         * @throws IOException when the data cannot be produced or written
+         */
+        void writeTo(PositionalOutput out) throws IOException;
     }
 
-    private static final int BUFFER = 1 << 20;
+    /** Where a {@link PositionalTensorDataSource} writes the parts of a tensor; safe to call from several threads. */
+    @FunctionalInterface
+    public interface PositionalOutput {
+        /**
+         * Writes the remaining bytes of {@code b} at {@code offset} bytes from the start of this tensor's data.
+         *
+         * @param offset where the part starts inside the tensor, {@code >= 0}
+         * @param b the part; its remaining bytes are written and its position is advanced
+         * @throws IOException on write failure
+         * @throws IllegalArgumentException when the part does not lie inside the tensor
+         */
+        void write(long offset, ByteBuffer b) throws IOException;
+    }
+
+    private record PendingTensor(String name, GgmlType type, long[] shape, long byteSize, TensorDataSource source,
+            PositionalTensorDataSource positional) {
+    }
+
+    private static final int BUFFER = 1 << 16;
 
     private final Map<String, GgufValue> metadata = new LinkedHashMap<>();
     private final List<PendingTensor> tensors = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
+    private boolean durable = true;
 
     /** Creates an empty writer (no metadata, no tensors, alignment 32). */
     public GgufWriter() {
@@ -209,7 +241,29 @@ public final class GgufWriter {
         }
         long bytes = Math.multiplyExact(elements / type.blockSize(), (long) type.typeSize());
         names.add(name);
-        tensors.add(new PendingTensor(name, type, shape.clone(), bytes, source));
+        tensors.add(new PendingTensor(name, type, shape.clone(), bytes, source, null));
+        return bytes;
+    }
+
+    /**
+     * Adds a tensor whose bytes are written in parts at their offsets, possibly by several threads at once (for
+     * example rows converted in parallel, each written where it belongs as soon as it is ready, with no buffer for
+     * the whole tensor and no ordering between the threads). The parts must cover the tensor exactly once; the
+     * writer checks that the byte count adds up.
+     *
+     * @param name unique name of 1 to 63 UTF-8 bytes
+     * @param type element type
+     * @param shape 1 to 4 positive dimensions; {@code shape[0]} a multiple of the type's block size
+     * @param source writes the tensor's parts when asked
+     * @return the tensor's byte size
+     */
+    public long addPositionalTensor(String name, GgmlType type, long[] shape, PositionalTensorDataSource source) {
+        Objects.requireNonNull(source, "source");
+        long bytes = addTensor(name, type, shape, out -> {
+            throw new IllegalStateException("positional tensor written sequentially");
+        });
+        PendingTensor t = tensors.removeLast();
+        tensors.add(new PendingTensor(t.name, t.type, t.shape, t.byteSize, null, source));
         return bytes;
     }
 
@@ -229,6 +283,22 @@ public final class GgufWriter {
             tensors.removeLast();
             throw new IllegalArgumentException("tensor '" + name + "' needs " + size + " bytes, got " + copy.length);
         }
+    }
+
+    /**
+     * Whether {@link #write(Path)} forces the file to the storage device before renaming it into place (default
+     * true). Durable output survives a power loss right after {@code write} returns; the flushing overlaps the
+     * writing (a helper thread syncs what is already written every 2 MiB), so
+     * only the tail is waited for at the end. With {@code false} the bytes are left to the operating system's
+     * write-back, as llama.cpp's own quantizer does: faster for scratch files and caches, and still atomic for
+     * anything short of a crash of the machine.
+     *
+     * @param v false to skip the syncs
+     * @return this
+     */
+    public GgufWriter durable(boolean v) {
+        durable = v;
+        return this;
     }
 
     /** @return the number of tensors added */
@@ -257,9 +327,13 @@ public final class GgufWriter {
         Path tmp = createTempBeside(dir, abs.getFileName().toString());
         boolean ok = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeTo(ch);
-                ch.force(true);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                    BackgroundSync sync = new BackgroundSync(ch, durable)) {
+                writeTo(ch, sync);
+                sync.finish();
+                if (durable) {
+                    ch.force(true);
+                }
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -288,9 +362,9 @@ public final class GgufWriter {
         return Files.createTempFile(dir, prefix, ".part");
     }
 
-    private void writeTo(FileChannel ch) throws IOException {
+    private void writeTo(FileChannel ch, BackgroundSync sync) throws IOException {
         int alignment = currentAlignment();
-        Sink sink = new Sink(ch);
+        Sink sink = new Sink(ch, sync);
         sink.u32(GgufFile.MAGIC);
         sink.u32(3);
         sink.u64(tensors.size());
@@ -317,7 +391,11 @@ public final class GgufWriter {
                 throw new InterruptedIOException("interrupted while writing tensor '" + t.name + "'");
             }
             long start = sink.written;
-            t.source.writeTo(sink);
+            if (t.positional != null) {
+                writePositional(ch, sink, sync, t);
+            } else {
+                t.source.writeTo(sink);
+            }
             long got = sink.written - start;
             if (got != t.byteSize) {
                 throw new IllegalStateException("tensor '" + t.name + "' source wrote " + got + " bytes, expected " + t.byteSize);
@@ -325,6 +403,36 @@ public final class GgufWriter {
             sink.pad(alignment);
         }
         sink.flush();
+    }
+
+    /**
+     * Hands the channel to a positional source: what the sink buffered goes out first, the parts land at their
+     * offsets from any thread, and the sink continues after the tensor.
+     */
+    private static void writePositional(FileChannel ch, Sink sink, BackgroundSync sync, PendingTensor t) throws IOException {
+        sink.flush();
+        long base = sink.written;
+        long size = t.byteSize;
+        java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+        t.positional.writeTo((offset, b) -> {
+            Objects.requireNonNull(b, "b");
+            int n = b.remaining();
+            if (offset < 0 || offset > size - n) {
+                throw new IllegalArgumentException("part of " + n + " bytes at offset " + offset + " lies outside tensor '"
+                        + t.name + "' of " + size + " bytes");
+            }
+            long at = base + offset;
+            while (b.hasRemaining()) {
+                at += ch.write(b, at);
+            }
+            got.addAndGet(n);
+            sync.written(n);
+        });
+        if (got.get() != size) {
+            throw new IllegalStateException("tensor '" + t.name + "' source wrote " + got.get() + " bytes, expected " + size);
+        }
+        ch.position(base + size);
+        sink.written = base + size;
     }
 
     static long align(long v, int alignment) {
@@ -335,15 +443,123 @@ public final class GgufWriter {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Moves the bytes written so far to the device from a helper thread while later bytes are still being produced,
+     * so that the final {@code force} before the rename only waits for the tail of the file instead of all of it.
+     * A sync is started whenever {@value #SYNC_EVERY} bytes were written since the last one began and none is
+     * running; a file smaller than that never starts the thread.
+     */
+    private static final class BackgroundSync implements AutoCloseable {
+        static final long SYNC_EVERY = 2L << 20;
+
+        private final FileChannel ch;
+        private final boolean enabled;
+        private long unsynced; // guarded by this
+        private Thread thread;
+        private boolean requested;
+        private boolean running;
+        private boolean stop;
+        private IOException failure;
+
+        BackgroundSync(FileChannel ch, boolean enabled) {
+            this.ch = ch;
+            this.enabled = enabled;
+        }
+
+        /** Called by a writing thread after {@code n} bytes reached the channel. */
+        synchronized void written(long n) {
+            unsynced += n;
+            if (!enabled || unsynced < SYNC_EVERY || running || requested || stop) {
+                return; // not enough new bytes yet, or the running sync is still busy: a later write asks again
+            }
+            unsynced = 0;
+            requested = true;
+            if (thread == null) {
+                thread = Thread.ofPlatform().daemon().name("autoglm-gguf-sync").start(this::loop);
+            }
+            notifyAll();
+        }
+
+        private void loop() {
+            while (true) {
+                synchronized (this) {
+                    while (!requested && !stop) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    if (!requested) {
+                        return;
+                    }
+                    requested = false;
+                    running = true;
+                }
+                IOException err = null;
+                try {
+                    ch.force(false);
+                } catch (IOException e) {
+                    err = e;
+                }
+                synchronized (this) {
+                    running = false;
+                    if (err != null && failure == null) {
+                        failure = err;
+                    }
+                    notifyAll();
+                }
+            }
+        }
+
+        /** Waits for the helper to finish; rethrows what its sync failed with, if anything. */
+        void finish() throws IOException {
+            close();
+            synchronized (this) {
+                if (failure != null) {
+                    throw failure;
+                }
+            }
+        }
+
+        /** Stops the helper after its current sync (if any); never throws. */
+        @Override
+        public void close() {
+            Thread t;
+            synchronized (this) {
+                stop = true;
+                requested = false;
+                notifyAll();
+                t = thread;
+            }
+            if (t == null) {
+                return;
+            }
+            boolean interrupted = false;
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Buffered little-endian output over a channel; counts bytes. */
     private static final class Sink implements TensorOutput {
         private final FileChannel ch;
+        private final BackgroundSync sync;
         private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
         private final MemorySegment bufSegment = MemorySegment.ofBuffer(buf);
         long written;
 
-        Sink(FileChannel ch) {
+        Sink(FileChannel ch, BackgroundSync sync) {
             this.ch = ch;
+            this.sync = sync;
         }
 
         private void room(int n) throws IOException {
@@ -354,10 +570,12 @@ public final class GgufWriter {
 
         void flush() throws IOException {
             buf.flip();
+            int n = buf.remaining();
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
             buf.clear();
+            sync.written(n);
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedIOException("interrupted while writing");
             }

@@ -210,6 +210,114 @@ class GgufWriterTest {
         assertThatThrownBy(() -> new GgufValue(GgufValueType.FLOAT32, 1.0)).hasMessageContaining("Float");
     }
 
+    /** A seeded model of several F32 tensors, each written sequentially or in shuffled parts from several threads. */
+    private static GgufWriter partsModel(boolean positional, int partBytes) {
+        GgufWriter w = new GgufWriter();
+        w.putString("general.architecture", "llama");
+        w.putUint32("test.seed", 7);
+        w.addTensor("norm", GgmlType.F32, new long[] {5}, new byte[20]);
+        for (int i = 0; i < 3; i++) {
+            long[] shape = {256, 1000 + 300 * i};
+            byte[] data = new byte[(int) (shape[0] * shape[1] * 4)];
+            new java.util.SplittableRandom(100 + i).nextBytes(data);
+            if (!positional) {
+                w.addTensor("t" + i, GgmlType.F32, shape, data);
+                continue;
+            }
+            w.addPositionalTensor("t" + i, GgmlType.F32, shape, out -> {
+                List<Integer> starts = new java.util.ArrayList<>();
+                for (int at = 0; at < data.length; at += partBytes) {
+                    starts.add(at);
+                }
+                java.util.Collections.shuffle(starts, new java.util.Random(5));
+                try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                    List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+                    for (int at : starts) {
+                        fs.add(pool.submit(() -> {
+                            out.write(at, java.nio.ByteBuffer.wrap(data, at, Math.min(partBytes, data.length - at)));
+                            return null;
+                        }));
+                    }
+                    for (java.util.concurrent.Future<?> f : fs) {
+                        f.get();
+                    }
+                } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                    throw new IOException(e);
+                }
+            });
+        }
+        w.addTensor("tail", GgmlType.F32, new long[] {3}, new byte[12]);
+        return w;
+    }
+
+    @Test
+    void positionalTensor_writtenInShuffledPartsFromSeveralThreads_givesTheSameFileAsSequentialWrites() throws IOException {
+        Path seq = tmp.resolve("seq.gguf");
+        partsModel(false, 0).write(seq);
+        for (int part : new int[] {4, 1000, 65536}) {
+            Path pos = tmp.resolve("pos-" + part + ".gguf");
+            partsModel(true, part).write(pos);
+            assertThat(Files.mismatch(pos, seq)).as("parts of " + part + " bytes").isEqualTo(-1L);
+        }
+        try (GgufFile f = GgufFile.open(seq)) {
+            assertThat(f.tensors()).extracting(TensorInfo::name).containsExactly("norm", "t0", "t1", "t2", "tail");
+        }
+    }
+
+    @Test
+    void positionalTensor_withMissingOrStrayParts_isRejectedAndLeavesNoOutput() throws IOException {
+        GgufWriter missing = new GgufWriter();
+        missing.addPositionalTensor("a", GgmlType.F32, new long[] {8}, out -> out.write(0, java.nio.ByteBuffer.allocate(16)));
+        assertThatThrownBy(() -> missing.write(tmp.resolve("m.gguf"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("wrote 16 bytes, expected 32");
+        GgufWriter outside = new GgufWriter();
+        outside.addPositionalTensor("a", GgmlType.F32, new long[] {8}, out -> out.write(20, java.nio.ByteBuffer.allocate(16)));
+        assertThatThrownBy(() -> outside.write(tmp.resolve("o.gguf"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("16 bytes at offset 20 lies outside tensor 'a' of 32 bytes");
+        GgufWriter negative = new GgufWriter();
+        negative.addPositionalTensor("a", GgmlType.F32, new long[] {8}, out -> out.write(-4, java.nio.ByteBuffer.allocate(4)));
+        assertThatThrownBy(() -> negative.write(tmp.resolve("n.gguf"))).isInstanceOf(IllegalArgumentException.class);
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s).isEmpty();
+        }
+        assertThatThrownBy(() -> new GgufWriter().addPositionalTensor("a", GgmlType.Q4_K, new long[] {64}, out -> { }))
+                .hasMessageContaining("block size 256");
+    }
+
+    @Test
+    void largeDurableOutput_isSyncedInTheBackgroundWhileWriting_andNotDurableWritesTheSameBytes() throws IOException {
+        // 12 MiB: the helper thread must start syncing (every 2 MiB) before the source has finished
+        int n = 3 << 20;
+        byte[] data = new byte[n * 4];
+        new java.util.SplittableRandom(3).nextBytes(data);
+        boolean[] sawSync = {false};
+        GgufWriter durable = new GgufWriter();
+        durable.addTensor("big", GgmlType.F32, new long[] {n}, out -> {
+            for (int at = 0; at < data.length; at += 1 << 20) {
+                out.write(data, at, 1 << 20);
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!sawSync[0] && System.nanoTime() < deadline) {
+                sawSync[0] = Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("autoglm-gguf-sync"));
+                Thread.onSpinWait();
+            }
+        });
+        Path a = tmp.resolve("durable.gguf");
+        durable.write(a);
+        assertThat(sawSync[0]).as("a background sync thread ran while the tensor was written").isTrue();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("autoglm-gguf-sync"));
+
+        GgufWriter fast = new GgufWriter().durable(false);
+        fast.addTensor("big", GgmlType.F32, new long[] {n}, data);
+        Path b = tmp.resolve("fast.gguf");
+        fast.write(b);
+        assertThat(Files.mismatch(a, b)).isEqualTo(-1L);
+        try (GgufFile f = GgufFile.open(b)) {
+            java.lang.foreign.MemorySegment seg = f.tensorData(f.tensor("big").orElseThrow());
+            assertThat(seg.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(data);
+        }
+    }
+
     @Test
     void missingOutputFolder_givesIOException() {
         GgufWriter w = new GgufWriter();

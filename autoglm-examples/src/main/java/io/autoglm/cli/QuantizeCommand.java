@@ -40,6 +40,10 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--pure", description = "every quantizable tensor gets the preset's base type (no mix)")
     boolean pure;
 
+    @Option(names = "--no-sync", description = "do not force the output to the disk before renaming it into place "
+            + "(faster; a power loss right after may lose it)")
+    boolean noSync;
+
     @Option(names = "--json", description = "print the summary as one JSON object")
     boolean json;
 
@@ -53,7 +57,7 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ModelQuantizer.Builder b = ModelQuantizer.builder().input(input).output(output).preset(type).pure(pure);
+        ModelQuantizer.Builder b = ModelQuantizer.builder().input(input).output(output).preset(type).pure(pure).durable(!noSync);
         if (threads != null) {
             b.threads(threads);
         }

@@ -9,8 +9,10 @@ import io.autoglm.gguf.GgufWriter;
 import io.autoglm.gguf.TensorInfo;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -45,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * does not divide into the chosen type's blocks falls back (Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, Q2_K/Q3_K
  * to Q4_0) and, when nothing fits, to F16. {@link #plan()} shows the choices without writing anything.
  *
- * <p>Tensors are streamed from the memory-mapped input in slabs of at most {@value #SLAB_ELEMENTS} elements, so
- * heap use does not grow with the model. The output goes to a temporary file renamed at the end: a failure,
+ * <p>Tensors are streamed: the worker threads read their rows from the input file with positional reads, convert
+ * them in small per-thread buffers and write the results straight to their place in the output, so heap use does
+ * not grow with the model (copied tensors come from the memory-mapped input). The output is synced to the device
+ * while it is written ({@link Builder#durable(boolean)}). The output goes to a temporary file renamed at the end: a failure,
  * an interrupt of the calling thread or an exception thrown by the listener leaves no output file.
  * An already quantized input is dequantized first (with a warning: precision is lost twice).
  * Metadata is copied; {@code general.file_type} and {@code general.quantization_version} = 2 are set.
@@ -62,6 +66,7 @@ public final class ModelQuantizer {
     private final Quantization preset;
     private final int threads;
     private final boolean pure;
+    private final boolean durable;
     private final QuantizationListener listener;
 
     private ModelQuantizer(Builder b) {
@@ -70,6 +75,7 @@ public final class ModelQuantizer {
         this.preset = b.preset;
         this.threads = b.threads;
         this.pure = b.pure;
+        this.durable = b.durable;
         this.listener = b.listener;
     }
 
@@ -85,6 +91,7 @@ public final class ModelQuantizer {
         private Quantization preset;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private boolean pure;
+        private boolean durable = true;
         private QuantizationListener listener = p -> { };
 
         private Builder() {
@@ -136,6 +143,16 @@ public final class ModelQuantizer {
         /** @param v true to give every quantizable tensor the preset's base type (llama-quantize --pure) @return this */
         public Builder pure(boolean v) {
             pure = v;
+            return this;
+        }
+
+        /**
+         * @param v false to leave the output to the operating system's write-back instead of forcing it to the device
+         *          before the rename (default true; see {@link GgufWriter#durable(boolean)})
+         * @return this
+         */
+        public Builder durable(boolean v) {
+            durable = v;
             return this;
         }
 
@@ -227,9 +244,10 @@ public final class ModelQuantizer {
      */
     public QuantizationResult quantize() {
         long start = System.nanoTime();
-        try (GgufFile in = GgufFile.open(input); RowQuantizer rq = new RowQuantizer(threads)) {
+        try (GgufFile in = GgufFile.open(input); InputChannel reads = InputChannel.open(input);
+                RowQuantizer rq = new RowQuantizer(threads)) {
             List<TensorPlan> plan = plan(in, preset, pure);
-            GgufWriter w = new GgufWriter();
+            GgufWriter w = new GgufWriter().durable(durable);
             for (Map.Entry<String, GgufValue> e : in.metadata().entrySet()) {
                 if (!e.getKey().startsWith("split.")) {
                     w.put(e.getKey(), e.getValue());
@@ -253,7 +271,6 @@ public final class ModelQuantizer {
             long[] done = {0};
             int[] count = {0};
             long totalBytes = total;
-            Slab slab = new Slab();
             for (TensorPlan p : plan) {
                 TensorInfo t = in.tensor(p.name()).orElseThrow();
                 perType.merge(p.targetType(), 1, Integer::sum);
@@ -262,17 +279,23 @@ public final class ModelQuantizer {
                     LOG.debug("{}: row length {} does not divide into the chosen type's blocks, using {}", p.name(), t.rowLength(),
                             p.targetType());
                 }
-                w.addTensor(p.name(), p.targetType(), t.shape(), out -> {
-                    if (p.copied()) {
-                        out.write(in.tensorData(t));
-                    } else {
-                        convert(in, t, p.targetType(), rq, slab, out);
-                    }
+                Runnable progress = () -> {
                     done[0] += t.byteSize();
                     count[0]++;
                     listener.onProgress(new QuantizationProgress(count[0], plan.size(), p.name(), p.sourceType(), p.targetType(),
                             done[0], totalBytes));
-                });
+                };
+                if (p.copied()) {
+                    w.addTensor(p.name(), p.targetType(), t.shape(), out -> {
+                        out.write(in.tensorData(t));
+                        progress.run();
+                    });
+                } else {
+                    w.addPositionalTensor(p.name(), p.targetType(), t.shape(), out -> {
+                        convert(reads.channel(), t, p.targetType(), rq, out);
+                        progress.run();
+                    });
+                }
             }
             if (fallbacks > 0) {
                 LOG.warn("{} of {} tensors needed a fallback type because their row length does not divide into {} blocks",
@@ -305,15 +328,33 @@ public final class ModelQuantizer {
         }
     }
 
-    /** Reusable conversion buffers, grown on demand and bounded by {@link #SLAB_ELEMENTS}. */
-    private static final class Slab {
-        float[] floats = new float[0];
-        byte[] in = new byte[0];
-        byte[] out = new byte[0];
+    /** A second, read-only handle on the input for the workers' positional reads (the mapping serves the copies). */
+    private record InputChannel(FileChannel channel) implements AutoCloseable {
+        static InputChannel open(Path input) {
+            try {
+                return new InputChannel(FileChannel.open(input, StandardOpenOption.READ));
+            } catch (IOException e) {
+                throw new QuantizationException("cannot read " + input + ": " + e, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("closing the input channel failed", e); // read-only: nothing is lost
+            }
+        }
     }
 
-    private static void convert(GgufFile file, TensorInfo t, GgmlType target, RowQuantizer rq, Slab slab,
-            GgufWriter.TensorOutput out) throws IOException {
+    /**
+     * Converts one tensor: the workers read their rows from the input and write the converted rows at their place in
+     * the output ({@link GgufWriter.PositionalOutput}), in slabs of at most {@value #SLAB_ELEMENTS} elements between
+     * which an interrupt is noticed.
+     */
+    private static void convert(FileChannel ch, TensorInfo t, GgmlType target, RowQuantizer rq,
+            GgufWriter.PositionalOutput out) throws IOException {
         long rowLenL = t.rowLength();
         if (rowLenL > SLAB_ELEMENTS) {
             throw new QuantizationException("tensor " + t.name() + " has rows of " + rowLenL + " elements; at most "
@@ -322,50 +363,25 @@ public final class ModelQuantizer {
         int rowLen = (int) rowLenL;
         long rows = t.rowCount();
         int rowsPerSlab = (int) Math.max(1, Math.min(rows, SLAB_ELEMENTS / rowLen));
-        GgmlType src = t.type();
         BlockCodec dst = BlockCodecs.of(target);
-        BlockCodec srcCodec = codecFor(src, t);
-        int srcRowBytes = (int) src.rowSize(rowLen);
-        int dstRowBytes = (int) target.rowSize(rowLen);
-        int maxElems = rowsPerSlab * rowLen;
-        if (src != GgmlType.F32 && slab.floats.length < maxElems) {
-            slab.floats = new float[maxElems];
-        }
-        if (src != GgmlType.F32 && slab.in.length < rowsPerSlab * srcRowBytes) {
-            slab.in = new byte[rowsPerSlab * srcRowBytes];
-        }
-        if (slab.out.length < rowsPerSlab * dstRowBytes) {
-            slab.out = new byte[rowsPerSlab * dstRowBytes];
-        }
-        MemorySegment data = file.tensorData(t);
+        BlockCodec src = codecFor(t.type(), t);
+        long srcRowBytes = t.type().rowSize(rowLen);
+        long dstRowBytes = target.rowSize(rowLen);
         for (long r0 = 0; r0 < rows; r0 += rowsPerSlab) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedIOException("interrupted while quantizing " + t.name());
             }
             int n = (int) Math.min(rowsPerSlab, rows - r0);
-            if (src == GgmlType.F32) {
-                // each worker reads its rows straight from the mapping into a small per-thread buffer and quantizes
-                // them there: the input is read once, in parallel, with no slab-sized float pass (validation happens
-                // in the quantizing codec)
-                try {
-                    rq.quantizeF32(dst, data, r0 * srcRowBytes, n, rowLen, slab.out, 0);
-                } catch (IllegalArgumentException e) {
-                    throw new QuantizationException("cannot quantize tensor " + t.name() + " to " + target + " (rows from "
-                            + r0 + "): " + e.getMessage(), e);
-                }
-                out.write(slab.out, 0, n * dstRowBytes);
-                continue;
-            } else {
-                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, r0 * srcRowBytes, slab.in, 0, n * srcRowBytes);
-                rq.dequantize(srcCodec, slab.in, 0, n, rowLen, slab.floats, 0);
-            }
+            long slabStart = r0;
             try {
-                rq.quantize(dst, slab.floats, 0, n, rowLen, slab.out, 0);
+                rq.convert(ch, t.absoluteOffset() + r0 * srcRowBytes, src, n, rowLen, dst,
+                        (first, bytes, len) -> out.write((slabStart + first) * dstRowBytes, ByteBuffer.wrap(bytes, 0, len)));
+            } catch (ClosedByInterruptException e) {
+                throw new InterruptedIOException("interrupted while quantizing " + t.name());
             } catch (IllegalArgumentException e) {
                 throw new QuantizationException("cannot quantize tensor " + t.name() + " to " + target + " (rows from " + r0
                         + "): " + e.getMessage(), e);
             }
-            out.write(slab.out, 0, n * dstRowBytes);
         }
     }
 
@@ -379,6 +395,7 @@ public final class ModelQuantizer {
 
     @Override
     public String toString() {
-        return "ModelQuantizer[" + input + " -> " + output + ", " + preset + (pure ? ", pure" : "") + ", threads=" + threads + "]";
+        return "ModelQuantizer[" + input + " -> " + output + ", " + preset + (pure ? ", pure" : "") + (durable ? "" : ", not durable")
+                + ", threads=" + threads + "]";
     }
 }

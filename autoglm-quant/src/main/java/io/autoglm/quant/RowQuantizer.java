@@ -1,5 +1,14 @@
 package io.autoglm.quant;
 
+import io.autoglm.gguf.GgmlType;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -78,37 +87,120 @@ public final class RowQuantizer implements AutoCloseable {
         });
     }
 
-    /** Per-thread row buffer for {@link #quantizeF32}. */
-    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+    /** Bytes read from the input file per positional read (rounded to whole rows, at least one row). */
+    private static final int READ_BYTES = 1 << 18;
+
+    /** Per-thread buffers of {@link #convert}: a direct read buffer, one source row's bytes and one row of floats. */
+    private static final class RowBuffers {
+        ByteBuffer read = ByteBuffer.allocateDirect(0);
+        MemorySegment readSegment = MemorySegment.ofBuffer(read);
+        byte[] bytes = new byte[0];
+        float[] floats = new float[0];
+        byte[] out = new byte[0];
+
+        void ensure(int readBytes, int rowBytes, int rowLen, int outBytes) {
+            if (read.capacity() < readBytes) {
+                read = ByteBuffer.allocateDirect(readBytes);
+                readSegment = MemorySegment.ofBuffer(read);
+            }
+            if (out.length < outBytes) {
+                out = new byte[outBytes];
+            }
+            if (bytes.length < rowBytes) {
+                bytes = new byte[rowBytes];
+            }
+            if (floats.length < rowLen) {
+                floats = new float[rowLen];
+            }
+        }
+    }
+
+    private static final ThreadLocal<RowBuffers> BUFFERS = ThreadLocal.withInitial(RowBuffers::new);
+
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Receives converted rows from the worker threads of {@link #convert}. */
+    @FunctionalInterface
+    interface RowsSink {
+        /**
+         * @param firstRow index of the first row in {@code bytes}, relative to the call
+         * @param bytes the converted rows, consecutive, from index 0; reused once this returns
+         * @param length number of bytes (whole rows)
+         * @throws IOException when the rows cannot be stored
+         */
+        void accept(int firstRow, byte[] bytes, int length) throws IOException;
+    }
 
     /**
-     * Like {@link #quantize} but reads the rows as little-endian F32 straight from {@code src} starting at byte
-     * {@code srcByteOff}: each thread copies one row at a time into a small cache-resident buffer, so the input is
-     * read once, in parallel, with no large intermediate float array.
+     * Converts {@code rows} rows stored as {@code from} at byte {@code byteOff} of {@code in} into rows of
+     * {@code to} and hands them to {@code sink}, a group at a time, from the worker threads (in no particular
+     * order). Each thread reads its own rows with positional reads of about {@value #READ_BYTES} bytes into a small
+     * buffer and converts them there: the input is read once, in parallel, without the page faults of touching a
+     * fresh memory mapping, and no buffer the size of the tensor exists. F32 rows go straight to the quantizer;
+     * other types are dequantized first.
+     *
+     * @throws IOException when reading fails or the file ends early ({@link java.nio.channels.ClosedByInterruptException}
+     *         when a reading thread was interrupted), or what the sink threw
+     * @throws IllegalArgumentException when a value is NaN or infinite (the message names the row)
      */
-    void quantizeF32(BlockCodec codec, java.lang.foreign.MemorySegment src, long srcByteOff, int rows, int rowLen,
-            byte[] dst, int dstOff) {
-        Objects.requireNonNull(codec, "codec");
-        Objects.requireNonNull(src, "src");
-        Objects.requireNonNull(dst, "dst");
-        int rowBytes = checkShape(codec, rows, rowLen);
-        Objects.checkFromIndexSize(srcByteOff, (long) rows * rowLen * Float.BYTES, src.byteSize());
-        Objects.checkFromIndexSize(dstOff, Math.multiplyExact(rows, rowBytes), dst.length);
-        java.lang.foreign.ValueLayout.OfFloat f32 = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED
-                .withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-        run(rows, rowLen, r -> {
-            float[] row = ROW.get();
-            if (row.length < rowLen) {
-                row = new float[rowLen];
-                ROW.set(row);
+    void convert(FileChannel in, long byteOff, BlockCodec from, int rows, int rowLen, BlockCodec to, RowsSink sink)
+            throws IOException {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(sink, "sink");
+        int srcRowBytes = checkShape(from, rows, rowLen);
+        int dstRowBytes = checkShape(to, rows, rowLen);
+        if (byteOff < 0) {
+            throw new IllegalArgumentException("byteOff must be >= 0, was " + byteOff);
+        }
+        boolean f32 = from.type() == GgmlType.F32;
+        int rowsPerRead = Math.max(1, READ_BYTES / srcRowBytes);
+        try {
+            runRanges(rows, rowLen, (first, end) -> {
+                RowBuffers b = BUFFERS.get();
+                int group = Math.min(rowsPerRead, end - first);
+                b.ensure(group * srcRowBytes, f32 ? 0 : srcRowBytes, rowLen, group * dstRowBytes);
+                for (int r0 = first; r0 < end; r0 += group) {
+                    int n = Math.min(group, end - r0);
+                    readFully(in, b.read, byteOff + (long) r0 * srcRowBytes, n * srcRowBytes);
+                    for (int i = 0; i < n; i++) {
+                        long at = (long) i * srcRowBytes;
+                        if (f32) {
+                            MemorySegment.copy(b.readSegment, F32_LE, at, b.floats, 0, rowLen);
+                        } else {
+                            MemorySegment.copy(b.readSegment, ValueLayout.JAVA_BYTE, at, b.bytes, 0, srcRowBytes);
+                            from.dequantize(b.bytes, 0, b.floats, 0, rowLen);
+                        }
+                        try {
+                            to.quantize(b.floats, 0, b.out, i * dstRowBytes, rowLen);
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("row " + (r0 + i) + ": " + e.getMessage(), e);
+                        }
+                    }
+                    try {
+                        sink.accept(r0, b.out, n * dstRowBytes);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void readFully(FileChannel in, ByteBuffer buf, long position, int len) {
+        buf.clear().limit(len);
+        try {
+            while (buf.hasRemaining()) {
+                if (in.read(buf, position + buf.position()) < 0) {
+                    throw new EOFException("input ends at byte " + (position + buf.position()) + ", expected "
+                            + (position + len));
+                }
             }
-            java.lang.foreign.MemorySegment.copy(src, f32, srcByteOff + (long) r * rowLen * Float.BYTES, row, 0, rowLen);
-            try {
-                codec.quantize(row, 0, dst, dstOff + r * rowBytes, rowLen);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("row " + r + ": " + e.getMessage(), e);
-            }
-        });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -150,11 +242,24 @@ public final class RowQuantizer implements AutoCloseable {
         void run(int row);
     }
 
+    private interface RangeTask {
+        void run(int first, int end);
+    }
+
     private void run(int rows, int rowLen, RowTask task) {
+        runRanges(rows, rowLen, (first, end) -> {
+            for (int r = first; r < end; r++) {
+                task.run(r);
+            }
+        });
+    }
+
+    /** Runs {@code task} over [0, rows) in chunks shared out between the calling thread and the pool. */
+    private void runRanges(int rows, int rowLen, RangeTask task) {
         long elements = (long) rows * rowLen;
         if (pool == null || elements < MIN_PARALLEL_ELEMENTS || rows < 2) {
-            for (int r = 0; r < rows; r++) {
-                task.run(r);
+            if (rows > 0) {
+                task.run(0, rows);
             }
             return;
         }
@@ -164,11 +269,8 @@ public final class RowQuantizer implements AutoCloseable {
         Runnable worker = () -> {
             int start;
             while (!failed.get() && (start = next.getAndAdd(chunk)) < rows) {
-                int end = Math.min(rows, start + chunk);
                 try {
-                    for (int r = start; r < end; r++) {
-                        task.run(r);
-                    }
+                    task.run(start, Math.min(rows, start + chunk));
                 } catch (RuntimeException | Error e) {
                     failed.set(true);
                     throw e;

@@ -42,6 +42,81 @@ class RowQuantizerTest {
         }
     }
 
+    /** Writes {@code x} as F32 or F16 rows after a 100-byte prefix. */
+    private static java.nio.file.Path rowsFile(java.nio.file.Path dir, float[] x, GgmlType as) throws java.io.IOException {
+        byte[] body = new byte[(int) as.rowSize(x.length)];
+        if (as == GgmlType.F32) { // raw, so that non-finite values can be stored too
+            java.nio.ByteBuffer.wrap(body).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(x);
+        } else {
+            BlockCodecs.of(as).quantize(x, 0, body, 0, x.length);
+        }
+        byte[] file = new byte[100 + body.length];
+        System.arraycopy(body, 0, file, 100, body.length);
+        return java.nio.file.Files.write(dir.resolve(as + ".bin"), file);
+    }
+
+    @Test
+    void convert_readsRowsFromTheFile_andGivesTheSameBytesAsQuantizingInMemory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        int rows = 300; // several read groups per thread and a ragged last group
+        int cols = 4096;
+        float[] x = normal(rows * cols, 3);
+        for (GgmlType from : new GgmlType[] {GgmlType.F32, GgmlType.F16}) {
+            java.nio.file.Path file = rowsFile(dir, x, from);
+            float[] source = new float[x.length];
+            BlockCodecs.of(from).dequantize(java.nio.file.Files.readAllBytes(file), 100, source, 0, x.length);
+            for (GgmlType to : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_K}) {
+                BlockCodec codec = BlockCodecs.of(to);
+                int rowBytes = (int) to.rowSize(cols);
+                byte[] expected = new byte[rows * rowBytes];
+                codec.quantize(source, 0, expected, 0, source.length);
+                for (int threads : new int[] {1, 2, 5}) {
+                    byte[] got = new byte[expected.length];
+                    int[] seen = new int[rows];
+                    try (RowQuantizer rq = new RowQuantizer(threads);
+                            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+                        rq.convert(ch, 100, BlockCodecs.of(from), rows, cols, codec, (first, bytes, len) -> {
+                            assertThat(len % rowBytes).isZero();
+                            synchronized (seen) {
+                                for (int r = first; r < first + len / rowBytes; r++) {
+                                    seen[r]++;
+                                }
+                                System.arraycopy(bytes, 0, got, first * rowBytes, len);
+                            }
+                        });
+                    }
+                    assertThat(seen).as("every row delivered once").containsOnly(1);
+                    assertThat(got).as(from + " -> " + to + " on " + threads + " threads").isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void convert_ofATruncatedFile_orNaNRows_failsWithTheReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        int rows = 64;
+        int cols = 1024;
+        float[] x = normal(rows * cols, 4);
+        java.nio.file.Path file = rowsFile(dir, x, GgmlType.F32);
+        BlockCodec f32 = BlockCodecs.of(GgmlType.F32);
+        BlockCodec q8 = BlockCodecs.of(GgmlType.Q8_0);
+        try (RowQuantizer rq = new RowQuantizer(2); java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            assertThatThrownBy(() -> rq.convert(ch, 100 + 4096, f32, rows, cols, q8, (a, b, c) -> { }))
+                    .isInstanceOf(java.io.EOFException.class).hasMessageContaining("input ends at byte");
+            java.io.IOException sinkFailure = new java.io.IOException("disk full");
+            assertThatThrownBy(() -> rq.convert(ch, 100, f32, rows, cols, q8, (a, b, c) -> {
+                throw sinkFailure;
+            })).isSameAs(sinkFailure);
+        }
+        x[41 * cols + 7] = Float.POSITIVE_INFINITY;
+        java.nio.file.Path bad = rowsFile(java.nio.file.Files.createDirectory(dir.resolve("bad")), x, GgmlType.F32);
+        try (RowQuantizer rq = new RowQuantizer(2); java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(bad)) {
+            assertThatThrownBy(() -> rq.convert(ch, 100, f32, rows, cols, q8, (a, b, c) -> { }))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 41").hasMessageContaining("element 7 ");
+        }
+    }
+
     @Test
     void quantize_withNaN_namesRowAndColumn() {
         int rows = 64;
