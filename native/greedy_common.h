@@ -17,23 +17,11 @@
 #include <string.h>
 #include <time.h>
 
-typedef int32_t llama_token;
+#include "greedy_types.h"
 
 /* laid out per ABI generation: defined by each program */
 struct llama_model_params;
 struct llama_context_params;
-
-struct llama_batch {                 /* 56 bytes */
-    int32_t n_tokens;
-    llama_token *token;
-    float *embd;
-    int32_t *pos;
-    int32_t *n_seq_id;
-    int32_t **seq_id;
-    int8_t *logits;
-};
-
-struct llama_sampler_chain_params { bool no_perf; };
 
 void llama_backend_init(void);
 void llama_log_set(void (*cb)(int, const char *, void *), void *user_data);

@@ -641,6 +641,21 @@ final class FfmModel implements BackendModel {
         return one.length() <= 80 ? '"' + one + '"' : '"' + one.substring(0, 77) + "...\"";
     }
 
+    /** See {@link FfmDiagnostics#onDecodeThread}. */
+    <T> T withNativeContext(FfmDiagnostics.ContextCall<T> call) {
+        Objects.requireNonNull(call, "call");
+        enter();
+        try {
+            requireContext();
+            return onDecodeThread(() -> {
+                lib.abi.clearMemory(ctx);
+                return call.call(ctx, vocab, lib.path);
+            });
+        } finally {
+            exit();
+        }
+    }
+
     // ---------------------------------------------------------------------------------- generation
 
     @Override
