@@ -303,7 +303,7 @@ public final class ModelQuantizer {
             }
             try {
                 w.write(output);
-            } catch (InterruptedIOException e) {
+            } catch (InterruptedIOException | ClosedByInterruptException e) {
                 Thread.currentThread().interrupt();
                 throw new QuantizationException("quantization of " + input + " was interrupted; no output was written", e);
             } catch (AccessDeniedException e) {
@@ -312,6 +312,9 @@ public final class ModelQuantizer {
             } catch (NoSuchFileException e) {
                 throw new QuantizationException("cannot write " + output + ": folder " + e.getFile() + " does not exist", e);
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) { // e.g. a worker saw the channel closed by the interrupt
+                    throw new QuantizationException("quantization of " + input + " was interrupted; no output was written", e);
+                }
                 throw new QuantizationException("cannot write " + output + ": " + e + " (is the disk full?)", e);
             }
             long outBytes;
@@ -378,6 +381,11 @@ public final class ModelQuantizer {
                         (first, bytes, len) -> out.write((slabStart + first) * dstRowBytes, ByteBuffer.wrap(bytes, 0, len)));
             } catch (ClosedByInterruptException e) {
                 throw new InterruptedIOException("interrupted while quantizing " + t.name());
+            } catch (IllegalStateException e) {
+                if (Thread.currentThread().isInterrupted()) { // RowQuantizer stopped waiting for its workers
+                    throw new InterruptedIOException("interrupted while quantizing " + t.name());
+                }
+                throw e;
             } catch (IllegalArgumentException e) {
                 throw new QuantizationException("cannot quantize tensor " + t.name() + " to " + target + " (rows from " + r0
                         + "): " + e.getMessage(), e);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.autoglm.ModelLoadException;
 import io.autoglm.Quantization;
 import io.autoglm.gguf.GgmlType;
+import io.autoglm.gguf.GgufWriter;
 import io.autoglm.gguf.GgufFile;
 import io.autoglm.testing.LlamaSmoke;
 import io.autoglm.testing.SyntheticModels;
@@ -227,6 +228,54 @@ class ModelQuantizerTest {
             Thread.interrupted();
         }
         assertFolderEmpty();
+    }
+
+    @Test
+    void interruptFromAnotherThread_whileATensorIsBeingConverted_givesQuantizationException_andLeavesNoOutput(
+            @TempDir Path inDir) throws Exception {
+        // one 4096 x 4096 F32 matrix to Q4_K takes a few hundred ms on 2 threads: the interrupt lands inside it,
+        // while the workers are reading and writing with positional I/O
+        Path in = inDir.resolve("big.gguf");
+        GgufWriter w = new GgufWriter();
+        w.putString("general.architecture", "llama");
+        w.putUint32("llama.block_count", 1);
+        w.putUint32("llama.embedding_length", 4096);
+        w.putUint32("llama.attention.head_count", 32);
+        w.putUint32("llama.attention.head_count_kv", 32);
+        w.addTensor("blk.0.attn_q.weight", GgmlType.F32, new long[] {4096, 4096}, o -> {
+            java.nio.ByteBuffer row = java.nio.ByteBuffer.allocate(4096 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+            for (int i = 0; i < 4096; i++) {
+                row.clear();
+                while (row.hasRemaining()) {
+                    row.putFloat((float) r.nextGaussian());
+                }
+                o.write(row.flip());
+            }
+        });
+        w.write(in);
+        Path out = tmp.resolve("interrupted.gguf");
+        ModelQuantizer mq = ModelQuantizer.builder().input(in).output(out).preset(Quantization.Q4_K_S).pure(true).threads(2)
+                .build();
+        // different moments: the calling thread may be reading, quantizing, writing or waiting for the other worker
+        for (long delayMillis : new long[] {15, 45, 90, 150, 220}) {
+            Throwable[] thrown = new Throwable[1];
+            Thread t = new Thread(() -> {
+                try {
+                    mq.quantize();
+                } catch (Throwable e) {
+                    thrown[0] = e;
+                }
+            });
+            t.start();
+            Thread.sleep(delayMillis);
+            t.interrupt();
+            t.join(30_000);
+            assertThat(t.isAlive()).isFalse();
+            assertThat(thrown[0]).as("interrupted after %d ms", delayMillis).isInstanceOf(QuantizationException.class)
+                    .hasMessageContaining("was interrupted").hasMessageContaining("no output was written");
+            assertFolderEmpty();
+        }
     }
 
     @Test
