@@ -2,6 +2,7 @@ package io.autoglm;
 
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.engine.Engines;
+import io.autoglm.internal.Checks;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -78,10 +79,7 @@ public final class AutoGLM {
 
         /** @param v CPU threads for decoding, 1..512 (default: cores, at most 8) @return this */
         public Builder threads(int v) {
-            if (v < 1 || v > 512) {
-                throw new IllegalArgumentException("threads must be in [1, 512], was " + v);
-            }
-            threads = v;
+            threads = Checks.inRange("threads", v, 1, 512);
             return this;
         }
 
@@ -96,19 +94,13 @@ public final class AutoGLM {
 
         /** @param v logical batch size for prompt evaluation, 1..65536 (default 512) @return this */
         public Builder batchSize(int v) {
-            if (v < 1 || v > 65536) {
-                throw new IllegalArgumentException("batchSize must be in [1, 65536], was " + v);
-            }
-            batchSize = v;
+            batchSize = Checks.inRange("batchSize", v, 1, 65536);
             return this;
         }
 
         /** @param v layers to offload to a GPU when the native library has one, &gt;= 0 (default 0) @return this */
         public Builder gpuLayers(int v) {
-            if (v < 0) {
-                throw new IllegalArgumentException("gpuLayers must be >= 0, was " + v);
-            }
-            gpuLayers = v;
+            gpuLayers = Checks.atLeast("gpuLayers", v, 0);
             return this;
         }
 
@@ -154,10 +146,7 @@ public final class AutoGLM {
 
         /** @param v requests that may wait for the model before new ones are rejected, &gt;= 1 (default 256) @return this */
         public Builder maxQueuedRequests(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("maxQueuedRequests must be >= 1, was " + v);
-            }
-            maxQueuedRequests = v;
+            maxQueuedRequests = Checks.atLeast("maxQueuedRequests", v, 1);
             return this;
         }
 

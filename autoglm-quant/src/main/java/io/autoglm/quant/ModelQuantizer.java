@@ -7,6 +7,7 @@ import io.autoglm.gguf.GgufFile;
 import io.autoglm.gguf.GgufValue;
 import io.autoglm.gguf.GgufWriter;
 import io.autoglm.gguf.TensorInfo;
+import io.autoglm.internal.Checks;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -133,10 +134,7 @@ public final class ModelQuantizer {
 
         /** @param v threads converting rows, 1 to 1024 (default: available processors) @return this */
         public Builder threads(int v) {
-            if (v < 1 || v > 1024) {
-                throw new IllegalArgumentException("threads must be in [1, 1024], was " + v);
-            }
-            threads = v;
+            threads = Checks.inRange("threads", v, 1, 1024);
             return this;
         }
 

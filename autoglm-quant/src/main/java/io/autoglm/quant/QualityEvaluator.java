@@ -4,6 +4,7 @@ import io.autoglm.AutoGLM;
 import io.autoglm.Backend;
 import io.autoglm.LanguageModel;
 import io.autoglm.ModelLoadException;
+import io.autoglm.internal.Checks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,37 +92,25 @@ public final class QualityEvaluator {
 
         /** @param v tokens per window, 16..65536 (default 256) @return this */
         public Builder contextSize(int v) {
-            if (v < 16 || v > 65536) {
-                throw new IllegalArgumentException("contextSize must be in [16, 65536], was " + v);
-            }
-            contextSize = v;
+            contextSize = Checks.inRange("contextSize", v, 16, 65536);
             return this;
         }
 
         /** @param v tokens between window starts, 1..contextSize (default contextSize / 2) @return this */
         public Builder stride(int v) {
-            if (v < 1 || v > 65536) {
-                throw new IllegalArgumentException("stride must be in [1, 65536], was " + v);
-            }
-            stride = v;
+            stride = Checks.inRange("stride", v, 1, 65536);
             return this;
         }
 
         /** @param v largest number of windows, at least 1 (default: as many as the text gives) @return this */
         public Builder maxWindows(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("maxWindows must be >= 1, was " + v);
-            }
-            maxWindows = v;
+            maxWindows = Checks.atLeast("maxWindows", v, 1);
             return this;
         }
 
         /** @param v decoding threads, 1..512 @return this */
         public Builder threads(int v) {
-            if (v < 1 || v > 512) {
-                throw new IllegalArgumentException("threads must be in [1, 512], was " + v);
-            }
-            threads = v;
+            threads = Checks.inRange("threads", v, 1, 512);
             return this;
         }
 

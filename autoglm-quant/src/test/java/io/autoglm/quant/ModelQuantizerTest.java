@@ -323,6 +323,8 @@ class ModelQuantizerTest {
     @Test
     void builder_validatesAtOnce() {
         assertThatThrownBy(() -> ModelQuantizer.builder().threads(0)).hasMessage("threads must be in [1, 1024], was 0");
+        assertThatThrownBy(() -> ModelQuantizer.builder().threads(1025)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads must be in [1, 1024], was 1025");
         assertThatThrownBy(() -> ModelQuantizer.builder().preset(Quantization.AUTO)).hasMessageContaining("concrete");
         assertThatThrownBy(() -> ModelQuantizer.builder().preset("q7_x")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ModelQuantizer.builder().input(tmp).build()).isInstanceOf(IllegalStateException.class);

@@ -79,6 +79,14 @@ class QualityEvaluatorTest {
                 .hasMessageContaining("8");
         assertThatThrownBy(() -> QualityEvaluator.builder().stride(0)).hasMessageContaining("stride");
         assertThatThrownBy(() -> QualityEvaluator.builder().maxWindows(0)).hasMessageContaining("maxWindows");
+        assertThatThrownBy(() -> QualityEvaluator.builder().contextSize(65537)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("contextSize must be in [16, 65536], was 65537");
+        assertThatThrownBy(() -> QualityEvaluator.builder().stride(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("stride must be in [1, 65536], was 0");
+        assertThatThrownBy(() -> QualityEvaluator.builder().maxWindows(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxWindows must be >= 1, was 0");
+        assertThatThrownBy(() -> QualityEvaluator.builder().threads(513)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads must be in [1, 512], was 513");
         Path p = Path.of("x.gguf");
         assertThatThrownBy(() -> QualityEvaluator.builder().base(p).quantized(p).text(p).contextSize(32).stride(64).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("stride");
