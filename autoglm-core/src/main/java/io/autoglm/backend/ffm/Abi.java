@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,53 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
 
     /** Context options a generation maps onto its {@code llama_context_params}. */
     record ContextOptions(int nCtx, int nBatch, int nUbatch, int threads, boolean embeddings, int poolingType) {
+    }
+
+    /**
+     * The {@code llama_model_params} members every generation has and that we set, looked up by name
+     * in one generation's layout (so at that generation's offsets).
+     */
+    record ModelParamFields(VarHandle nGpuLayers, VarHandle progressCallback, VarHandle progressUserData,
+            VarHandle vocabOnly) {
+        static ModelParamFields of(StructLayout layout) {
+            return new ModelParamFields(Structs.field(layout, "n_gpu_layers"), Structs.field(layout, "progress_callback"),
+                    Structs.field(layout, "progress_callback_user_data"), Structs.field(layout, "vocab_only"));
+        }
+
+        /** Writes the options every generation takes the same way (mmap is per generation). */
+        void apply(MemorySegment p, ModelOptions o) {
+            nGpuLayers.set(p, 0L, o.gpuLayers());
+            vocabOnly.set(p, 0L, o.vocabOnly());
+            progressCallback.set(p, 0L, o.progressCallback());
+            progressUserData.set(p, 0L, MemorySegment.NULL);
+        }
+    }
+
+    /**
+     * The {@code llama_context_params} members every generation has and that we set, looked up by name
+     * in one generation's layout (so at that generation's offsets).
+     */
+    record ContextParamFields(VarHandle nCtx, VarHandle nBatch, VarHandle nUbatch, VarHandle nSeqMax, VarHandle nThreads,
+            VarHandle nThreadsBatch, VarHandle poolingType, VarHandle embeddings, VarHandle noPerf) {
+        static ContextParamFields of(StructLayout layout) {
+            return new ContextParamFields(Structs.field(layout, "n_ctx"), Structs.field(layout, "n_batch"),
+                    Structs.field(layout, "n_ubatch"), Structs.field(layout, "n_seq_max"), Structs.field(layout, "n_threads"),
+                    Structs.field(layout, "n_threads_batch"), Structs.field(layout, "pooling_type"),
+                    Structs.field(layout, "embeddings"), Structs.field(layout, "no_perf"));
+        }
+
+        /** Writes the options every generation takes the same way: one sequence, perf counters off. */
+        void apply(MemorySegment p, ContextOptions o) {
+            nCtx.set(p, 0L, o.nCtx());
+            nBatch.set(p, 0L, o.nBatch());
+            nUbatch.set(p, 0L, o.nUbatch());
+            nSeqMax.set(p, 0L, 1);
+            nThreads.set(p, 0L, o.threads());
+            nThreadsBatch.set(p, 0L, o.threads());
+            poolingType.set(p, 0L, o.poolingType());
+            embeddings.set(p, 0L, o.embeddings());
+            noPerf.set(p, 0L, true);
+        }
     }
 
     /** pooling type values (same in every generation) */

@@ -2,7 +2,6 @@ package io.autoglm.backend.ffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -11,7 +10,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
@@ -43,15 +41,8 @@ final class AbiB4916 extends Abi {
                 JAVA_BOOLEAN.withName("use_mlock"),
                 JAVA_BOOLEAN.withName("check_tensors"),
                 MemoryLayout.paddingLayout(4)).withName("llama_model_params");
-        static final VarHandle N_GPU_LAYERS = f("n_gpu_layers");
-        static final VarHandle PROGRESS_CALLBACK = f("progress_callback");
-        static final VarHandle PROGRESS_USER_DATA = f("progress_callback_user_data");
-        static final VarHandle VOCAB_ONLY = f("vocab_only");
-        static final VarHandle USE_MMAP = f("use_mmap");
-
-        private static VarHandle f(String n) {
-            return LAYOUT.varHandle(PathElement.groupElement(n));
-        }
+        static final ModelParamFields COMMON = ModelParamFields.of(LAYOUT);
+        static final VarHandle USE_MMAP = Structs.field(LAYOUT, "use_mmap");
 
         private ModelParams() {
         }
@@ -90,19 +81,7 @@ final class AbiB4916 extends Abi {
                 MemoryLayout.paddingLayout(3),
                 ADDRESS.withName("abort_callback"),
                 ADDRESS.withName("abort_callback_data")).withName("llama_context_params");
-        static final VarHandle N_CTX = f("n_ctx");
-        static final VarHandle N_BATCH = f("n_batch");
-        static final VarHandle N_UBATCH = f("n_ubatch");
-        static final VarHandle N_SEQ_MAX = f("n_seq_max");
-        static final VarHandle N_THREADS = f("n_threads");
-        static final VarHandle N_THREADS_BATCH = f("n_threads_batch");
-        static final VarHandle POOLING_TYPE = f("pooling_type");
-        static final VarHandle EMBEDDINGS = f("embeddings");
-        static final VarHandle NO_PERF = f("no_perf");
-
-        private static VarHandle f(String n) {
-            return LAYOUT.varHandle(PathElement.groupElement(n));
-        }
+        static final ContextParamFields COMMON = ContextParamFields.of(LAYOUT);
 
         private ContextParams() {
         }
@@ -110,13 +89,7 @@ final class AbiB4916 extends Abi {
 
     /** {@code struct llama_perf_context_data}, 40 bytes (the current generation adds {@code n_reused}). */
     static final class PerfContextData {
-        static final StructLayout LAYOUT = MemoryLayout.structLayout(
-                JAVA_DOUBLE.withName("t_start_ms"),
-                JAVA_DOUBLE.withName("t_load_ms"),
-                JAVA_DOUBLE.withName("t_p_eval_ms"),
-                JAVA_DOUBLE.withName("t_eval_ms"),
-                JAVA_INT.withName("n_p_eval"),
-                JAVA_INT.withName("n_eval")).withName("llama_perf_context_data");
+        static final StructLayout LAYOUT = Structs.perfContextData();
 
         private PerfContextData() {
         }
@@ -156,24 +129,13 @@ final class AbiB4916 extends Abi {
 
     @Override
     void configureModel(MemorySegment p, ModelOptions o) {
-        ModelParams.N_GPU_LAYERS.set(p, 0L, o.gpuLayers());
-        ModelParams.VOCAB_ONLY.set(p, 0L, o.vocabOnly());
+        ModelParams.COMMON.apply(p, o);
         ModelParams.USE_MMAP.set(p, 0L, o.useMmap());
-        ModelParams.PROGRESS_CALLBACK.set(p, 0L, o.progressCallback());
-        ModelParams.PROGRESS_USER_DATA.set(p, 0L, MemorySegment.NULL);
     }
 
     @Override
     void configureContext(MemorySegment p, ContextOptions o) {
-        ContextParams.N_CTX.set(p, 0L, o.nCtx());
-        ContextParams.N_BATCH.set(p, 0L, o.nBatch());
-        ContextParams.N_UBATCH.set(p, 0L, o.nUbatch());
-        ContextParams.N_SEQ_MAX.set(p, 0L, 1);
-        ContextParams.N_THREADS.set(p, 0L, o.threads());
-        ContextParams.N_THREADS_BATCH.set(p, 0L, o.threads());
-        ContextParams.POOLING_TYPE.set(p, 0L, o.poolingType());
-        ContextParams.EMBEDDINGS.set(p, 0L, o.embeddings());
-        ContextParams.NO_PERF.set(p, 0L, true);
+        ContextParams.COMMON.apply(p, o);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.autoglm.backend.ffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -12,7 +11,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
@@ -56,20 +54,13 @@ final class AbiCurrent extends Abi {
                 JAVA_BOOLEAN.withName("no_alloc"),
                 JAVA_BOOLEAN.withName("load_mtp"),
                 MemoryLayout.paddingLayout(2)).withName("llama_model_params");
-        static final VarHandle N_GPU_LAYERS = f("n_gpu_layers");
-        static final VarHandle LOAD_MODE = f("load_mode");
-        static final VarHandle LAZY_MODE = f("lazy_mode");
-        static final VarHandle PROGRESS_CALLBACK = f("progress_callback");
-        static final VarHandle PROGRESS_USER_DATA = f("progress_callback_user_data");
-        static final VarHandle VOCAB_ONLY = f("vocab_only");
+        static final ModelParamFields COMMON = ModelParamFields.of(LAYOUT);
+        static final VarHandle LOAD_MODE = Structs.field(LAYOUT, "load_mode");
+        static final VarHandle LAZY_MODE = Structs.field(LAYOUT, "lazy_mode");
 
         /** enum llama_load_mode: AUTO -1, NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3, DIRECT_IO 4 */
         static final int LOAD_NONE = 0;
         static final int LOAD_MMAP = 1;
-
-        private static VarHandle f(String n) {
-            return LAYOUT.varHandle(PathElement.groupElement(n));
-        }
 
         private ModelParams() {
         }
@@ -116,24 +107,12 @@ final class AbiCurrent extends Abi {
                 ADDRESS.withName("samplers"),
                 JAVA_LONG.withName("n_samplers"),
                 ADDRESS.withName("ctx_other")).withName("llama_context_params");
-        static final VarHandle N_CTX = f("n_ctx");
-        static final VarHandle N_BATCH = f("n_batch");
-        static final VarHandle N_UBATCH = f("n_ubatch");
-        static final VarHandle N_SEQ_MAX = f("n_seq_max");
-        static final VarHandle N_OUTPUTS_MAX_PER_SEQ = f("n_outputs_max_per_seq");
-        static final VarHandle N_THREADS = f("n_threads");
-        static final VarHandle N_THREADS_BATCH = f("n_threads_batch");
-        static final VarHandle POOLING_TYPE = f("pooling_type");
-        static final VarHandle FLASH_ATTN_TYPE = f("flash_attn_type");
-        static final VarHandle EMBEDDINGS = f("embeddings");
-        static final VarHandle NO_PERF = f("no_perf");
+        static final ContextParamFields COMMON = ContextParamFields.of(LAYOUT);
+        static final VarHandle N_OUTPUTS_MAX_PER_SEQ = Structs.field(LAYOUT, "n_outputs_max_per_seq");
+        static final VarHandle FLASH_ATTN_TYPE = Structs.field(LAYOUT, "flash_attn_type");
 
         /** enum llama_flash_attn_type: AUTO -1, DISABLED 0, ENABLED 1 */
         static final int FLASH_ATTN_DISABLED = 0;
-
-        private static VarHandle f(String n) {
-            return LAYOUT.varHandle(PathElement.groupElement(n));
-        }
 
         private ContextParams() {
         }
@@ -141,15 +120,9 @@ final class AbiCurrent extends Abi {
 
     /** {@code struct llama_perf_context_data}, 48 bytes (b4916's 40 plus {@code n_reused}). */
     static final class PerfContextData {
-        static final StructLayout LAYOUT = MemoryLayout.structLayout(
-                JAVA_DOUBLE.withName("t_start_ms"),
-                JAVA_DOUBLE.withName("t_load_ms"),
-                JAVA_DOUBLE.withName("t_p_eval_ms"),
-                JAVA_DOUBLE.withName("t_eval_ms"),
-                JAVA_INT.withName("n_p_eval"),
-                JAVA_INT.withName("n_eval"),
+        static final StructLayout LAYOUT = Structs.perfContextData(
                 JAVA_INT.withName("n_reused"),
-                MemoryLayout.paddingLayout(4)).withName("llama_perf_context_data");
+                MemoryLayout.paddingLayout(4));
 
         private PerfContextData() {
         }
@@ -235,29 +208,18 @@ final class AbiCurrent extends Abi {
 
     @Override
     void configureModel(MemorySegment p, ModelOptions o) {
-        ModelParams.N_GPU_LAYERS.set(p, 0L, o.gpuLayers()); // the library's default is -1 (all layers)
-        ModelParams.VOCAB_ONLY.set(p, 0L, o.vocabOnly());
+        ModelParams.COMMON.apply(p, o); // n_gpu_layers: the library's default is -1 (all layers)
         ModelParams.LOAD_MODE.set(p, 0L, o.useMmap() ? ModelParams.LOAD_MMAP : ModelParams.LOAD_NONE);
         // lazy_mode stays at the library's default (AUTO)
-        ModelParams.PROGRESS_CALLBACK.set(p, 0L, o.progressCallback());
-        ModelParams.PROGRESS_USER_DATA.set(p, 0L, MemorySegment.NULL);
     }
 
     @Override
     void configureContext(MemorySegment p, ContextOptions o) {
-        ContextParams.N_CTX.set(p, 0L, o.nCtx());
-        ContextParams.N_BATCH.set(p, 0L, o.nBatch());
-        ContextParams.N_UBATCH.set(p, 0L, o.nUbatch());
-        ContextParams.N_SEQ_MAX.set(p, 0L, 1);
+        ContextParams.COMMON.apply(p, o);
         // evaluate() and mean-pooled embeddings read an output for every token of a sequence
         ContextParams.N_OUTPUTS_MAX_PER_SEQ.set(p, 0L, Math.max(1, o.nBatch()));
-        ContextParams.N_THREADS.set(p, 0L, o.threads());
-        ContextParams.N_THREADS_BATCH.set(p, 0L, o.threads());
-        ContextParams.POOLING_TYPE.set(p, 0L, o.poolingType());
-        ContextParams.EMBEDDINGS.set(p, 0L, o.embeddings());
         // AUTO means on for the CPU; off is faster for small models and matches b4916's default
         ContextParams.FLASH_ATTN_TYPE.set(p, 0L, ContextParams.FLASH_ATTN_DISABLED);
-        ContextParams.NO_PERF.set(p, 0L, true);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.autoglm.backend.ffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -11,6 +12,7 @@ import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * C structs whose layout is the same in every supported llama.cpp ABI generation (checked for b4916
@@ -21,8 +23,26 @@ final class Structs {
     private Structs() {
     }
 
-    private static VarHandle field(StructLayout layout, String name) {
+    /** @return the handle of member {@code name} of {@code layout} (coordinates: segment, base offset) */
+    static VarHandle field(StructLayout layout, String name) {
         return layout.varHandle(PathElement.groupElement(name));
+    }
+
+    /**
+     * {@code struct llama_perf_context_data}: every generation starts with these members; a generation
+     * passes the members it appends as {@code tail}.
+     */
+    static StructLayout perfContextData(MemoryLayout... tail) {
+        MemoryLayout[] head = {
+            JAVA_DOUBLE.withName("t_start_ms"),
+            JAVA_DOUBLE.withName("t_load_ms"),
+            JAVA_DOUBLE.withName("t_p_eval_ms"),
+            JAVA_DOUBLE.withName("t_eval_ms"),
+            JAVA_INT.withName("n_p_eval"),
+            JAVA_INT.withName("n_eval")};
+        MemoryLayout[] all = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return MemoryLayout.structLayout(all).withName("llama_perf_context_data");
     }
 
     /** {@code struct llama_batch}: 56 bytes, passed by value to {@code llama_decode}. */

@@ -82,22 +82,22 @@ class CurrentAbiTest {
         LlamaLibrary lib = current();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment m = (MemorySegment) lib.modelDefaultParams.invokeExact((SegmentAllocator) a);
-            assertThat((int) AbiCurrent.ModelParams.N_GPU_LAYERS.get(m, 0L)).isEqualTo(-1);
+            assertThat((int) AbiCurrent.ModelParams.COMMON.nGpuLayers().get(m, 0L)).isEqualTo(-1);
             assertThat((int) AbiCurrent.ModelParams.LOAD_MODE.get(m, 0L)).isEqualTo(-1);
             assertThat((int) AbiCurrent.ModelParams.LAZY_MODE.get(m, 0L)).isEqualTo(1);
             assertThat(m.get(JAVA_INT, 20)).as("split_mode LAYER").isEqualTo(1);
             assertThat(m.get(JAVA_BOOLEAN, 74)).as("use_extra_bufts").isTrue();
-            assertThat((boolean) AbiCurrent.ModelParams.VOCAB_ONLY.get(m, 0L)).isFalse();
+            assertThat((boolean) AbiCurrent.ModelParams.COMMON.vocabOnly().get(m, 0L)).isFalse();
             MemorySegment c = (MemorySegment) lib.contextDefaultParams.invokeExact((SegmentAllocator) a);
-            assertThat((int) AbiCurrent.ContextParams.N_CTX.get(c, 0L)).isEqualTo(512);
-            assertThat((int) AbiCurrent.ContextParams.N_BATCH.get(c, 0L)).isEqualTo(2048);
+            assertThat((int) AbiCurrent.ContextParams.COMMON.nCtx().get(c, 0L)).isEqualTo(512);
+            assertThat((int) AbiCurrent.ContextParams.COMMON.nBatch().get(c, 0L)).isEqualTo(2048);
             assertThat((int) AbiCurrent.ContextParams.N_OUTPUTS_MAX_PER_SEQ.get(c, 0L)).isEqualTo(1);
-            assertThat((int) AbiCurrent.ContextParams.N_THREADS.get(c, 0L)).isEqualTo(4);
+            assertThat((int) AbiCurrent.ContextParams.COMMON.nThreads().get(c, 0L)).isEqualTo(4);
             assertThat((int) AbiCurrent.ContextParams.FLASH_ATTN_TYPE.get(c, 0L)).isEqualTo(-1);
             assertThat(c.get(JAVA_FLOAT, 72)).as("yarn_beta_fast").isEqualTo(-1.0f);
             assertThat(c.get(JAVA_INT, 104)).as("type_k F16").isEqualTo(1);
             assertThat(c.get(JAVA_BOOLEAN, 129)).as("offload_kqv").isTrue();
-            assertThat((boolean) AbiCurrent.ContextParams.NO_PERF.get(c, 0L)).isTrue();
+            assertThat((boolean) AbiCurrent.ContextParams.COMMON.noPerf().get(c, 0L)).isTrue();
         }
     }
 

@@ -71,20 +71,20 @@ class StructLayoutTest {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment m = (MemorySegment) lib.modelDefaultParams.invokeExact((SegmentAllocator) a);
             assertThat((boolean) AbiB4916.ModelParams.USE_MMAP.get(m, 0L)).isTrue();
-            assertThat((boolean) AbiB4916.ModelParams.VOCAB_ONLY.get(m, 0L)).isFalse();
-            assertThat((int) AbiB4916.ModelParams.N_GPU_LAYERS.get(m, 0L)).isZero();
+            assertThat((boolean) AbiB4916.ModelParams.COMMON.vocabOnly().get(m, 0L)).isFalse();
+            assertThat((int) AbiB4916.ModelParams.COMMON.nGpuLayers().get(m, 0L)).isZero();
             assertThat(m.get(JAVA_INT, 12)).as("split_mode LAYER").isEqualTo(1);
             MemorySegment c = (MemorySegment) lib.contextDefaultParams.invokeExact((SegmentAllocator) a);
-            assertThat((int) AbiB4916.ContextParams.N_CTX.get(c, 0L)).isEqualTo(512);
-            assertThat((int) AbiB4916.ContextParams.N_BATCH.get(c, 0L)).isEqualTo(2048);
-            assertThat((int) AbiB4916.ContextParams.N_UBATCH.get(c, 0L)).isEqualTo(512);
-            assertThat((int) AbiB4916.ContextParams.N_SEQ_MAX.get(c, 0L)).isEqualTo(1);
-            assertThat((int) AbiB4916.ContextParams.POOLING_TYPE.get(c, 0L)).isEqualTo(-1);
+            assertThat((int) AbiB4916.ContextParams.COMMON.nCtx().get(c, 0L)).isEqualTo(512);
+            assertThat((int) AbiB4916.ContextParams.COMMON.nBatch().get(c, 0L)).isEqualTo(2048);
+            assertThat((int) AbiB4916.ContextParams.COMMON.nUbatch().get(c, 0L)).isEqualTo(512);
+            assertThat((int) AbiB4916.ContextParams.COMMON.nSeqMax().get(c, 0L)).isEqualTo(1);
+            assertThat((int) AbiB4916.ContextParams.COMMON.poolingType().get(c, 0L)).isEqualTo(-1);
             assertThat(c.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, 52)).as("yarn_beta_fast").isEqualTo(32.0f);
             assertThat(c.get(JAVA_INT, 88)).as("type_k F16").isEqualTo(1);
-            assertThat((boolean) AbiB4916.ContextParams.EMBEDDINGS.get(c, 0L)).isFalse();
+            assertThat((boolean) AbiB4916.ContextParams.COMMON.embeddings().get(c, 0L)).isFalse();
             assertThat(c.get(java.lang.foreign.ValueLayout.JAVA_BOOLEAN, 98)).as("offload_kqv").isTrue();
-            assertThat((boolean) AbiB4916.ContextParams.NO_PERF.get(c, 0L)).isTrue();
+            assertThat((boolean) AbiB4916.ContextParams.COMMON.noPerf().get(c, 0L)).isTrue();
         }
     }
 
