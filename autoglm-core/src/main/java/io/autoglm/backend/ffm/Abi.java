@@ -100,8 +100,32 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
     static final int POOLING_NONE = 0;
     static final int POOLING_MEAN = 1;
 
+    private final String generation;
+    private final StructLayout modelParamsLayout;
+    private final StructLayout contextParamsLayout;
+    private final long measuredModelParams;
+    private final long measuredContextParams;
+
+    /**
+     * @param generation the generation's name
+     * @param modelParamsLayout its {@code struct llama_model_params}
+     * @param contextParamsLayout its {@code struct llama_context_params}
+     * @param measuredModelParams the default model params' size measured in the library, or -1
+     * @param measuredContextParams the default context params' size measured in the library, or -1
+     */
+    Abi(String generation, StructLayout modelParamsLayout, StructLayout contextParamsLayout, long measuredModelParams,
+            long measuredContextParams) {
+        this.generation = generation;
+        this.modelParamsLayout = modelParamsLayout;
+        this.contextParamsLayout = contextParamsLayout;
+        this.measuredModelParams = measuredModelParams;
+        this.measuredContextParams = measuredContextParams;
+    }
+
     /** @return the generation's name, e.g. {@code b4916} */
-    abstract String generation();
+    final String generation() {
+        return generation;
+    }
 
     /** @return the library's own version ({@code llama_version()}), or the generation name when it has none */
     String version() {
@@ -138,10 +162,14 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
     }
 
     /** @return {@code struct llama_model_params} of this generation */
-    abstract StructLayout modelParamsLayout();
+    final StructLayout modelParamsLayout() {
+        return modelParamsLayout;
+    }
 
     /** @return {@code struct llama_context_params} of this generation */
-    abstract StructLayout contextParamsLayout();
+    final StructLayout contextParamsLayout() {
+        return contextParamsLayout;
+    }
 
     /** Patches library defaults (already in {@code params}) with our options. */
     abstract void configureModel(MemorySegment params, ModelOptions options);
@@ -169,10 +197,14 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
     }
 
     /** @return sizes of the default-params structs as measured in the library, or -1 when not measurable here */
-    abstract long measuredModelParamsSize();
+    final long measuredModelParamsSize() {
+        return measuredModelParams;
+    }
 
     /** @return see {@link #measuredModelParamsSize()} */
-    abstract long measuredContextParamsSize();
+    final long measuredContextParamsSize() {
+        return measuredContextParams;
+    }
 
     /**
      * Picks the generation of a loaded library from its exported symbols and its default-params

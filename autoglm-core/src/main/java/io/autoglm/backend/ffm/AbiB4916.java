@@ -97,10 +97,9 @@ final class AbiB4916 extends Abi {
 
     private final MethodHandle kvSelfClear;
     private final MethodHandle initPenalties;
-    private final long measuredModelParams;
-    private final long measuredContextParams;
 
     AbiB4916(SymbolLookup lookup, long measuredModelParams, long measuredContextParams) {
+        super(NAME, ModelParams.LAYOUT, ContextParams.LAYOUT, measuredModelParams, measuredContextParams);
         Linker linker = Linker.nativeLinker();
         this.kvSelfClear = linker.downcallHandle(lookup.find("llama_kv_self_clear").orElseThrow(),
                 FunctionDescriptor.ofVoid(ADDRESS));
@@ -108,23 +107,6 @@ final class AbiB4916 extends Abi {
         // prepends int32 n_vocab to the same symbol.
         this.initPenalties = linker.downcallHandle(lookup.find("llama_sampler_init_penalties").orElseThrow(),
                 FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
-        this.measuredModelParams = measuredModelParams;
-        this.measuredContextParams = measuredContextParams;
-    }
-
-    @Override
-    String generation() {
-        return NAME;
-    }
-
-    @Override
-    StructLayout modelParamsLayout() {
-        return ModelParams.LAYOUT;
-    }
-
-    @Override
-    StructLayout contextParamsLayout() {
-        return ContextParams.LAYOUT;
     }
 
     @Override
@@ -208,15 +190,5 @@ final class AbiB4916 extends Abi {
     private static boolean isRoot(MemorySegment s) {
         return s.get(JAVA_BYTE, 0) == 'r' && s.get(JAVA_BYTE, 1) == 'o' && s.get(JAVA_BYTE, 2) == 'o'
                 && s.get(JAVA_BYTE, 3) == 't' && s.get(JAVA_BYTE, 4) == 0;
-    }
-
-    @Override
-    long measuredModelParamsSize() {
-        return measuredModelParams;
-    }
-
-    @Override
-    long measuredContextParamsSize() {
-        return measuredContextParams;
     }
 }

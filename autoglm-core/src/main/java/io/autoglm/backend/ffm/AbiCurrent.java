@@ -158,14 +158,13 @@ final class AbiCurrent extends Abi {
     private final MethodHandle attachThreadpool;
     private final MethodHandle detachThreadpool;
     private final MethodHandle threadpoolParamsDefault;
-    private final long measuredModelParams;
-    private final long measuredContextParams;
     /** resolved after the CPU backend is loaded ({@link #afterBackendInit}) */
     private volatile MethodHandle threadpoolNew;
     private volatile MethodHandle threadpoolFree;
     private volatile String backendFolder = "";
 
     AbiCurrent(SymbolLookup lookup, String version, long measuredModelParams, long measuredContextParams) {
+        super(NAME, ModelParams.LAYOUT, ContextParams.LAYOUT, measuredModelParams, measuredContextParams);
         this.lookup = lookup;
         this.version = version;
         this.getMemory = h("llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -177,8 +176,6 @@ final class AbiCurrent extends Abi {
         this.detachThreadpool = h("llama_detach_threadpool", FunctionDescriptor.ofVoid(ADDRESS));
         this.threadpoolParamsDefault = h("ggml_threadpool_params_default",
                 FunctionDescriptor.of(ThreadpoolParams.LAYOUT, JAVA_INT));
-        this.measuredModelParams = measuredModelParams;
-        this.measuredContextParams = measuredContextParams;
     }
 
     private MethodHandle h(String name, FunctionDescriptor fd) {
@@ -187,23 +184,8 @@ final class AbiCurrent extends Abi {
     }
 
     @Override
-    String generation() {
-        return NAME;
-    }
-
-    @Override
     String version() {
         return version;
-    }
-
-    @Override
-    StructLayout modelParamsLayout() {
-        return ModelParams.LAYOUT;
-    }
-
-    @Override
-    StructLayout contextParamsLayout() {
-        return ContextParams.LAYOUT;
     }
 
     @Override
@@ -351,16 +333,6 @@ final class AbiCurrent extends Abi {
     /** @return the folder the ggml backends were loaded from (empty before {@link #afterBackendInit}) */
     String backendFolder() {
         return backendFolder;
-    }
-
-    @Override
-    long measuredModelParamsSize() {
-        return measuredModelParams;
-    }
-
-    @Override
-    long measuredContextParamsSize() {
-        return measuredContextParams;
     }
 
     /** @return what {@code llama_version()} returns, or "unknown" */
