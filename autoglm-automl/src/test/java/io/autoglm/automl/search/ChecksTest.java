@@ -43,4 +43,17 @@ class ChecksTest {
         assertThatNoException().isThrownBy(() -> Pruners.median(0, 0, 1));
         assertThatNoException().isThrownBy(() -> Pruners.successiveHalving(1, 2, 0));
     }
+
+    @Test
+    void studyAndTrial_rejectValuesBelowTheirBounds_withTheDocumentedMessages() {
+        assertThatThrownBy(() -> Study.builder().failedTrialRetries(-1)).hasMessage("failedTrialRetries must be >= 0, was -1");
+        try (Study study = Study.builder().sampler(new RandomSampler()).seed(1).build()) {
+            assertThatThrownBy(() -> study.optimize(t -> 0.0, 0)).hasMessage("nTrials must be >= 1, was 0");
+            assertThatThrownBy(() -> study.optimize(t -> 0.0, 1, null, 0)).hasMessage("parallelism must be >= 1, was 0");
+            Trial trial = study.ask();
+            assertThatThrownBy(() -> trial.report(1.0, -1)).hasMessage("step must be >= 0, was -1");
+            trial.report(1.0, 0);
+            assertThat(study.tell(trial, 1.0).intermediateValues()).containsEntry(0, 1.0);
+        }
+    }
 }
