@@ -44,20 +44,7 @@ public final class GpSampler implements Sampler {
 
     @Override
     public Map<String, Distribution> relativeSearchSpace(Study study, FrozenTrial trial) {
-        Map<String, Distribution> space = null;
-        for (FrozenTrial t : study.trials(EnumSet.of(TrialState.COMPLETE))) {
-            if (space == null) {
-                space = new LinkedHashMap<>(t.distributions());
-            } else {
-                space.keySet().retainAll(t.distributions().keySet());
-                space.entrySet().removeIf(e -> !e.getValue().equals(t.distributions().get(e.getKey())));
-            }
-        }
-        if (space == null) {
-            return Map.of();
-        }
-        space.values().removeIf(Distribution::isSingle);
-        return space;
+        return SearchSpaces.intersection(study.trials(EnumSet.of(TrialState.COMPLETE)));
     }
 
     @Override
@@ -295,28 +282,19 @@ public final class GpSampler implements Sampler {
 
         /** @param n random trials before the GP is used (default 10), &gt;= 2 @return this */
         public Builder nStartupTrials(int n) {
-            if (n < 2) {
-                throw new IllegalArgumentException("nStartupTrials must be >= 2, was " + n);
-            }
-            this.nStartupTrials = n;
+            this.nStartupTrials = Checks.atLeast("nStartupTrials", n, 2);
             return this;
         }
 
         /** @param n random candidates scored per trial (default 1024), &gt;= 1 @return this */
         public Builder nCandidates(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("nCandidates must be >= 1, was " + n);
-            }
-            this.nCandidates = n;
+            this.nCandidates = Checks.atLeast("nCandidates", n, 1);
             return this;
         }
 
         /** @param n local searches started from the best candidates (default 5), &gt;= 0 @return this */
         public Builder nLocalStarts(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("nLocalStarts must be >= 0, was " + n);
-            }
-            this.nLocalStarts = n;
+            this.nLocalStarts = Checks.atLeast("nLocalStarts", n, 0);
             return this;
         }
 

@@ -89,13 +89,10 @@ public final class Pruners {
             @Override
             public boolean prune(Study study, FrozenTrial trial) {
                 SortedMap<Integer, Double> iv = trial.intermediateValues();
-                if (iv.isEmpty()) {
+                if (!atPruningStep(iv, nWarmupSteps, intervalSteps)) {
                     return false;
                 }
                 int step = iv.lastKey();
-                if (step < nWarmupSteps || !firstInInterval(iv, step, nWarmupSteps, intervalSteps)) {
-                    return false;
-                }
                 double v = iv.get(step);
                 return Double.isNaN(v) || v < lower || v > upper;
             }
@@ -141,27 +138,27 @@ public final class Pruners {
     }
 
     private static void checkSha(int minResource, int reductionFactor, int rate) {
-        if (minResource < 1) {
-            throw new IllegalArgumentException("minResource must be >= 1, was " + minResource);
-        }
-        if (reductionFactor < 2) {
-            throw new IllegalArgumentException("reductionFactor must be >= 2, was " + reductionFactor);
-        }
-        if (rate < 0) {
-            throw new IllegalArgumentException("minEarlyStoppingRate must be >= 0, was " + rate);
-        }
+        Checks.atLeast("minResource", minResource, 1);
+        Checks.atLeast("reductionFactor", reductionFactor, 2);
+        Checks.atLeast("minEarlyStoppingRate", rate, 0);
     }
 
     private static void checkCommon(int nStartupTrials, int nWarmupSteps, int intervalSteps) {
-        if (nStartupTrials < 0) {
-            throw new IllegalArgumentException("nStartupTrials must be >= 0, was " + nStartupTrials);
+        Checks.atLeast("nStartupTrials", nStartupTrials, 0);
+        Checks.atLeast("nWarmupSteps", nWarmupSteps, 0);
+        Checks.atLeast("intervalSteps", intervalSteps, 1);
+    }
+
+    /**
+     * True when the trial's last reported step is one to prune at: there is one, it is not inside the warm-up,
+     * and it is the first report in its interval.
+     */
+    private static boolean atPruningStep(SortedMap<Integer, Double> iv, int warmup, int interval) {
+        if (iv.isEmpty()) {
+            return false;
         }
-        if (nWarmupSteps < 0) {
-            throw new IllegalArgumentException("nWarmupSteps must be >= 0, was " + nWarmupSteps);
-        }
-        if (intervalSteps < 1) {
-            throw new IllegalArgumentException("intervalSteps must be >= 1, was " + intervalSteps);
-        }
+        int step = iv.lastKey();
+        return step >= warmup && firstInInterval(iv, step, warmup, interval);
     }
 
     /** True when {@code step} is the first reported step at or after the latest pruning step of its interval. */
@@ -177,13 +174,10 @@ public final class Pruners {
         @Override
         public boolean prune(Study study, FrozenTrial trial) {
             SortedMap<Integer, Double> iv = trial.intermediateValues();
-            if (iv.isEmpty()) {
+            if (!atPruningStep(iv, nWarmupSteps, intervalSteps)) {
                 return false;
             }
             int step = iv.lastKey();
-            if (step < nWarmupSteps || !firstInInterval(iv, step, nWarmupSteps, intervalSteps)) {
-                return false;
-            }
             List<FrozenTrial> done = study.trials(EnumSet.of(TrialState.COMPLETE));
             if (done.size() == 0 || done.size() < nStartupTrials) {
                 return false;

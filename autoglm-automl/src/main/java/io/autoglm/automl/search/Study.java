@@ -225,12 +225,8 @@ public final class Study implements AutoCloseable {
 
     private void run(MultiObjective objective, int nTrials, Duration timeout, int parallelism) {
         checkOpen();
-        if (nTrials < 1) {
-            throw new IllegalArgumentException("nTrials must be >= 1, was " + nTrials);
-        }
-        if (parallelism < 1) {
-            throw new IllegalArgumentException("parallelism must be >= 1, was " + parallelism);
-        }
+        Checks.atLeast("nTrials", nTrials, 1);
+        Checks.atLeast("parallelism", parallelism, 1);
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new IllegalArgumentException("timeout must be > 0, was " + timeout);
         }
@@ -817,10 +813,7 @@ public final class Study implements AutoCloseable {
 
         /** @param retries how many times the parameters of a trial whose objective threw are retried (default 0) @return this */
         public Builder failedTrialRetries(int retries) {
-            if (retries < 0) {
-                throw new IllegalArgumentException("failedTrialRetries must be >= 0, was " + retries);
-            }
-            this.failedTrialRetries = retries;
+            this.failedTrialRetries = Checks.atLeast("failedTrialRetries", retries, 0);
             return this;
         }
 

@@ -112,20 +112,7 @@ public final class TpeSampler implements Sampler {
         if (!multivariate) {
             return Map.of();
         }
-        Map<String, Distribution> space = null;
-        for (FrozenTrial t : study.trials(FINISHED)) {
-            if (space == null) {
-                space = new LinkedHashMap<>(t.distributions());
-            } else {
-                space.keySet().retainAll(t.distributions().keySet());
-                space.entrySet().removeIf(e -> !e.getValue().equals(t.distributions().get(e.getKey())));
-            }
-        }
-        if (space == null) {
-            return Map.of();
-        }
-        space.values().removeIf(Distribution::isSingle);
-        return space;
+        return SearchSpaces.intersection(study.trials(FINISHED));
     }
 
     @Override
@@ -327,19 +314,13 @@ public final class TpeSampler implements Sampler {
 
         /** @param n random trials before TPE starts (default 10), &gt;= 0 @return this */
         public Builder nStartupTrials(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("nStartupTrials must be >= 0, was " + n);
-            }
-            this.nStartupTrials = n;
+            this.nStartupTrials = Checks.atLeast("nStartupTrials", n, 0);
             return this;
         }
 
         /** @param n candidates drawn per sample (default 24), &gt;= 1 @return this */
         public Builder nEiCandidates(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("nEiCandidates must be >= 1, was " + n);
-            }
-            this.nEiCandidates = n;
+            this.nEiCandidates = Checks.atLeast("nEiCandidates", n, 1);
             return this;
         }
 

@@ -217,9 +217,7 @@ public final class Trial {
      */
     public synchronized void report(double value, int step) {
         checkRunning();
-        if (step < 0) {
-            throw new IllegalArgumentException("step must be >= 0, was " + step);
-        }
+        Checks.atLeast("step", step, 0);
         if (!Double.isFinite(value)) {
             LOG.debug("trial {} reported {} at step {}; it will be pruned", number, value, step);
             pruneRequested = true;

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * A {@link Storage} in the heap of one JVM: fast, thread-safe (one lock), lost when the process ends.
@@ -108,6 +109,19 @@ public final class InMemoryStorage implements Storage {
             throw new IllegalStateException("trial " + t.number + " is " + t.state + ", not RUNNING");
         }
         return t;
+    }
+
+    /**
+     * Applies {@code change} to a trial under the lock and drops its cached snapshot; with
+     * {@code mustRun} the trial must be RUNNING. The change may throw before it mutates anything.
+     */
+    private void updateTrial(long trialId, boolean mustRun, Consumer<TrialData> change) {
+        synchronized (lock) {
+            checkOpen();
+            TrialData t = trialData(trialId);
+            change.accept(mustRun ? running(t) : t);
+            t.frozen = null;
+        }
     }
 
     @Override
@@ -204,9 +218,7 @@ public final class InMemoryStorage implements Storage {
     public void setTrialParam(long trialId, String name, double internalValue, Distribution distribution) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(distribution, "distribution");
-        synchronized (lock) {
-            checkOpen();
-            TrialData t = running(trialData(trialId));
+        updateTrial(trialId, true, t -> {
             if (!distribution.contains(internalValue)) {
                 throw new IllegalArgumentException("value " + internalValue + " of '" + name + "' is not in " + distribution);
             }
@@ -222,8 +234,7 @@ public final class InMemoryStorage implements Storage {
             t.study.distributions.putIfAbsent(name, distribution);
             t.params.put(name, internalValue);
             t.distributions.put(name, distribution);
-            t.frozen = null;
-        }
+        });
     }
 
     @Override
@@ -231,34 +242,19 @@ public final class InMemoryStorage implements Storage {
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, was " + step);
         }
-        synchronized (lock) {
-            checkOpen();
-            TrialData t = running(trialData(trialId));
-            t.intermediate.put(step, value);
-            t.frozen = null;
-        }
+        updateTrial(trialId, true, t -> t.intermediate.put(step, value));
     }
 
     @Override
     public void setTrialUserAttr(long trialId, String key, Object value) {
         Objects.requireNonNull(key, "key");
-        synchronized (lock) {
-            checkOpen();
-            TrialData t = trialData(trialId);
-            t.userAttrs.put(key, value);
-            t.frozen = null;
-        }
+        updateTrial(trialId, false, t -> t.userAttrs.put(key, value));
     }
 
     @Override
     public void setTrialSystemAttr(long trialId, String key, Object value) {
         Objects.requireNonNull(key, "key");
-        synchronized (lock) {
-            checkOpen();
-            TrialData t = trialData(trialId);
-            t.systemAttrs.put(key, value);
-            t.frozen = null;
-        }
+        updateTrial(trialId, false, t -> t.systemAttrs.put(key, value));
     }
 
     @Override
