@@ -264,6 +264,25 @@ class GgufWriterTest {
     }
 
     @Test
+    void failureToDeleteTheTempFile_doesNotHideWhyTheWriteFailed() throws IOException {
+        // the source swaps its temp file for a non-empty folder, so the clean-up cannot delete it, then fails
+        IOException boom = new IOException("source failed");
+        GgufWriter w = new GgufWriter();
+        w.addTensor("a", GgmlType.F32, new long[] {4}, o -> {
+            Path part;
+            try (Stream<Path> s = Files.list(tmp)) {
+                part = s.filter(p -> p.getFileName().toString().endsWith(".part")).findFirst().orElseThrow();
+            }
+            Files.delete(part);
+            Files.createDirectory(part);
+            Files.writeString(part.resolve("keep"), "x");
+            throw boom;
+        });
+        assertThatThrownBy(() -> w.write(tmp.resolve("x.gguf"))).isSameAs(boom);
+        assertThat(boom.getSuppressed()).singleElement().isInstanceOf(java.nio.file.DirectoryNotEmptyException.class);
+    }
+
+    @Test
     void invalidTensorsAndKeys_areRejectedAtOnce() {
         GgufWriter w = new GgufWriter();
         assertThatThrownBy(() -> w.addTensor("x", GgmlType.Q4_K, new long[] {64}, new byte[0]))
