@@ -93,6 +93,7 @@ public final class GgufWriter {
          * @param b the part; its remaining bytes are written and its position is advanced
          * @throws IOException on write failure
          * @throws IllegalArgumentException when the part does not lie inside the tensor
+         * @throws IllegalStateException when called after the source's {@code writeTo} returned
          */
         void write(long offset, ByteBuffer b) throws IOException;
     }
@@ -325,7 +326,6 @@ public final class GgufWriter {
             throw new java.nio.file.FileAlreadyExistsException(abs.toString(), null, "output path is a directory");
         }
         Path tmp = createTempBeside(dir, abs.getFileName().toString());
-        boolean ok = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                     BackgroundSync sync = new BackgroundSync(ch, durable)) {
@@ -340,11 +340,20 @@ public final class GgufWriter {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
-            ok = true;
-        } finally {
-            if (!ok) {
+        } catch (Throwable e) {
+            try {
                 Files.deleteIfExists(tmp);
+            } catch (IOException | RuntimeException d) {
+                e.addSuppressed(d); // the reason the write failed matters more than the leftover temp file
             }
+            if (e instanceof IOException io && !(e instanceof InterruptedIOException) && Thread.currentThread().isInterrupted()) {
+                // an interrupt that lands inside a FileChannel call closes the channel (ClosedByInterruptException,
+                // or a closed channel seen by another writing thread): report it as the interrupt it is
+                InterruptedIOException ie = new InterruptedIOException("interrupted while writing " + abs);
+                ie.initCause(io);
+                throw ie;
+            }
+            throw e;
         }
     }
 
@@ -414,20 +423,38 @@ public final class GgufWriter {
         long base = sink.written;
         long size = t.byteSize;
         java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
-        t.positional.writeTo((offset, b) -> {
-            Objects.requireNonNull(b, "b");
-            int n = b.remaining();
-            if (offset < 0 || offset > size - n) {
-                throw new IllegalArgumentException("part of " + n + " bytes at offset " + offset + " lies outside tensor '"
-                        + t.name + "' of " + size + " bytes");
-            }
-            long at = base + offset;
-            while (b.hasRemaining()) {
-                at += ch.write(b, at);
-            }
-            got.addAndGet(n);
-            sync.written(n);
-        });
+        // parts share the read lock; once the source has returned, the write lock waits for parts still in flight and
+        // closes the output, so that a thread the source left running can neither change the tensor nor the count
+        java.util.concurrent.locks.ReentrantReadWriteLock open = new java.util.concurrent.locks.ReentrantReadWriteLock();
+        boolean[] closed = {false}; // guarded by open
+        try {
+            t.positional.writeTo((offset, b) -> {
+                Objects.requireNonNull(b, "b");
+                open.readLock().lock();
+                try {
+                    if (closed[0]) {
+                        throw new IllegalStateException("part written to tensor '" + t.name + "' after its source returned");
+                    }
+                    int n = b.remaining();
+                    if (offset < 0 || offset > size - n) {
+                        throw new IllegalArgumentException("part of " + n + " bytes at offset " + offset
+                                + " lies outside tensor '" + t.name + "' of " + size + " bytes");
+                    }
+                    long at = base + offset;
+                    while (b.hasRemaining()) {
+                        at += ch.write(b, at);
+                    }
+                    got.addAndGet(n);
+                    sync.written(n);
+                } finally {
+                    open.readLock().unlock();
+                }
+            });
+        } finally {
+            open.writeLock().lock();
+            closed[0] = true;
+            open.writeLock().unlock();
+        }
         if (got.get() != size) {
             throw new IllegalStateException("tensor '" + t.name + "' source wrote " + got.get() + " bytes, expected " + size);
         }

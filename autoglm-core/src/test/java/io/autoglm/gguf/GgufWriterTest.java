@@ -193,6 +193,96 @@ class GgufWriterTest {
     }
 
     @Test
+    void interruptLandingInsideAChannelWrite_givesInterruptedIOException_andLeavesNoOutput() throws IOException {
+        // the interrupt is set while the source is still writing: the next buffer flush reaches FileChannel.write,
+        // which closes the channel and throws ClosedByInterruptException; write() documents InterruptedIOException
+        Path out = tmp.resolve("int-mid.gguf");
+        GgufWriter w = new GgufWriter();
+        w.addTensor("a", GgmlType.F32, new long[] {1 << 18}, o -> {
+            o.write(new byte[1 << 19], 0, 1 << 19);
+            Thread.currentThread().interrupt();
+            o.write(new byte[1 << 19], 0, 1 << 19);
+        });
+        try {
+            assertThatThrownBy(() -> w.write(out)).isInstanceOf(InterruptedIOException.class)
+                    .hasRootCauseInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt status is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s).isEmpty();
+        }
+    }
+
+    @Test
+    void interruptLandingInsideAPositionalWrite_givesInterruptedIOException_andLeavesNoOutput() throws IOException {
+        Path out = tmp.resolve("int-pos.gguf");
+        GgufWriter w = new GgufWriter();
+        w.addPositionalTensor("a", GgmlType.F32, new long[] {1024}, o -> {
+            o.write(0, java.nio.ByteBuffer.allocate(2048));
+            Thread.currentThread().interrupt();
+            o.write(2048, java.nio.ByteBuffer.allocate(2048));
+        });
+        try {
+            assertThatThrownBy(() -> w.write(out)).isInstanceOf(InterruptedIOException.class);
+        } finally {
+            Thread.interrupted();
+        }
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s).isEmpty();
+        }
+    }
+
+    @Test
+    void positionalOutput_usedAfterItsSourceReturned_isRefused_andCannotChangeTheTensor() throws IOException {
+        // a source that leaves a thread writing after it returned must not be able to change bytes already counted
+        GgufWriter.PositionalOutput[] kept = new GgufWriter.PositionalOutput[1];
+        byte[] data = new byte[64];
+        java.util.Arrays.fill(data, (byte) 5);
+        GgufWriter w = new GgufWriter();
+        w.addPositionalTensor("a", GgmlType.F32, new long[] {16}, o -> {
+            kept[0] = o;
+            o.write(0, java.nio.ByteBuffer.wrap(data));
+        });
+        Throwable[] late = new Throwable[1];
+        w.addTensor("b", GgmlType.F32, new long[] {4}, o -> {
+            try {
+                kept[0].write(0, java.nio.ByteBuffer.allocate(64));
+            } catch (RuntimeException | IOException e) {
+                late[0] = e;
+            }
+            o.write(new byte[16], 0, 16);
+        });
+        Path out = tmp.resolve("late.gguf");
+        w.write(out);
+        assertThat(late[0]).isInstanceOf(IllegalStateException.class).hasMessageContaining("'a'");
+        try (GgufFile f = GgufFile.open(out)) {
+            assertThat(f.tensorData(f.tensor("a").orElseThrow()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))
+                    .isEqualTo(data);
+        }
+    }
+
+    @Test
+    void failureToDeleteTheTempFile_doesNotHideWhyTheWriteFailed() throws IOException {
+        // the source swaps its temp file for a non-empty folder, so the clean-up cannot delete it, then fails
+        IOException boom = new IOException("source failed");
+        GgufWriter w = new GgufWriter();
+        w.addTensor("a", GgmlType.F32, new long[] {4}, o -> {
+            Path part;
+            try (Stream<Path> s = Files.list(tmp)) {
+                part = s.filter(p -> p.getFileName().toString().endsWith(".part")).findFirst().orElseThrow();
+            }
+            Files.delete(part);
+            Files.createDirectory(part);
+            Files.writeString(part.resolve("keep"), "x");
+            throw boom;
+        });
+        assertThatThrownBy(() -> w.write(tmp.resolve("x.gguf"))).isSameAs(boom);
+        assertThat(boom.getSuppressed()).singleElement().isInstanceOf(java.nio.file.DirectoryNotEmptyException.class);
+    }
+
+    @Test
     void invalidTensorsAndKeys_areRejectedAtOnce() {
         GgufWriter w = new GgufWriter();
         assertThatThrownBy(() -> w.addTensor("x", GgmlType.Q4_K, new long[] {64}, new byte[0]))

@@ -237,7 +237,8 @@ public final class ModelQuantizer {
      * @throws io.autoglm.ModelLoadException when the input cannot be opened
      * @throws ModelFormatException when the input is not a valid GGUF file
      * @throws QuantizationException when the output cannot be written (the message names the path and the cause),
-     *         a tensor holds NaN or infinite values, or the thread was interrupted
+     *         the input cannot be read while converting, a tensor holds NaN or infinite values, or the thread was
+     *         interrupted
      * @throws RuntimeException whatever the listener threw, unchanged
      */
     public QuantizationResult quantize() {
@@ -290,7 +291,7 @@ public final class ModelQuantizer {
                     });
                 } else {
                     w.addPositionalTensor(p.name(), p.targetType(), t.shape(), out -> {
-                        convert(reads.channel(), t, p.targetType(), rq, out);
+                        convert(input, reads.channel(), t, p.targetType(), rq, out);
                         progress.run();
                     });
                 }
@@ -354,7 +355,7 @@ public final class ModelQuantizer {
      * the output ({@link GgufWriter.PositionalOutput}), in slabs of at most {@value #SLAB_ELEMENTS} elements between
      * which an interrupt is noticed.
      */
-    private static void convert(FileChannel ch, TensorInfo t, GgmlType target, RowQuantizer rq,
+    private static void convert(Path input, FileChannel ch, TensorInfo t, GgmlType target, RowQuantizer rq,
             GgufWriter.PositionalOutput out) throws IOException {
         long rowLenL = t.rowLength();
         if (rowLenL > SLAB_ELEMENTS) {
@@ -368,6 +369,8 @@ public final class ModelQuantizer {
         BlockCodec src = codecFor(t.type(), t);
         long srcRowBytes = t.type().rowSize(rowLen);
         long dstRowBytes = target.rowSize(rowLen);
+        // what the output threw, to tell it from a failure to read the input (both arrive as IOException)
+        java.util.Set<IOException> writeFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
         for (long r0 = 0; r0 < rows; r0 += rowsPerSlab) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedIOException("interrupted while quantizing " + t.name());
@@ -375,10 +378,22 @@ public final class ModelQuantizer {
             int n = (int) Math.min(rowsPerSlab, rows - r0);
             long slabStart = r0;
             try {
-                rq.convert(ch, t.absoluteOffset() + r0 * srcRowBytes, src, n, rowLen, dst,
-                        (first, bytes, len) -> out.write((slabStart + first) * dstRowBytes, ByteBuffer.wrap(bytes, 0, len)));
+                rq.convert(ch, t.absoluteOffset() + r0 * srcRowBytes, src, n, rowLen, dst, (first, bytes, len) -> {
+                    try {
+                        out.write((slabStart + first) * dstRowBytes, ByteBuffer.wrap(bytes, 0, len));
+                    } catch (IOException e) {
+                        writeFailures.add(e);
+                        throw e;
+                    }
+                });
             } catch (ClosedByInterruptException e) {
                 throw new InterruptedIOException("interrupted while quantizing " + t.name());
+            } catch (IOException e) {
+                if (writeFailures.contains(e) || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                throw new QuantizationException("cannot read tensor " + t.name() + " from " + input + " (rows from " + r0
+                        + "): " + e, e);
             } catch (IllegalStateException e) {
                 if (Thread.currentThread().isInterrupted()) { // RowQuantizer stopped waiting for its workers
                     throw new InterruptedIOException("interrupted while quantizing " + t.name());

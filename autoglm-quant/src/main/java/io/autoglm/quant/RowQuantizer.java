@@ -278,32 +278,57 @@ public final class RowQuantizer implements AutoCloseable {
             }
         };
         List<Future<?>> futures = new ArrayList<>(threads - 1);
-        for (int t = 1; t < threads; t++) {
-            futures.add(pool.submit(worker));
-        }
-        RuntimeException first = null;
+        Throwable first = null;
         try {
-            worker.run();
-        } catch (RuntimeException e) {
-            first = e;
+            for (int t = 1; t < threads; t++) {
+                futures.add(pool.submit(worker));
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) { // closed by another thread meanwhile
+            failed.set(true);
+            first = new IllegalStateException("closed: " + this, e);
         }
-        for (Future<?> f : futures) {
+        if (first == null) {
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failed.set(true);
-                if (first == null) {
-                    first = new IllegalStateException("interrupted while quantizing rows", e);
+                worker.run();
+            } catch (RuntimeException | Error e) {
+                first = e;
+            }
+        }
+        // wait for every helper even when interrupted: they stop after their current chunk (failed is set), and the
+        // caller's arrays, buffers or sink must not be used by them after this method has returned
+        boolean interrupted = false;
+        for (Future<?> f : futures) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                    }
+                    break;
+                } catch (java.util.concurrent.CancellationException e) { // never started: close() drained the queue
+                    if (first == null) {
+                        first = new IllegalStateException("closed: " + this, e);
+                    }
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    failed.set(true);
                 }
             }
         }
-        if (first != null) {
-            throw first;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            if (first == null) {
+                first = new IllegalStateException("interrupted while quantizing rows");
+            }
+        }
+        if (first instanceof RuntimeException re) {
+            throw re;
+        }
+        if (first instanceof Error e) {
+            throw e;
         }
     }
 
@@ -311,7 +336,11 @@ public final class RowQuantizer implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true) && pool != null) {
-            pool.shutdownNow();
+            for (Runnable queued : pool.shutdownNow()) {
+                if (queued instanceof Future<?> f) {
+                    f.cancel(false); // a call still waiting for it must not wait forever
+                }
+            }
         }
     }
 

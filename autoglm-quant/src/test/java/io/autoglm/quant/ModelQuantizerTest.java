@@ -321,6 +321,41 @@ class ModelQuantizerTest {
     }
 
     @Test
+    void inputCutShortWhileQuantizing_isReportedAsAReadFailureOfTheInput_notAsAFullDisk() throws IOException {
+        Path in = tmp.resolve("cut.gguf");
+        io.autoglm.gguf.GgufWriter w = new io.autoglm.gguf.GgufWriter();
+        w.putString("general.architecture", "llama");
+        w.addTensor("blk.0.attn_q.weight", GgmlType.F32, new long[] {64, 4}, new byte[64 * 4 * 4]);
+        w.addTensor("blk.0.attn_k.weight", GgmlType.F32, new long[] {64, 4}, new byte[64 * 4 * 4]);
+        w.write(in);
+        java.util.Map<String, Long> offsets = new java.util.HashMap<>();
+        try (GgufFile f = GgufFile.open(in)) {
+            f.tensors().forEach(t -> offsets.put(t.name(), t.absoluteOffset()));
+        }
+        Path out = tmp.resolve("cut-q4.gguf");
+        String[] second = new String[1];
+        ModelQuantizer mq = ModelQuantizer.builder().input(in).output(out).preset(Quantization.Q4_0).pure(true).threads(1)
+                .listener(p -> {
+                    if (p.tensorsDone() == 1) { // the other tensor has not been read yet: cut its data off
+                        second[0] = offsets.keySet().stream().filter(n -> !n.equals(p.tensorName())).findFirst().orElseThrow();
+                        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(in,
+                                java.nio.file.StandardOpenOption.WRITE)) {
+                            ch.truncate(offsets.get(second[0]));
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }).build();
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(mq::quantize);
+        assertThat(thrown).isInstanceOf(QuantizationException.class).hasMessageContaining("cannot read")
+                .hasMessageContaining(second[0]).hasMessageContaining(in.toString())
+                .hasMessageNotContaining("cannot write").hasMessageNotContaining("disk full");
+        assertThat(thrown).hasRootCauseInstanceOf(java.io.EOFException.class);
+        Files.delete(in);
+        assertFolderEmpty();
+    }
+
+    @Test
     void builder_validatesAtOnce() {
         assertThatThrownBy(() -> ModelQuantizer.builder().threads(0)).hasMessage("threads must be in [1, 1024], was 0");
         assertThatThrownBy(() -> ModelQuantizer.builder().threads(1025)).isInstanceOf(IllegalArgumentException.class)

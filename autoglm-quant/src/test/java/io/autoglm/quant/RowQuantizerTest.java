@@ -118,6 +118,55 @@ class RowQuantizerTest {
     }
 
     @Test
+    void convert_interruptedWhileAWorkerIsStillInTheSink_returnsOnlyAfterThatWorkerHasFinished(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // the caller must not leave pool threads running the call (and calling the sink) behind it: the sink's
+        // buffers and the output it writes to may be gone once convert has thrown
+        int rows = 256;
+        int cols = 1024;
+        java.nio.file.Path file = rowsFile(dir, normal(rows * cols, 6), GgmlType.F32);
+        Thread caller = Thread.currentThread();
+        java.util.concurrent.CountDownLatch workerInSink = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+        boolean[] interruptSent = {false};
+        RowQuantizer.RowsSink sink = (first, bytes, len) -> {
+            active.incrementAndGet();
+            try {
+                if (Thread.currentThread() != caller) {
+                    workerInSink.countDown();
+                    long until = System.nanoTime() + 300_000_000L; // busy, like a write that is not interruptible
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                } else if (!interruptSent[0]) {
+                    interruptSent[0] = true;
+                    try {
+                        assertThat(workerInSink.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    caller.interrupt();
+                }
+            } finally {
+                active.decrementAndGet();
+            }
+        };
+        Throwable thrown;
+        int stillActive;
+        boolean interruptKept;
+        try (RowQuantizer rq = new RowQuantizer(2); java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            thrown = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> rq.convert(ch, 100, BlockCodecs.of(GgmlType.F32), rows, cols, BlockCodecs.of(GgmlType.Q8_0), sink));
+            stillActive = active.get();
+            interruptKept = Thread.interrupted();
+        }
+        assertThat(interruptSent[0]).isTrue();
+        assertThat(thrown).isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+        assertThat(stillActive).as("sink calls still running when convert threw").isZero();
+        assertThat(interruptKept).as("the interrupt status is kept").isTrue();
+    }
+
+    @Test
     void quantize_withNaN_namesRowAndColumn() {
         int rows = 64;
         int cols = 512;

@@ -36,7 +36,8 @@ public final class FfmDiagnostics {
      * @param <T> the result type
      * @return what {@code call} returned
      * @throws IllegalArgumentException when the model was not loaded by the FFM backend
-     * @throws IllegalStateException when the model is closed or has no context (vocabulary only)
+     * @throws IllegalStateException when the model is closed or has no context (vocabulary only), or when called on
+     *         the decode thread itself (from a sink or consumer of a running request)
      */
     public static <T> T onDecodeThread(BackendModel model, ContextCall<T> call) {
         Objects.requireNonNull(model, "model");

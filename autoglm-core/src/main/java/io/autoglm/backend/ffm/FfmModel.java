@@ -644,6 +644,11 @@ final class FfmModel implements BackendModel {
     /** See {@link FfmDiagnostics#onDecodeThread}. */
     <T> T withNativeContext(FfmDiagnostics.ContextCall<T> call) {
         Objects.requireNonNull(call, "call");
+        if (executor != null && executor.isCurrent()) {
+            // from a sink or consumer: clearing the KV memory would wipe the request that is running
+            throw new IllegalStateException("native context calls cannot be made from the decode thread (from a sink or "
+                    + "consumer of a running request): " + this);
+        }
         enter();
         try {
             requireContext();

@@ -113,6 +113,31 @@ class FfmDiagnosticsTest {
     }
 
     @Test
+    void callFromASinkOnTheDecodeThread_isRefused_andDoesNotDisturbTheRunningGeneration() {
+        // the hook clears the KV memory: run from inside a generation it would wipe the tokens decoded so far
+        try (BackendModel m = load(null, 1)) {
+            int[] prompt = m.tokenize("Once upon a time", true, false);
+            List<Integer> expected = new ArrayList<>();
+            m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 20, true, null), t -> expected.add(t));
+            List<Integer> got = new ArrayList<>();
+            Throwable[] nested = new Throwable[1];
+            m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 20, true, null), t -> {
+                got.add(t);
+                if (got.size() == 5) {
+                    try {
+                        FfmDiagnostics.onDecodeThread(m, (c, v, l) -> 1);
+                    } catch (RuntimeException e) {
+                        nested[0] = e;
+                    }
+                }
+                return true;
+            });
+            assertThat(nested[0]).isInstanceOf(IllegalStateException.class).hasMessageContaining("decode thread");
+            assertThat(got).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void otherModels_closedModels_andThrowingCalls_areRefusedClearly() {
         BackendModel notFfm = (BackendModel) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BackendModel.class},
                 (p, method, args) -> null);
