@@ -11,13 +11,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code autoglm chat}: an interactive chat on standard input. Each line is a user message; the
@@ -25,16 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = "Chat interactively: one user message per line, /exit to quit; replies stream as generated.")
-final class ChatCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ModelOptions modelOptions = new ModelOptions();
-
-    @Mixin
-    SamplingOptions samplingOptions = new SamplingOptions();
-
+final class ChatCommand extends GeneratingCommand {
     @Option(names = "--system", paramLabel = "TEXT", description = "system message")
     String system;
 
@@ -71,19 +57,11 @@ final class ChatCommand implements Callable<Integer> {
                     r = model.chat(request);
                     ObjectNode o = Json.object();
                     o.put("text", r.text());
-                    o.put("finish_reason", r.finishReason().name().toLowerCase(Locale.ROOT));
-                    ObjectNode usage = o.putObject("usage");
-                    usage.put("prompt_tokens", r.usage().promptTokens());
-                    usage.put("completion_tokens", r.usage().completionTokens());
+                    putFinish(o, r.completion());
                     Json.print(out, o);
                 } else {
-                    r = model.chat(request, chunk -> {
-                        out.print(chunk.text());
-                        out.flush();
-                        return true;
-                    });
-                    out.println();
-                    out.flush();
+                    r = model.chat(request, printing(out));
+                    endLine(out);
                 }
                 history.add(r.message());
             }

@@ -71,12 +71,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
-        }
-        if (!verbose && System.getProperty("org.slf4j.simpleLogger.log.io.autoglm.native") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.io.autoglm.native", "error");
-        }
+        ModelOptions.configureLogging(verbose);
         QualityEvaluator.Builder b = QualityEvaluator.builder().base(base).text(text).contextSize(ctx);
         if (stride != null) {
             b.stride(stride);

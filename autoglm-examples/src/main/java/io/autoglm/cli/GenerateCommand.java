@@ -6,25 +6,12 @@ import io.autoglm.CompletionRequest;
 import io.autoglm.LanguageModel;
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code autoglm generate}: completes a prompt, streaming the text (or one JSON object with --json). */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate text from a prompt.")
-final class GenerateCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ModelOptions modelOptions = new ModelOptions();
-
-    @Mixin
-    SamplingOptions samplingOptions = new SamplingOptions();
-
+final class GenerateCommand extends GeneratingCommand {
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "prompt text")
     String prompt;
 
@@ -40,13 +27,8 @@ final class GenerateCommand implements Callable<Integer> {
             if (modelOptions.json) {
                 c = model.complete(request);
             } else {
-                c = model.complete(request, chunk -> {
-                    out.print(chunk.text());
-                    out.flush();
-                    return true;
-                });
-                out.println();
-                out.flush();
+                c = model.complete(request, printing(out));
+                endLine(out);
             }
             if (modelOptions.json) {
                 ObjectNode o = Json.object();
@@ -55,10 +37,7 @@ final class GenerateCommand implements Callable<Integer> {
                 for (int t : c.tokens()) {
                     tokens.add(t);
                 }
-                o.put("finish_reason", c.finishReason().name().toLowerCase(Locale.ROOT));
-                ObjectNode usage = o.putObject("usage");
-                usage.put("prompt_tokens", c.usage().promptTokens());
-                usage.put("completion_tokens", c.usage().completionTokens());
+                putFinish(o, c);
                 ObjectNode timings = o.putObject("timings");
                 timings.put("load_ms", Json.round(loadMillis));
                 timings.put("prompt_ms", Json.round(c.timings().promptMillis()));

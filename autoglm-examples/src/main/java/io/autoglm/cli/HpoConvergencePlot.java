@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntToDoubleFunction;
 import javax.imageio.ImageIO;
 
 /** Draws best-so-far regret vs trial (median line, quartile band, log y), one panel per function. */
@@ -87,13 +89,18 @@ final class HpoConvergencePlot {
         if (hi <= lo) {
             hi = lo + 1;
         }
+        double yLo = lo;
+        double yHi = hi;
+        // pixel column of a trial index, pixel row of a log10 regret
+        IntToDoubleFunction x = t -> left + (double) (t + 1) / trials * (right - left);
+        DoubleUnaryOperator y = v -> bottom - (v - yLo) / (yHi - yLo) * (bottom - top);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         g.drawString(fn.cliName(), left, oy + 20);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         g.setColor(new Color(0xdddddd));
         for (int d = (int) lo; d <= (int) hi; d++) {
-            int yy = (int) (bottom - (d - lo) / (hi - lo) * (bottom - top));
+            int yy = (int) y.applyAsDouble(d);
             g.setColor(new Color(0xdddddd));
             g.drawLine(left, yy, right, yy);
             g.setColor(Color.DARK_GRAY);
@@ -120,33 +127,14 @@ final class HpoConvergencePlot {
                 q1[t] = HpoBenchRun.quantile(v, 0.25);
                 q3[t] = HpoBenchRun.quantile(v, 0.75);
             }
-            Path2D band = new Path2D.Double();
-            for (int t = 0; t < trials; t++) {
-                double xx = left + (double) (t + 1) / trials * (right - left);
-                double yy = bottom - (q3[t] - lo) / (hi - lo) * (bottom - top);
-                if (t == 0) {
-                    band.moveTo(xx, yy);
-                } else {
-                    band.lineTo(xx, yy);
-                }
-            }
+            Path2D band = trace(q3, x, y);
             for (int t = trials - 1; t >= 0; t--) {
-                double xx = left + (double) (t + 1) / trials * (right - left);
-                band.lineTo(xx, bottom - (q1[t] - lo) / (hi - lo) * (bottom - top));
+                band.lineTo(x.applyAsDouble(t), y.applyAsDouble(q1[t]));
             }
             band.closePath();
             g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 50));
             g.fill(band);
-            Path2D line = new Path2D.Double();
-            for (int t = 0; t < trials; t++) {
-                double xx = left + (double) (t + 1) / trials * (right - left);
-                double yy = bottom - (med[t] - lo) / (hi - lo) * (bottom - top);
-                if (t == 0) {
-                    line.moveTo(xx, yy);
-                } else {
-                    line.lineTo(xx, yy);
-                }
-            }
+            Path2D line = trace(med, x, y);
             g.setColor(c);
             g.setStroke(new BasicStroke(2f));
             g.draw(line);
@@ -154,5 +142,20 @@ final class HpoConvergencePlot {
         }
         g.setColor(Color.DARK_GRAY);
         g.drawString(String.format(Locale.ROOT, "regret (min %.4g)", fn.minimum), left + 5, top + 14);
+    }
+
+    /**
+     * @param values one value per trial
+     * @param x pixel column of a trial index
+     * @param y pixel row of a value
+     * @return an open path through the values in trial order
+     */
+    private static Path2D trace(double[] values, IntToDoubleFunction x, DoubleUnaryOperator y) {
+        Path2D path = new Path2D.Double();
+        path.moveTo(x.applyAsDouble(0), y.applyAsDouble(values[0]));
+        for (int t = 1; t < values.length; t++) {
+            path.lineTo(x.applyAsDouble(t), y.applyAsDouble(values[t]));
+        }
+        return path;
     }
 }

@@ -41,8 +41,13 @@ final class ModelOptions {
     @Option(names = "--verbose", description = "log details and print stack traces on errors")
     boolean verbose;
 
-    /** Quiet library logging unless --verbose; only effective before the first logger is created. */
-    void configureLogging() {
+    /**
+     * Quiets library logging unless --verbose (also used by the commands without a {@code --model}); only
+     * effective before the first logger is created.
+     *
+     * @param verbose whether --verbose was given
+     */
+    static void configureLogging(boolean verbose) {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
         }
@@ -62,7 +67,7 @@ final class ModelOptions {
 
     /** @param chatTemplate default chat template, or null @return a builder with these options */
     AutoGLM.Builder builder(String chatTemplate) {
-        configureLogging();
+        configureLogging(verbose);
         AutoGLM.Builder b = AutoGLM.builder().model(model).backend(backendValue());
         if (threads != null) {
             b.threads(threads);

@@ -137,11 +137,7 @@ public final class Model {
             }
             if (h == 0) {
                 for (int j = 0; j < d; j++) {
-                    double xj = xi[j];
-                    int base = j * k;
-                    for (int c = 0; c < k; c++) {
-                        grad[base + c] += xj * logits[c];
-                    }
+                    addScaled(xi[j], logits, 0, grad, j * k, k);
                 }
                 for (int c = 0; c < k; c++) {
                     grad[d * k + c] += logits[c];
@@ -160,13 +156,8 @@ public final class Model {
                     grad[w2 + h * k + c] += logits[c];
                 }
                 for (int j = 0; j < d; j++) {
-                    double xj = xi[j];
-                    if (xj == 0) {
-                        continue;
-                    }
-                    int base = j * h;
-                    for (int u = 0; u < h; u++) {
-                        grad[base + u] += xj * dh[u];
+                    if (xi[j] != 0) {
+                        addScaled(xi[j], dh, 0, grad, j * h, h);
                     }
                 }
                 for (int u = 0; u < h; u++) {
@@ -181,6 +172,13 @@ public final class Model {
         return loss * inv;
     }
 
+    /** {@code y[yOff + i] += a * x[xOff + i]} for {@code i < n}: one row of a matrix product or gradient. */
+    private static void addScaled(double a, double[] x, int xOff, double[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += a * x[xOff + i];
+        }
+    }
+
     /** Fills {@code probs} with the softmax probabilities of one row (and {@code hid} with the hidden layer). */
     private void forward(double[] xi, double[] hid, double[] probs) {
         if (xi.length != d) {
@@ -189,22 +187,13 @@ public final class Model {
         if (h == 0) {
             System.arraycopy(p, d * k, probs, 0, k);
             for (int j = 0; j < d; j++) {
-                double xj = xi[j];
-                int base = j * k;
-                for (int c = 0; c < k; c++) {
-                    probs[c] += xj * p[base + c];
-                }
+                addScaled(xi[j], p, j * k, probs, 0, k);
             }
         } else {
             System.arraycopy(p, d * h, hid, 0, h);
             for (int j = 0; j < d; j++) {
-                double xj = xi[j];
-                if (xj == 0) {
-                    continue;
-                }
-                int base = j * h;
-                for (int u = 0; u < h; u++) {
-                    hid[u] += xj * p[base + u];
+                if (xi[j] != 0) {
+                    addScaled(xi[j], p, j * h, hid, 0, h);
                 }
             }
             for (int u = 0; u < h; u++) {
@@ -213,10 +202,7 @@ public final class Model {
             int w2 = d * h + h;
             System.arraycopy(p, w2 + h * k, probs, 0, k);
             for (int u = 0; u < h; u++) {
-                int base = w2 + u * k;
-                for (int c = 0; c < k; c++) {
-                    probs[c] += hid[u] * p[base + c];
-                }
+                addScaled(hid[u], p, w2 + u * k, probs, 0, k);
             }
         }
         double max = Double.NEGATIVE_INFINITY;

@@ -85,25 +85,24 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             sched = Trainer.Schedule.valueOf(schedule.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--schedule must be one of constant, step, "
-                    + "cosine, onecycle, plateau, adaptive; was '" + schedule + "'");
+            throw usageError("--schedule must be one of constant, step, cosine, onecycle, plateau, adaptive; was '"
+                    + schedule + "'");
         }
         String m = model.toLowerCase(Locale.ROOT);
         if (!m.equals("softmax") && !m.equals("mlp")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--model must be softmax or mlp; was '"
-                    + model + "'");
+            throw usageError("--model must be softmax or mlp; was '" + model + "'");
         }
         Trainer.Config cfg;
         try {
             cfg = new Trainer.Config(m, sched, lr, epochs, seed, batchSize, momentum, hidden, recover, feedbackRate);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw usageError(e.getMessage());
         }
         Dataset data = Dataset.load(Dataset.locateDir(dataDir), dataset);
         Dataset.Split split = data.split(valFraction, seed).standardised();
         PrintWriter out = spec.commandLine().getOut();
         if (tune < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--tune must be >= 0, was " + tune);
+            throw usageError("--tune must be >= 0, was " + tune);
         }
         if (tune > 0) {
             return tune(data, split, m, sched, out);
@@ -132,6 +131,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** @return a usage error (exit code 2, message and usage on stderr) for this command */
+    private CommandLine.ParameterException usageError(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     private int tune(Dataset data, Dataset.Split split, String m, Trainer.Schedule sched, PrintWriter out)
