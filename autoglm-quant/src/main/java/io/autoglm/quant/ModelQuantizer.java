@@ -11,7 +11,6 @@ import io.autoglm.internal.Checks;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.AccessDeniedException;
@@ -302,7 +301,7 @@ public final class ModelQuantizer {
             }
             try {
                 w.write(output);
-            } catch (InterruptedIOException | ClosedByInterruptException e) {
+            } catch (InterruptedIOException e) { // GgufWriter reports any I/O failure under an interrupt as this
                 Thread.currentThread().interrupt();
                 throw new QuantizationException("quantization of " + input + " was interrupted; no output was written", e);
             } catch (AccessDeniedException e) {
@@ -311,9 +310,6 @@ public final class ModelQuantizer {
             } catch (NoSuchFileException e) {
                 throw new QuantizationException("cannot write " + output + ": folder " + e.getFile() + " does not exist", e);
             } catch (IOException e) {
-                if (Thread.currentThread().isInterrupted()) { // e.g. a worker saw the channel closed by the interrupt
-                    throw new QuantizationException("quantization of " + input + " was interrupted; no output was written", e);
-                }
                 throw new QuantizationException("cannot write " + output + ": " + e + " (is the disk full?)", e);
             }
             long outBytes;
@@ -386,19 +382,12 @@ public final class ModelQuantizer {
                         throw e;
                     }
                 });
-            } catch (ClosedByInterruptException e) {
-                throw new InterruptedIOException("interrupted while quantizing " + t.name());
             } catch (IOException e) {
                 if (writeFailures.contains(e) || Thread.currentThread().isInterrupted()) {
                     throw e;
                 }
                 throw new QuantizationException("cannot read tensor " + t.name() + " from " + input + " (rows from " + r0
                         + "): " + e, e);
-            } catch (IllegalStateException e) {
-                if (Thread.currentThread().isInterrupted()) { // RowQuantizer stopped waiting for its workers
-                    throw new InterruptedIOException("interrupted while quantizing " + t.name());
-                }
-                throw e;
             } catch (IllegalArgumentException e) {
                 throw new QuantizationException("cannot quantize tensor " + t.name() + " to " + target + " (rows from " + r0
                         + "): " + e.getMessage(), e);

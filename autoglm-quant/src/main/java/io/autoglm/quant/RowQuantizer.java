@@ -3,6 +3,7 @@ package io.autoglm.quant;
 import io.autoglm.gguf.GgmlType;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -140,7 +141,8 @@ public final class RowQuantizer implements AutoCloseable {
      * other types are dequantized first.
      *
      * @throws IOException when reading fails or the file ends early ({@link java.nio.channels.ClosedByInterruptException}
-     *         when a reading thread was interrupted), or what the sink threw
+     *         when a reading thread was interrupted), or what the sink threw; {@link InterruptedIOException} when the
+     *         calling thread was interrupted while waiting for the other threads
      * @throws IllegalArgumentException when a value is NaN or infinite (the message names the row)
      */
     void convert(FileChannel in, long byteOff, BlockCodec from, int rows, int rowLen, BlockCodec to, RowsSink sink)
@@ -186,6 +188,13 @@ public final class RowQuantizer implements AutoCloseable {
             });
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } catch (IllegalStateException e) {
+            if (Thread.currentThread().isInterrupted()) { // the caller was interrupted while its helpers finished
+                InterruptedIOException ie = new InterruptedIOException(e.getMessage());
+                ie.initCause(e);
+                throw ie;
+            }
+            throw e;
         }
     }
 
