@@ -226,10 +226,8 @@ public final class DecodeComparison {
         return sorted[lo] + (sorted[hi] - sorted[lo]) * (x - lo);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    static double median(double[] v) {
+        return quartiles(v)[1];
     }
 
     static double min(double[] v) {

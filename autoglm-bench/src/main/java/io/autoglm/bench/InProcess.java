@@ -101,10 +101,12 @@ final class InProcess {
                     int[] cIds = ids.toArray(ValueLayout.JAVA_INT);
                     same &= ffmIds.equals(Arrays.stream(cIds).boxed().toList());
                 }
-                double[] q = q(ratio);
+                double[] q = DecodeComparison.quartiles(ratio);
+                double cm = DecodeComparison.median(cr);
+                double fm = DecodeComparison.median(fr);
                 System.out.printf(Locale.ROOT, "| %d | %,.0f (%,.0f-%,.0f) | %,.0f (%,.0f-%,.0f) | %.3f | %.3f (%.3f-%.3f) | %s |%n",
-                        threads, q(cr)[1], DecodeComparison.min(cr), DecodeComparison.max(cr), q(fr)[1], DecodeComparison.min(fr),
-                        DecodeComparison.max(fr), q(fr)[1] / q(cr)[1], q[1], q[0], q[2], same ? "yes" : "NO");
+                        threads, cm, DecodeComparison.min(cr), DecodeComparison.max(cr), fm, DecodeComparison.min(fr),
+                        DecodeComparison.max(fr), fm / cm, q[1], q[0], q[2], same ? "yes" : "NO");
                 if (threads == 1 && cpu >= 0) {
                     Affinity.pinDecodeThread(m, -1); // the pooled decode thread may serve the next model
                 }
@@ -120,9 +122,5 @@ final class InProcess {
     private static String message(MethodHandle error) throws Throwable {
         MemorySegment s = (MemorySegment) error.invokeExact();
         return s.reinterpret(256).getString(0);
-    }
-
-    private static double[] q(double[] v) {
-        return DecodeComparison.quartiles(v);
     }
 }
