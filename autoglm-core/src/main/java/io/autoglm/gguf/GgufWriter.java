@@ -214,10 +214,17 @@ public final class GgufWriter {
      * @return the tensor's byte size
      */
     public long addTensor(String name, GgmlType type, long[] shape, TensorDataSource source) {
+        Objects.requireNonNull(source, "source");
+        long bytes = checkedByteSize(name, type, shape);
+        add(new PendingTensor(name, type, shape.clone(), bytes, source, null));
+        return bytes;
+    }
+
+    /** Validates a new tensor's name, type and shape; returns its byte size. */
+    private long checkedByteSize(String name, GgmlType type, long[] shape) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(shape, "shape");
-        Objects.requireNonNull(source, "source");
         int nameBytes = utf8(name).length;
         if (nameBytes == 0 || nameBytes > GgufFile.MAX_TENSOR_NAME_BYTES) {
             throw new IllegalArgumentException("tensor name must be 1 to " + GgufFile.MAX_TENSOR_NAME_BYTES + " bytes, was "
@@ -240,10 +247,12 @@ public final class GgufWriter {
             throw new IllegalArgumentException("tensor '" + name + "' row length " + shape[0] + " is not a multiple of the "
                     + type + " block size " + type.blockSize());
         }
-        long bytes = Math.multiplyExact(elements / type.blockSize(), (long) type.typeSize());
-        names.add(name);
-        tensors.add(new PendingTensor(name, type, shape.clone(), bytes, source, null));
-        return bytes;
+        return Math.multiplyExact(elements / type.blockSize(), (long) type.typeSize());
+    }
+
+    private void add(PendingTensor t) {
+        names.add(t.name);
+        tensors.add(t);
     }
 
     /**
@@ -260,11 +269,8 @@ public final class GgufWriter {
      */
     public long addPositionalTensor(String name, GgmlType type, long[] shape, PositionalTensorDataSource source) {
         Objects.requireNonNull(source, "source");
-        long bytes = addTensor(name, type, shape, out -> {
-            throw new IllegalStateException("positional tensor written sequentially");
-        });
-        PendingTensor t = tensors.removeLast();
-        tensors.add(new PendingTensor(t.name, t.type, t.shape, t.byteSize, null, source));
+        long bytes = checkedByteSize(name, type, shape);
+        add(new PendingTensor(name, type, shape.clone(), bytes, null, source));
         return bytes;
     }
 
@@ -277,13 +283,13 @@ public final class GgufWriter {
      * @param data exactly the tensor's bytes
      */
     public void addTensor(String name, GgmlType type, long[] shape, byte[] data) {
-        byte[] copy = data.clone();
-        long size = addTensor(name, type, shape, out -> out.write(copy, 0, copy.length));
-        if (size != copy.length) {
-            names.remove(name);
-            tensors.removeLast();
-            throw new IllegalArgumentException("tensor '" + name + "' needs " + size + " bytes, got " + copy.length);
+        Objects.requireNonNull(data, "data");
+        long size = checkedByteSize(name, type, shape);
+        if (size != data.length) {
+            throw new IllegalArgumentException("tensor '" + name + "' needs " + size + " bytes, got " + data.length);
         }
+        byte[] copy = data.clone();
+        add(new PendingTensor(name, type, shape.clone(), size, out -> out.write(copy, 0, copy.length), null));
     }
 
     /**
