@@ -2,39 +2,19 @@ package io.autoglm.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.autoglm.Backend;
 import io.autoglm.testing.CurrentLlama;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
  * The contract suite on the FFM backend driving the current llama.cpp ABI generation (the build
- * named by {@code AUTOGLM_TEST_LLAMA_CURRENT}), loaded in the same JVM as the bundled b4916.
+ * named by {@code AUTOGLM_TEST_LLAMA_CURRENT}), loaded in the same JVM as the bundled b4916. The
+ * backend's capabilities are those of {@link FfmContractTest}; only the native library differs.
  */
-class FfmCurrentContractTest extends AbstractLanguageModelContractTest {
-    @Override
-    Backend backend() {
-        return Backend.FFM;
-    }
-
+class FfmCurrentContractTest extends FfmContractTest {
     @Override
     Path nativeLibrary() {
         return CurrentLlama.folder();
-    }
-
-    @Override
-    boolean exposesLogits() {
-        return true;
-    }
-
-    @Override
-    boolean perRequestTemplates() {
-        return true;
-    }
-
-    @Override
-    boolean rawEmbeddings() {
-        return true;
     }
 
     @Test

@@ -286,8 +286,6 @@ final class AbiCurrent extends Abi {
                 throw new ModelLoadException("ggml_threadpool_new(" + threads + " threads) returned NULL");
             }
             return tp;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
             throw LlamaLibrary.rethrow(t);
         }

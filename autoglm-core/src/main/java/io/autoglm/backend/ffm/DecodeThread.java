@@ -35,7 +35,7 @@ final class DecodeThread {
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile Thread thread;
-    private volatile boolean shutdown;
+    private boolean shutdown; // guarded by this
 
     DecodeThread() {
         WORKERS.execute(this::loop);
@@ -99,10 +99,6 @@ final class DecodeThread {
             shutdown = true;
             queue.add(STOP);
         }
-    }
-
-    boolean isShutdown() {
-        return shutdown;
     }
 
     /** Waits until the loop has ended after {@link #shutdown()}. */

@@ -5,6 +5,7 @@ import io.autoglm.backend.BackendModel;
 import io.autoglm.backend.InferenceBackend;
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.internal.BundledLibrary;
+import io.autoglm.internal.Checks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ public final class FfmBackend implements InferenceBackend {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(spec.path(), "spec.path");
         LlamaLibrary lib = library(spec.nativeLibrary());
-        requireModelFile(spec.path());
+        Checks.modelFile(spec.path());
         return FfmModel.load(lib, spec);
     }
 
@@ -56,7 +57,7 @@ public final class FfmBackend implements InferenceBackend {
     static FfmModel loadVocabOnly(Path model, Path nativeLibrary) {
         Objects.requireNonNull(model, "model");
         LlamaLibrary lib = library(nativeLibrary);
-        requireModelFile(model);
+        Checks.modelFile(model);
         return FfmModel.loadVocabOnly(lib, model);
     }
 
@@ -100,12 +101,6 @@ public final class FfmBackend implements InferenceBackend {
      */
     public static String describeLibrary(Path nativeLibrary) {
         return library(nativeLibrary).describe();
-    }
-
-    private static void requireModelFile(Path p) {
-        if (!Files.isRegularFile(p)) {
-            throw new ModelLoadException("model file " + p + (Files.exists(p) ? " is not a regular file" : " does not exist"));
-        }
     }
 
     static void checkNativeAccess() {

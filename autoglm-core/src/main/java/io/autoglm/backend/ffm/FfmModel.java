@@ -319,7 +319,7 @@ final class FfmModel implements BackendModel {
             try {
                 return task.run();
             } catch (Throwable t) {
-                throw unwrap(t);
+                throw LlamaLibrary.rethrow(t);
             }
         }
         Future<T> f = executor.submit(() -> {
@@ -340,7 +340,7 @@ final class FfmModel implements BackendModel {
                     interrupted = true;
                     cancelRequested = true; // generation stops at the next token; never abandon native work
                 } catch (ExecutionException e) {
-                    throw unwrap(e.getCause());
+                    throw LlamaLibrary.rethrow(e.getCause());
                 }
             }
         } finally {
@@ -348,16 +348,6 @@ final class FfmModel implements BackendModel {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private static RuntimeException unwrap(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
     }
 
     @Override
@@ -416,18 +406,12 @@ final class FfmModel implements BackendModel {
                 lib.batchFree.invokeExact(batch);
             }
             // order: detach the pool, free the context, then free the pool, then the model
-            if (!embCtx.equals(MemorySegment.NULL)) {
-                MemorySegment c = embCtx;
-                embCtx = MemorySegment.NULL;
-                lib.abi.detachThreadpool(c, threadpool);
-                lib.free.invokeExact(c);
-            }
-            if (!ctx.equals(MemorySegment.NULL)) {
-                MemorySegment c = ctx;
-                ctx = MemorySegment.NULL;
-                lib.abi.detachThreadpool(c, threadpool);
-                lib.free.invokeExact(c);
-            }
+            MemorySegment e = embCtx;
+            embCtx = MemorySegment.NULL;
+            freeContext(e);
+            MemorySegment c = ctx;
+            ctx = MemorySegment.NULL;
+            freeContext(c);
             if (!threadpool.equals(MemorySegment.NULL)) {
                 MemorySegment tp = threadpool;
                 threadpool = MemorySegment.NULL;
@@ -443,6 +427,14 @@ final class FfmModel implements BackendModel {
             throw LlamaLibrary.rethrow(t);
         } finally {
             arenaClose();
+        }
+    }
+
+    /** Detaches the thread pool from a context and frees it; does nothing for {@code NULL}. */
+    private void freeContext(MemorySegment c) throws Throwable {
+        if (!c.equals(MemorySegment.NULL)) {
+            lib.abi.detachThreadpool(c, threadpool);
+            lib.free.invokeExact(c);
         }
     }
 
@@ -529,8 +521,6 @@ final class FfmModel implements BackendModel {
                 }
             }
             return out.asSlice(0, 4L * n).toArray(JAVA_INT);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
             throw LlamaLibrary.rethrow(t);
         } finally {
@@ -570,8 +560,6 @@ final class FfmModel implements BackendModel {
                 }
             }
             return buf.asSlice(0, n).toArray(JAVA_BYTE);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
             throw LlamaLibrary.rethrow(t);
         } finally {
@@ -585,8 +573,6 @@ final class FfmModel implements BackendModel {
         try {
             checkToken(token);
             return (boolean) lib.vocabIsEog.invokeExact(vocab, token);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
             throw LlamaLibrary.rethrow(t);
         } finally {
@@ -627,8 +613,6 @@ final class FfmModel implements BackendModel {
                 }
             }
             return new String(buf.asSlice(0, len).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
             throw LlamaLibrary.rethrow(t);
         } finally {

@@ -60,10 +60,7 @@ public final class JniBackend implements InferenceBackend {
                     + io.autoglm.internal.BundledLibrary.KHERUD_VERSION + "; nativeLibrary(" + spec.nativeLibrary()
                     + ") needs the ffm backend");
         }
-        if (!java.nio.file.Files.isRegularFile(spec.path())) {
-            throw new ModelLoadException("model file " + spec.path()
-                    + (java.nio.file.Files.exists(spec.path()) ? " is not a regular file" : " does not exist"));
-        }
+        io.autoglm.internal.Checks.modelFile(spec.path());
         return JniModel.load(spec);
     }
 }
