@@ -2,6 +2,7 @@ package io.autoglm.quant.internal;
 
 import static io.autoglm.quant.internal.Codec.nearestInt;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -97,9 +98,7 @@ final class KQuants {
             min = 0;
         }
         if (max == min) {
-            for (int i = 0; i < n; i++) {
-                lv[lo + i] = 0;
-            }
+            Arrays.fill(lv, lo, lo + n, 0);
             theMin = -min;
             return 0f;
         }
@@ -196,20 +195,9 @@ final class KQuants {
      */
     float makeQx(int n, int nmax, float[] x, int xo, int lo) {
         final int[] lv = levels;
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            float ax = Math.abs(v);
-            if (ax > amax) {
-                amax = ax;
-                max = v;
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
-            for (int i = 0; i < n; i++) {
-                lv[lo + i] = 0;
-            }
+        float max = LegacyCodecs.signedMaxAbs(x, xo, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
+            Arrays.fill(lv, lo, lo + n, 0);
             return 0f;
         }
         float iscale = -nmax / max;
@@ -283,20 +271,9 @@ final class KQuants {
      */
     float makeQ3(int n, int nmax, float[] x, int xo, int lo) {
         final int[] lv = levels;
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            float ax = Math.abs(v);
-            if (ax > amax) {
-                amax = ax;
-                max = v;
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
-            for (int i = 0; i < n; i++) {
-                lv[lo + i] = 0;
-            }
+        float max = LegacyCodecs.signedMaxAbs(x, xo, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
+            Arrays.fill(lv, lo, lo + n, 0);
             return 0f;
         }
         float iscale = -nmax / max;

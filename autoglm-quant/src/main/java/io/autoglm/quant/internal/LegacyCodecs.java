@@ -16,7 +16,10 @@ final class LegacyCodecs {
         return v < 0 ? -q : q;
     }
 
-    /** The value of largest magnitude (first one on ties), sign kept, as Q4_0/Q5_0 pick it. */
+    /**
+     * The value of largest magnitude (first one on ties, NaN never picked, 0 when all are zero), sign kept: the scan
+     * ggml uses for the Q4_0/Q5_0 scale, in make_qx_quants/make_q3_quants and to pick the Q3_K/Q6_K super-scale.
+     */
     static float signedMaxAbs(float[] x, int o, int n) {
         float amax = 0f;
         float max = 0f;
