@@ -34,6 +34,30 @@ final class LegacyCodecs {
         return max;
     }
 
+    /** The smallest of x[o, o+n) by a strict-less scan from FLT_MAX (NaN skipped), as Q4_1/Q5_1 take it. */
+    static float minOf(float[] x, int o, int n) {
+        float min = Float.MAX_VALUE;
+        for (int j = 0; j < n; j++) {
+            float v = x[o + j];
+            if (v < min) {
+                min = v;
+            }
+        }
+        return min;
+    }
+
+    /** The largest of x[o, o+n) by a strict-greater scan from -FLT_MAX (NaN skipped), as Q4_1/Q5_1 take it. */
+    static float maxOf(float[] x, int o, int n) {
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < n; j++) {
+            float v = x[o + j];
+            if (v > max) {
+                max = v;
+            }
+        }
+        return max;
+    }
+
     static final class Q8_0 extends Codec {
         Q8_0() {
             super(GgmlType.Q8_0);
@@ -125,17 +149,8 @@ final class LegacyCodecs {
                 if (LegacyVec.ENABLED && LegacyVec.q41or51(x, xo, y, yo, 15)) {
                     continue;
                 }
-                float min = Float.MAX_VALUE;
-                float max = -Float.MAX_VALUE;
-                for (int j = 0; j < 32; j++) {
-                    float v = x[xo + j];
-                    if (v < min) {
-                        min = v;
-                    }
-                    if (v > max) {
-                        max = v;
-                    }
-                }
+                float min = minOf(x, xo, 32);
+                float max = maxOf(x, xo, 32);
                 float d = (max - min) / 15;
                 float id = d != 0f ? 1.0f / d : 0f;
                 putShort(y, yo, toHalf(d));
@@ -224,17 +239,8 @@ final class LegacyCodecs {
                 if (LegacyVec.ENABLED && LegacyVec.q41or51(x, xo, y, yo, 31)) {
                     continue;
                 }
-                float min = Float.MAX_VALUE;
-                float max = -Float.MAX_VALUE;
-                for (int j = 0; j < 32; j++) {
-                    float v = x[xo + j];
-                    if (v < min) {
-                        min = v;
-                    }
-                    if (v > max) {
-                        max = v;
-                    }
-                }
+                float min = minOf(x, xo, 32);
+                float max = maxOf(x, xo, 32);
                 float d = (max - min) / 31;
                 float id = d != 0f ? 1.0f / d : 0f;
                 putShort(y, yo, toHalf(d));
