@@ -33,6 +33,9 @@ final class KQuants {
     final float[] tmp3 = new float[32];
     /** Second result of {@link #makeQkx2}: the (positive) offset to subtract. */
     float theMin;
+    /** Results of {@link #symmetricPass}: sum of x²·x·l and of x²·l·l, summed in element order. */
+    private float sumLx;
+    private float sumL2;
 
     /** Lane-wise {@link Codec#nearestInt}: the same magic-number add and mantissa read. */
     private static IntVector nearestIntV(FloatVector v) {
@@ -64,6 +67,27 @@ final class KQuants {
             float v = withMin ? x[xo + i] + dm : x[xo + i];
             lv[lo + i] = Math.max(qmin, Math.min(qmax, Codec.nearestInt(v / d))) + offset;
         }
+    }
+
+    /**
+     * One scalar pass of ggml's symmetric search: l = clamp(nearest_int(iscale * x), -nmax, nmax - 1) for each of
+     * the n elements, stored as out[oo + i] = l + offset, with the x²-weighted sums accumulated in element order into
+     * {@link #sumLx} and {@link #sumL2}.
+     */
+    private void symmetricPass(int n, int nmax, float[] x, int xo, float iscale, int[] out, int oo, int offset) {
+        float sumlx = 0;
+        float suml2 = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[xo + i];
+            int l = nearestInt(iscale * v);
+            l = Math.max(-nmax, Math.min(nmax - 1, l));
+            out[oo + i] = l + offset;
+            float w = v * v;
+            sumlx += w * v * l;
+            suml2 += w * l * l;
+        }
+        sumLx = sumlx;
+        sumL2 = suml2;
     }
 
     static KQuants scratch() {
@@ -201,17 +225,9 @@ final class KQuants {
             return 0f;
         }
         float iscale = -nmax / max;
-        float sumlx = 0;
-        float suml2 = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            int l = nearestInt(iscale * v);
-            l = Math.max(-nmax, Math.min(nmax - 1, l));
-            lv[lo + i] = l + nmax;
-            float w = v * v;
-            sumlx += w * v * l;
-            suml2 += w * l * l;
-        }
+        symmetricPass(n, nmax, x, xo, iscale, lv, lo, nmax);
+        float sumlx = sumLx;
+        float suml2 = sumL2;
         float scale = suml2 != 0f ? sumlx / suml2 : 0f;
         float best = scale * sumlx;
         final int[] la = aux;
@@ -244,15 +260,9 @@ final class KQuants {
                     suml2 += tmp1[i];
                 }
             } else {
-                for (int i = 0; i < n; i++) {
-                    float v = x[xo + i];
-                    int l = nearestInt(iscale * v);
-                    l = Math.max(-nmax, Math.min(nmax - 1, l));
-                    la[i] = l;
-                    float w = v * v;
-                    sumlx += w * v * l;
-                    suml2 += w * l * l;
-                }
+                symmetricPass(n, nmax, x, xo, iscale, la, 0, 0);
+                sumlx = sumLx;
+                suml2 = sumL2;
             }
             if (suml2 > 0 && sumlx * sumlx > best * suml2) {
                 for (int i = 0; i < n; i++) {
@@ -277,17 +287,9 @@ final class KQuants {
             return 0f;
         }
         float iscale = -nmax / max;
-        float sumlx = 0;
-        float suml2 = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            int l = nearestInt(iscale * v);
-            l = Math.max(-nmax, Math.min(nmax - 1, l));
-            lv[lo + i] = l;
-            float w = v * v;
-            sumlx += w * v * l;
-            suml2 += w * l * l;
-        }
+        symmetricPass(n, nmax, x, xo, iscale, lv, lo, 0);
+        float sumlx = sumLx;
+        float suml2 = sumL2;
         for (int itry = 0; itry < 5; itry++) {
             int changed = 0;
             for (int i = 0; i < n; i++) {
