@@ -47,9 +47,7 @@ final class KCodecs {
                     }
                     dh = Codec.toHalf(maxScale / 15f);
                 } else {
-                    for (int j = 0; j < 16; j++) {
-                        y[yo + j] = 0;
-                    }
+                    Arrays.fill(y, yo, yo + 16, (byte) 0);
                     dh = Codec.toHalf(0f);
                 }
                 short mh;
@@ -118,17 +116,10 @@ final class KCodecs {
             int[] lv = k.levels;
             float[] scales = k.scales;
             for (int i = 0; i < blocks; i++, xo += 256, yo += 110) {
-                float maxScale = 0;
-                float amax = 0;
                 for (int j = 0; j < 16; j++) {
-                    float s = k.makeQ3(16, 4, x, xo + 16 * j, 16 * j);
-                    scales[j] = s;
-                    float a = Math.abs(s);
-                    if (a > amax) {
-                        amax = a;
-                        maxScale = s;
-                    }
+                    scales[j] = k.makeQ3(16, 4, x, xo + 16 * j, 16 * j);
                 }
+                float maxScale = LegacyCodecs.signedMaxAbs(scales, 0, 16);
                 int so = yo + 96;
                 Arrays.fill(y, so, so + 12, (byte) 0);
                 short dh;
@@ -403,18 +394,11 @@ final class KCodecs {
             int[] lv = k.levels;
             float[] scales = k.scales;
             for (int i = 0; i < blocks; i++, xo += 256, yo += 210) {
-                float maxScale = 0;
-                float maxAbs = 0;
                 for (int ib = 0; ib < 16; ib++) {
-                    float s = k.makeQx(16, 32, x, xo + 16 * ib, 16 * ib);
-                    scales[ib] = s;
-                    float a = Math.abs(s);
-                    if (a > maxAbs) {
-                        maxAbs = a;
-                        maxScale = s;
-                    }
+                    scales[ib] = k.makeQx(16, 32, x, xo + 16 * ib, 16 * ib);
                 }
-                if (maxAbs < KQuants.GROUP_MAX_EPS) {
+                float maxScale = LegacyCodecs.signedMaxAbs(scales, 0, 16);
+                if (Math.abs(maxScale) < KQuants.GROUP_MAX_EPS) {
                     Arrays.fill(y, yo, yo + 210, (byte) 0);
                     continue;
                 }

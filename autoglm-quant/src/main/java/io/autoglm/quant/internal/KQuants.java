@@ -2,6 +2,7 @@ package io.autoglm.quant.internal;
 
 import static io.autoglm.quant.internal.Codec.nearestInt;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -32,6 +33,9 @@ final class KQuants {
     final float[] tmp3 = new float[32];
     /** Second result of {@link #makeQkx2}: the (positive) offset to subtract. */
     float theMin;
+    /** Results of {@link #symmetricPass}: sum of x²·x·l and of x²·l·l, summed in element order. */
+    private float sumLx;
+    private float sumL2;
 
     /** Lane-wise {@link Codec#nearestInt}: the same magic-number add and mantissa read. */
     private static IntVector nearestIntV(FloatVector v) {
@@ -63,6 +67,27 @@ final class KQuants {
             float v = withMin ? x[xo + i] + dm : x[xo + i];
             lv[lo + i] = Math.max(qmin, Math.min(qmax, Codec.nearestInt(v / d))) + offset;
         }
+    }
+
+    /**
+     * One scalar pass of ggml's symmetric search: l = clamp(nearest_int(iscale * x), -nmax, nmax - 1) for each of
+     * the n elements, stored as out[oo + i] = l + offset, with the x²-weighted sums accumulated in element order into
+     * {@link #sumLx} and {@link #sumL2}.
+     */
+    private void symmetricPass(int n, int nmax, float[] x, int xo, float iscale, int[] out, int oo, int offset) {
+        float sumlx = 0;
+        float suml2 = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[xo + i];
+            int l = nearestInt(iscale * v);
+            l = Math.max(-nmax, Math.min(nmax - 1, l));
+            out[oo + i] = l + offset;
+            float w = v * v;
+            sumlx += w * v * l;
+            suml2 += w * l * l;
+        }
+        sumLx = sumlx;
+        sumL2 = suml2;
     }
 
     static KQuants scratch() {
@@ -97,9 +122,7 @@ final class KQuants {
             min = 0;
         }
         if (max == min) {
-            for (int i = 0; i < n; i++) {
-                lv[lo + i] = 0;
-            }
+            Arrays.fill(lv, lo, lo + n, 0);
             theMin = -min;
             return 0f;
         }
@@ -196,34 +219,15 @@ final class KQuants {
      */
     float makeQx(int n, int nmax, float[] x, int xo, int lo) {
         final int[] lv = levels;
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            float ax = Math.abs(v);
-            if (ax > amax) {
-                amax = ax;
-                max = v;
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
-            for (int i = 0; i < n; i++) {
-                lv[lo + i] = 0;
-            }
+        float max = LegacyCodecs.signedMaxAbs(x, xo, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
+            Arrays.fill(lv, lo, lo + n, 0);
             return 0f;
         }
         float iscale = -nmax / max;
-        float sumlx = 0;
-        float suml2 = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            int l = nearestInt(iscale * v);
-            l = Math.max(-nmax, Math.min(nmax - 1, l));
-            lv[lo + i] = l + nmax;
-            float w = v * v;
-            sumlx += w * v * l;
-            suml2 += w * l * l;
-        }
+        symmetricPass(n, nmax, x, xo, iscale, lv, lo, nmax);
+        float sumlx = sumLx;
+        float suml2 = sumL2;
         float scale = suml2 != 0f ? sumlx / suml2 : 0f;
         float best = scale * sumlx;
         final int[] la = aux;
@@ -256,15 +260,9 @@ final class KQuants {
                     suml2 += tmp1[i];
                 }
             } else {
-                for (int i = 0; i < n; i++) {
-                    float v = x[xo + i];
-                    int l = nearestInt(iscale * v);
-                    l = Math.max(-nmax, Math.min(nmax - 1, l));
-                    la[i] = l;
-                    float w = v * v;
-                    sumlx += w * v * l;
-                    suml2 += w * l * l;
-                }
+                symmetricPass(n, nmax, x, xo, iscale, la, 0, 0);
+                sumlx = sumLx;
+                suml2 = sumL2;
             }
             if (suml2 > 0 && sumlx * sumlx > best * suml2) {
                 for (int i = 0; i < n; i++) {
@@ -283,34 +281,15 @@ final class KQuants {
      */
     float makeQ3(int n, int nmax, float[] x, int xo, int lo) {
         final int[] lv = levels;
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            float ax = Math.abs(v);
-            if (ax > amax) {
-                amax = ax;
-                max = v;
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
-            for (int i = 0; i < n; i++) {
-                lv[lo + i] = 0;
-            }
+        float max = LegacyCodecs.signedMaxAbs(x, xo, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
+            Arrays.fill(lv, lo, lo + n, 0);
             return 0f;
         }
         float iscale = -nmax / max;
-        float sumlx = 0;
-        float suml2 = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            int l = nearestInt(iscale * v);
-            l = Math.max(-nmax, Math.min(nmax - 1, l));
-            lv[lo + i] = l;
-            float w = v * v;
-            sumlx += w * v * l;
-            suml2 += w * l * l;
-        }
+        symmetricPass(n, nmax, x, xo, iscale, lv, lo, 0);
+        float sumlx = sumLx;
+        float suml2 = sumL2;
         for (int itry = 0; itry < 5; itry++) {
             int changed = 0;
             for (int i = 0; i < n; i++) {

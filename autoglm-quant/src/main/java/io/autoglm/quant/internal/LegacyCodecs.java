@@ -16,7 +16,10 @@ final class LegacyCodecs {
         return v < 0 ? -q : q;
     }
 
-    /** The value of largest magnitude (first one on ties), sign kept, as Q4_0/Q5_0 pick it. */
+    /**
+     * The value of largest magnitude (first one on ties, NaN never picked, 0 when all are zero), sign kept: the scan
+     * ggml uses for the Q4_0/Q5_0 scale, in make_qx_quants/make_q3_quants and to pick the Q3_K/Q6_K super-scale.
+     */
     static float signedMaxAbs(float[] x, int o, int n) {
         float amax = 0f;
         float max = 0f;
@@ -25,6 +28,30 @@ final class LegacyCodecs {
             float a = Math.abs(v);
             if (amax < a) {
                 amax = a;
+                max = v;
+            }
+        }
+        return max;
+    }
+
+    /** The smallest of x[o, o+n) by a strict-less scan from FLT_MAX (NaN skipped), as Q4_1/Q5_1 take it. */
+    static float minOf(float[] x, int o, int n) {
+        float min = Float.MAX_VALUE;
+        for (int j = 0; j < n; j++) {
+            float v = x[o + j];
+            if (v < min) {
+                min = v;
+            }
+        }
+        return min;
+    }
+
+    /** The largest of x[o, o+n) by a strict-greater scan from -FLT_MAX (NaN skipped), as Q4_1/Q5_1 take it. */
+    static float maxOf(float[] x, int o, int n) {
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < n; j++) {
+            float v = x[o + j];
+            if (v > max) {
                 max = v;
             }
         }
@@ -122,17 +149,8 @@ final class LegacyCodecs {
                 if (LegacyVec.ENABLED && LegacyVec.q41or51(x, xo, y, yo, 15)) {
                     continue;
                 }
-                float min = Float.MAX_VALUE;
-                float max = -Float.MAX_VALUE;
-                for (int j = 0; j < 32; j++) {
-                    float v = x[xo + j];
-                    if (v < min) {
-                        min = v;
-                    }
-                    if (v > max) {
-                        max = v;
-                    }
-                }
+                float min = minOf(x, xo, 32);
+                float max = maxOf(x, xo, 32);
                 float d = (max - min) / 15;
                 float id = d != 0f ? 1.0f / d : 0f;
                 putShort(y, yo, toHalf(d));
@@ -221,17 +239,8 @@ final class LegacyCodecs {
                 if (LegacyVec.ENABLED && LegacyVec.q41or51(x, xo, y, yo, 31)) {
                     continue;
                 }
-                float min = Float.MAX_VALUE;
-                float max = -Float.MAX_VALUE;
-                for (int j = 0; j < 32; j++) {
-                    float v = x[xo + j];
-                    if (v < min) {
-                        min = v;
-                    }
-                    if (v > max) {
-                        max = v;
-                    }
-                }
+                float min = minOf(x, xo, 32);
+                float max = maxOf(x, xo, 32);
                 float d = (max - min) / 31;
                 float id = d != 0f ? 1.0f / d : 0f;
                 putShort(y, yo, toHalf(d));

@@ -62,14 +62,18 @@ final class LegacyVec {
         return (IntVector) v.convertShape(VectorOperators.F2I, I, 0);
     }
 
-    private static void storeNibbles(IntVector lo, IntVector hi, byte[] y, int off) {
-        IntVector packed = lo.or(hi.lanewise(VectorOperators.LSHL, 4));
-        ByteVector b = (ByteVector) packed.convertShape(VectorOperators.I2B, B, 0);
+    /** Stores the low byte of each of the L lanes of q at y[off, off+L). */
+    private static void storeBytes(IntVector q, byte[] y, int off) {
+        ByteVector b = (ByteVector) q.convertShape(VectorOperators.I2B, B, 0);
         if (B.length() == L) {
             b.intoArray(y, off);
         } else {
             b.intoArray(y, off, B.indexInRange(0, L));
         }
+    }
+
+    private static void storeNibbles(IntVector lo, IntVector hi, byte[] y, int off) {
+        storeBytes(lo.or(hi.lanewise(VectorOperators.LSHL, 4)), y, off);
     }
 
     /**
@@ -93,12 +97,7 @@ final class LegacyVec {
             FloatVector frac = a.sub((FloatVector) t.convertShape(VectorOperators.I2F, F, 0));
             IntVector q = t.add(1, frac.compare(VectorOperators.GE, 0.5f).cast(I));
             q = q.lanewise(VectorOperators.NEG, v.compare(VectorOperators.LT, 0f).cast(I));
-            ByteVector b = (ByteVector) q.convertShape(VectorOperators.I2B, B, 0);
-            if (B.length() == L) {
-                b.intoArray(y, yo + 2 + k);
-            } else {
-                b.intoArray(y, yo + 2 + k, B.indexInRange(0, L));
-            }
+            storeBytes(q, y, yo + 2 + k);
         }
         return true;
     }
