@@ -82,6 +82,7 @@ final class AbiB4916 extends Abi {
                 ADDRESS.withName("abort_callback"),
                 ADDRESS.withName("abort_callback_data")).withName("llama_context_params");
         static final ContextParamFields COMMON = ContextParamFields.of(LAYOUT);
+        static final VarHandle DEFRAG_THOLD = Structs.field(LAYOUT, "defrag_thold");
 
         private ContextParams() {
         }
@@ -95,7 +96,12 @@ final class AbiB4916 extends Abi {
         }
     }
 
+    /** Symbols only this generation has (checked by {@link Abi#probe}). */
+    static final String[] REQUIRED = {"llama_kv_self_clear", "llama_kv_self_seq_rm", "llama_kv_self_seq_cp"};
+
     private final MethodHandle kvSelfClear;
+    private final MethodHandle kvSelfSeqRm;
+    private final MethodHandle kvSelfSeqCp;
     private final MethodHandle initPenalties;
 
     AbiB4916(SymbolLookup lookup, long measuredModelParams, long measuredContextParams) {
@@ -103,6 +109,10 @@ final class AbiB4916 extends Abi {
         Linker linker = Linker.nativeLinker();
         this.kvSelfClear = linker.downcallHandle(lookup.find("llama_kv_self_clear").orElseThrow(),
                 FunctionDescriptor.ofVoid(ADDRESS));
+        this.kvSelfSeqRm = linker.downcallHandle(lookup.find("llama_kv_self_seq_rm").orElseThrow(),
+                FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        this.kvSelfSeqCp = linker.downcallHandle(lookup.find("llama_kv_self_seq_cp").orElseThrow(),
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         // b4916: (int32 penalty_last_n, float repeat, float freq, float present); the current generation
         // prepends int32 n_vocab to the same symbol.
         this.initPenalties = linker.downcallHandle(lookup.find("llama_sampler_init_penalties").orElseThrow(),
@@ -118,6 +128,29 @@ final class AbiB4916 extends Abi {
     @Override
     void configureContext(MemorySegment p, ContextOptions o) {
         ContextParams.COMMON.apply(p, o);
+        if (o.nSeqMax() > 1) {
+            // b4916 places each micro-batch in contiguous free cells: compact the holes that finished
+            // sequences leave (only done by llama.cpp once 2048 cells are in use)
+            ContextParams.DEFRAG_THOLD.set(p, 0L, 0.1f);
+        }
+    }
+
+    @Override
+    boolean seqRemove(MemorySegment ctx, int seq, int p0, int p1) {
+        try {
+            return (boolean) kvSelfSeqRm.invokeExact(ctx, seq, p0, p1);
+        } catch (Throwable t) {
+            throw LlamaLibrary.rethrow(t);
+        }
+    }
+
+    @Override
+    void seqCopy(MemorySegment ctx, int src, int dst, int p0, int p1) {
+        try {
+            kvSelfSeqCp.invokeExact(ctx, src, dst, p0, p1);
+        } catch (Throwable t) {
+            throw LlamaLibrary.rethrow(t);
+        }
     }
 
     @Override
