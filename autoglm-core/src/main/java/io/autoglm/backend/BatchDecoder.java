@@ -17,7 +17,10 @@ public interface BatchDecoder {
     enum Status {
         /** The batch was evaluated; logits of the flagged rows can be sampled. */
         OK,
-        /** The KV cache had no room for the batch; nothing changed. Free cells and try again. */
+        /**
+         * The KV cache had no room for the batch; nothing changed. Free cells, or (where a micro-batch
+         * needs contiguous cells, as in b4916) decode fewer tokens at a time, and try again.
+         */
         NO_KV_SPACE
     }
 

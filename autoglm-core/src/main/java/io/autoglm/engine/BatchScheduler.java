@@ -71,8 +71,11 @@ final class BatchScheduler implements Scheduler {
     private final ArrayDeque<EmbedRequest> embeds = new ArrayDeque<>();
     private final ArrayDeque<TaskRequest<?>> tasks = new ArrayDeque<>();
     private long admissions;
-    private int[] rowSeq = new int[0];
-    private int[] rowToken = new int[0];
+    // the rows of the step being decoded
+    private final Sequence[] rowOwner;
+    private final int[] rowToken;
+    private final int[] rowPos;
+    private final boolean[] rowLogits;
     private float[] logitsBuffer;
     private double decodeStepNanos;
     private double prefillTokenNanos;
@@ -89,8 +92,10 @@ final class BatchScheduler implements Scheduler {
         this.batchCapacity = dec.batchCapacity();
         this.kv = new KvCache(dec.kvCells(), dec.sequenceIds());
         this.stats = new EngineStats(this.parallel, dec.kvCells(), waitingCount::get);
-        this.rowSeq = new int[batchCapacity];
+        this.rowOwner = new Sequence[batchCapacity];
         this.rowToken = new int[batchCapacity];
+        this.rowPos = new int[batchCapacity];
+        this.rowLogits = new boolean[batchCapacity];
     }
 
     @Override
@@ -256,37 +261,42 @@ final class BatchScheduler implements Scheduler {
             if (s.request.cancelled) {
                 it.remove();
                 s.closeSampler();
-                s.finishGeneration(FinishReason.CANCELLED, System.nanoTime());
                 stats.outcome(ModelStats.Outcome.CANCELLED);
+                s.finishGeneration(FinishReason.CANCELLED, System.nanoTime());
             }
         }
         for (Iterator<EmbedRequest> it = embeds.iterator(); it.hasNext();) {
             EmbedRequest e = it.next();
             if (e.cancelled) {
                 it.remove();
-                e.fail(new java.util.concurrent.CancellationException("embedding request was cancelled"));
                 stats.outcome(ModelStats.Outcome.CANCELLED);
+                e.fail(new java.util.concurrent.CancellationException("embedding request was cancelled"));
             }
         }
     }
 
     private void answerCancelledBeforeStart(Request r) {
         long now = System.nanoTime();
+        stats.outcome(ModelStats.Outcome.CANCELLED);
         if (r instanceof GenerationRequest g) {
             g.admitted(now, 0);
             g.finish(FinishReason.CANCELLED, now);
         } else {
             r.fail(new java.util.concurrent.CancellationException("request was cancelled before it started"));
         }
-        stats.outcome(ModelStats.Outcome.CANCELLED);
     }
 
     // ------------------------------------------------------------------------------------ admission
 
     private void admit() {
         while (running.size() < parallel) {
-            Sequence s = preempted.pollFirst();
-            if (s == null) {
+            Sequence s = preempted.peekFirst();
+            if (s != null) {
+                if (!roomFor(s.tokens, false)) {
+                    return; // first in line: nothing newer starts before it
+                }
+                preempted.pollFirst();
+            } else {
                 Request r = nextAdmissible();
                 if (r == null) {
                     return;
@@ -304,12 +314,39 @@ final class BatchScheduler implements Scheduler {
         }
     }
 
-    /** The first waiting request that should start now (one that will soon share a prefill in progress waits). */
+    /**
+     * Admission control: a sequence starts only when the cells it will evaluate fit beside the running
+     * ones (free cells plus cells held only by cached prefixes, with one token of room for every
+     * running sequence), so a pre-empted sequence is not re-admitted just to be pre-empted again.
+     * With nothing running everything fits: the cache holds at least one context.
+     */
+    private boolean roomFor(int[] tokens, boolean generation) {
+        if (running.isEmpty()) {
+            return true;
+        }
+        int reused = prefixCache && generation ? kv.longestPrefix(tokens, tokens.length - 1).length() : 0;
+        long need = (long) tokens.length - reused + 1;
+        long promised = running.size(); // one more token each
+        for (Sequence s : running) {
+            promised += s.tokens.length - s.fed; // prompt tokens admitted but not evaluated yet
+        }
+        return kv.free() + kv.cachedOnlyCells() - promised >= need;
+    }
+
+    /**
+     * The first waiting request that should start now: one that will soon share a prefill in progress
+     * waits, and the first that does not fit the cache holds back the ones behind it.
+     */
     private Request nextAdmissible() {
         for (Iterator<Request> it = waiting.iterator(); it.hasNext();) {
             Request r = it.next();
-            if (r instanceof GenerationRequest g && prefixCache && shouldDefer(g.prompt())) {
+            int[] tokens = r instanceof GenerationRequest g ? g.prompt() : ((EvaluateRequest) r).tokens;
+            boolean generation = r instanceof GenerationRequest;
+            if (generation && prefixCache && shouldDefer(tokens)) {
                 continue;
+            }
+            if (!roomFor(tokens, generation)) {
+                return null;
             }
             it.remove();
             waitingCount.decrementAndGet();
@@ -340,8 +377,8 @@ final class BatchScheduler implements Scheduler {
         try {
             sampler = dec.newSampler(g.options.sampling(), g.options.grammar().orElse(null));
         } catch (RuntimeException e) {
-            g.fail(e);
             stats.outcome(ModelStats.Outcome.FAILED);
+            g.fail(e);
             return null;
         }
         Sequence s = new Sequence(g, g.prompt(), ++admissions);
@@ -386,21 +423,16 @@ final class BatchScheduler implements Scheduler {
         if (running.isEmpty()) {
             return;
         }
-        dec.clear();
         int n = 0;
         int generating = 0;
         for (Sequence s : running) {
-            s.row = -1;
-            s.chunk = 0;
             if (!s.prefilling()) {
-                s.row = dec.add(s.pending, s.nPast, s.id, true);
-                rowSeq[n] = s.id;
-                rowToken[n] = s.pending;
-                n++;
+                n = addRow(n, s, s.pending, s.nPast, true);
                 generating++;
             }
         }
-        int budget = prefillBudget(generating);
+        // never plan more tokens than the cache can take (cached prefixes can be evicted for them)
+        int budget = Math.min(prefillBudget(generating), kv.free() + kv.cachedOnlyCells() - generating);
         int prefill = 0;
         for (Sequence s : running) {
             if (!s.prefilling() || budget <= 0 || n >= batchCapacity) {
@@ -410,71 +442,120 @@ final class BatchScheduler implements Scheduler {
                 continue;
             }
             int take = Math.min(Math.min(s.tokens.length - s.fed, budget), batchCapacity - n);
-            s.firstRow = n;
             for (int k = 0; k < take; k++) {
                 int index = s.fed + k;
-                boolean last = index == s.tokens.length - 1;
-                boolean logits = s.kind == Sequence.Kind.EVALUATE || last;
-                int row = dec.add(s.tokens[index], s.nPast + k, s.id, logits);
-                if (last && s.kind == Sequence.Kind.GENERATE) {
-                    s.row = row;
-                }
-                rowSeq[n] = s.id;
-                rowToken[n] = s.tokens[index];
-                n++;
+                boolean logits = s.kind == Sequence.Kind.EVALUATE || index == s.tokens.length - 1;
+                n = addRow(n, s, s.tokens[index], s.nPast + k, logits);
             }
-            s.chunk = take;
             budget -= take;
             prefill += take;
         }
         if (n == 0) {
-            // only backlogged evaluations: give their consumers time
-            parkBriefly();
+            parkBriefly(); // only backlogged evaluations: give their consumers time
             return;
         }
         makeRoom(n);
         long t0 = System.nanoTime();
-        BatchDecoder.Status status;
+        int done;
         try {
-            status = dec.decode();
+            done = decodeRows(0, n);
         } catch (RuntimeException e) {
             LOG.warn("{}: llama_decode failed for a batch of {} tokens; failing the {} requests in it", owner, n, running.size(), e);
             for (Sequence s : running) {
                 s.failed = e;
             }
             retireFinished();
-            publishStats();
             return;
         }
         long t1 = System.nanoTime();
-        stats.decodeCalls++;
-        if (status == BatchDecoder.Status.NO_KV_SPACE) {
+        if (done == 0) {
             onNoSpace(n);
             return;
         }
-        for (int i = 0; i < n; i++) {
-            kv.append(rowSeq[i], rowToken[i]);
+        if (done == n) {
+            learnCosts(t1 - t0, generating, prefill);
         }
-        learnCosts(t1 - t0, generating, prefill);
         int generated = 0;
-        for (int i = 0; i < running.size(); i++) {
-            Sequence s = running.get(i);
-            s.nPast += s.chunk + (s.prefilling() ? 0 : 1);
-            if (s.chunk > 0) {
-                if (s.kind == Sequence.Kind.EVALUATE) {
-                    handOverLogits(s);
-                }
-                s.fed += s.chunk;
-            }
-            if (s.row >= 0 && s.kind == Sequence.Kind.GENERATE) {
-                if (sample(s, t1)) {
-                    generated++;
-                }
+        int prompt = 0;
+        for (int i = 0; i < done; i++) {
+            if (rowOwner[i].prefillRow(rowPos[i])) {
+                prompt++;
             }
         }
-        stats.tokens(prefill, generated, t1);
+        for (Sequence s : running) {
+            generated += s.generatedThisStep;
+            s.generatedThisStep = 0;
+        }
+        stats.tokens(prompt, generated, t1);
         retireFinished();
         publishStats();
+    }
+
+    private int addRow(int n, Sequence s, int token, int pos, boolean logits) {
+        rowOwner[n] = s;
+        rowToken[n] = token;
+        rowPos[n] = pos;
+        rowLogits[n] = logits;
+        return n + 1;
+    }
+
+    /**
+     * Decodes rows {@code [from, to)} and hands out their results. When the cache has enough free cells
+     * but no contiguous run for the whole range (b4916 places a micro-batch in contiguous cells, and
+     * finished sequences leave holes), the range is split in halves, down to single tokens.
+     *
+     * @return rows decoded, from {@code from} on (0 when nothing fit)
+     */
+    private int decodeRows(int from, int to) {
+        dec.clear();
+        for (int i = from; i < to; i++) {
+            dec.add(rowToken[i], rowPos[i], rowOwner[i].id, rowLogits[i]);
+        }
+        BatchDecoder.Status status = dec.decode();
+        stats.decodeCalls++;
+        if (status == BatchDecoder.Status.OK) {
+            commitRows(from, to);
+            return to - from;
+        }
+        int size = to - from;
+        if (size == 1 || kv.free() == 0) {
+            return 0;
+        }
+        int mid = from + size / 2;
+        int first = decodeRows(from, mid);
+        if (first < mid - from) {
+            return first;
+        }
+        return first + decodeRows(mid, to);
+    }
+
+    /** Records decoded rows in the cache model and samples or hands over the rows that carry logits. */
+    private void commitRows(int from, int to) {
+        long now = System.nanoTime();
+        for (int i = from; i < to; i++) {
+            Sequence s = rowOwner[i];
+            kv.append(s.id, rowToken[i]);
+            s.nPast++;
+            boolean promptRow = s.fed < s.tokens.length;
+            if (promptRow) {
+                s.fed++;
+            }
+            if (!rowLogits[i]) {
+                continue;
+            }
+            int row = i - from;
+            if (s.kind == Sequence.Kind.EVALUATE) {
+                EvaluateRequest e = (EvaluateRequest) s.request;
+                float[] logits = new float[vocab.size()];
+                dec.logits(row, logits);
+                e.rows.add(new EvaluateRequest.Row(rowPos[i], logits));
+                if (s.fed == s.tokens.length) {
+                    s.finishReason = FinishReason.LENGTH;
+                }
+            } else if (s.finishReason == null && s.failed == null && sample(s, row, now)) {
+                s.generatedThisStep++;
+            }
+        }
     }
 
     /** The cost model of chunked prefill: a decode-only step and one more prompt token in a step. */
@@ -503,11 +584,11 @@ final class BatchScheduler implements Scheduler {
     }
 
     /** Samples the next token of a sequence after a step. @return true when a token was generated */
-    private boolean sample(Sequence s, long now) {
+    private boolean sample(Sequence s, int row, long now) {
         GenerationRequest g = (GenerationRequest) s.request;
         int token;
         try {
-            token = s.sampler.sample(s.row);
+            token = s.sampler.sample(row);
         } catch (RuntimeException e) {
             s.failed = e;
             return false;
@@ -521,7 +602,7 @@ final class BatchScheduler implements Scheduler {
             if (logitsBuffer == null) {
                 logitsBuffer = new float[vocab.size()];
             }
-            dec.logits(s.row, logitsBuffer);
+            dec.logits(row, logitsBuffer);
             lp = Logprobs.of(logitsBuffer, token, g.options.topLogprobs(), vocab);
         }
         boolean go = g.accept(token, lp, now);
@@ -535,18 +616,6 @@ final class BatchScheduler implements Scheduler {
             s.pending = token;
         }
         return true;
-    }
-
-    private void handOverLogits(Sequence s) {
-        EvaluateRequest e = (EvaluateRequest) s.request;
-        for (int k = 0; k < s.chunk; k++) {
-            float[] row = new float[vocab.size()];
-            dec.logits(s.firstRow + k, row);
-            e.rows.add(new EvaluateRequest.Row(s.fed + k, row));
-        }
-        if (s.fed + s.chunk == s.tokens.length) {
-            s.finishReason = FinishReason.LENGTH;
-        }
     }
 
     private void parkBriefly() {
@@ -581,6 +650,15 @@ final class BatchScheduler implements Scheduler {
     }
 
     private void onNoSpace(int tokens) {
+        if (LOG.isDebugEnabled()) {
+            StringBuilder b = new StringBuilder();
+            for (Sequence s : running) {
+                b.append(" #").append(s.admitted).append("(id ").append(s.id).append(", ").append(s.nPast).append(" cells, ")
+                        .append(kv.length(s.id)).append(" tracked)");
+            }
+            LOG.debug("{}: no KV room for {} tokens; {} of {} cells free, {} cached holders; running:{}", owner, tokens,
+                    kv.free(), kv.cells(), kv.cachedHolders(), b);
+        }
         if (evictOne()) {
             return; // the next iteration rebuilds the step
         }
@@ -637,6 +715,7 @@ final class BatchScheduler implements Scheduler {
 
     private void retireFinished() {
         long now = System.nanoTime();
+        List<Sequence> done = null;
         for (Iterator<Sequence> it = running.iterator(); it.hasNext();) {
             Sequence s = it.next();
             if (s.finishReason == null && s.failed == null) {
@@ -652,18 +731,28 @@ final class BatchScheduler implements Scheduler {
                 dec.removeFrom(s.id, 0);
                 kv.release(s.id);
             }
+            if (done == null) {
+                done = new ArrayList<>(2);
+            }
+            done.add(s);
+        }
+        if (done == null) {
+            return;
+        }
+        // counters first, so a caller that reads stats() right after its answer sees its own request
+        publishStats();
+        for (Sequence s : done) {
             if (s.failed != null) {
-                s.request.fail(s.failed);
                 stats.outcome(ModelStats.Outcome.FAILED);
+                s.request.fail(s.failed);
             } else if (s.kind == Sequence.Kind.EVALUATE) {
-                ((EvaluateRequest) s.request).finish();
                 stats.outcome(ModelStats.Outcome.COMPLETED);
+                ((EvaluateRequest) s.request).finish();
             } else {
-                s.finishGeneration(s.finishReason, now);
                 stats.outcome(s.finishReason == FinishReason.CANCELLED ? ModelStats.Outcome.CANCELLED : ModelStats.Outcome.COMPLETED);
+                s.finishGeneration(s.finishReason, now);
             }
         }
-        // a finished sequence left more cached holders than ids allow for new requests: nothing to do, acquire() evicts
     }
 
     private void publishStats() {
@@ -694,13 +783,13 @@ final class BatchScheduler implements Scheduler {
             stats.tokens(tokens, 0, System.nanoTime());
             if (e.next == e.inputs.length) {
                 embeds.poll();
-                e.result.complete(e.vectors);
                 stats.outcome(ModelStats.Outcome.COMPLETED);
+                e.result.complete(e.vectors);
             }
         } catch (RuntimeException ex) {
             embeds.poll();
-            e.fail(ex);
             stats.outcome(ModelStats.Outcome.FAILED);
+            e.fail(ex);
         }
     }
 
@@ -721,8 +810,8 @@ final class BatchScheduler implements Scheduler {
     private void failRunning(Throwable t) {
         for (Sequence s : running) {
             s.closeSampler();
-            s.request.fail(t);
             stats.outcome(ModelStats.Outcome.FAILED);
+            s.request.fail(t);
         }
         running.clear();
     }
@@ -739,19 +828,19 @@ final class BatchScheduler implements Scheduler {
         IllegalStateException during = new IllegalStateException("closed: " + owner + " was closed while the request was running");
         for (Sequence s : running) {
             s.closeSampler();
-            s.request.fail(during);
             stats.outcome(ModelStats.Outcome.FAILED);
+            s.request.fail(during);
         }
         running.clear();
         for (Sequence s : preempted) {
             s.closeSampler();
-            s.request.fail(during);
             stats.outcome(ModelStats.Outcome.FAILED);
+            s.request.fail(during);
         }
         preempted.clear();
         for (Request r : waiting) {
-            r.fail(before);
             stats.outcome(ModelStats.Outcome.FAILED);
+            r.fail(before);
         }
         waiting.clear();
         waitingCount.set(0);
@@ -792,9 +881,7 @@ final class BatchScheduler implements Scheduler {
         int nPast;
         /** the last sampled token, decoded in the next step */
         int pending;
-        int row = -1;
-        int firstRow;
-        int chunk;
+        int generatedThisStep;
         boolean resumed;
         FinishReason finishReason;
         RuntimeException failed;
@@ -809,6 +896,11 @@ final class BatchScheduler implements Scheduler {
 
         boolean prefilling() {
             return fed < tokens.length;
+        }
+
+        /** @return whether a decoded row at {@code pos} was a prompt token (not a generated one) */
+        boolean prefillRow(int pos) {
+            return pos < tokens.length;
         }
 
         void closeSampler() {

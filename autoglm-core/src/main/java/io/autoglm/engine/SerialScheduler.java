@@ -171,8 +171,8 @@ final class SerialScheduler implements Scheduler {
         try {
             g.resolvePrompt(backend);
         } catch (RuntimeException e) {
-            g.fail(e);
             stats.outcome(ModelStats.Outcome.FAILED);
+            g.fail(e);
             return;
         }
         long start = System.nanoTime();
@@ -195,15 +195,15 @@ final class SerialScheduler implements Scheduler {
                 return true;
             });
         } catch (RuntimeException e) {
-            g.fail(e);
             stats.outcome(ModelStats.Outcome.FAILED);
+            g.fail(e);
             return;
         }
         long now = System.nanoTime();
         stats.tokens(g.prompt().length, produced[0], now);
         if (closed) {
-            g.fail(new IllegalStateException("closed: " + owner + " was closed while the request was running"));
             stats.outcome(ModelStats.Outcome.FAILED);
+            g.fail(new IllegalStateException("closed: " + owner + " was closed while the request was running"));
             return;
         }
         FinishReason reason;
@@ -218,8 +218,8 @@ final class SerialScheduler implements Scheduler {
                 case SINK_STOPPED -> FinishReason.CANCELLED;
             };
         }
-        g.finish(reason, now);
         stats.outcome(reason == FinishReason.CANCELLED ? ModelStats.Outcome.CANCELLED : ModelStats.Outcome.COMPLETED);
+        g.finish(reason, now);
     }
 
     private void embed(EmbedRequest e) {
@@ -231,22 +231,22 @@ final class SerialScheduler implements Scheduler {
                 e.vectors[i] = backend.embed(e.inputs[i], e.normalize);
             }
             stats.tokens(e.tokens(), 0, System.nanoTime());
-            e.result.complete(e.vectors);
             stats.outcome(ModelStats.Outcome.COMPLETED);
+            e.result.complete(e.vectors);
         } catch (RuntimeException ex) {
-            e.fail(ex);
             stats.outcome(ModelStats.Outcome.FAILED);
+            e.fail(ex);
         }
     }
 
     private void evaluate(EvaluateRequest e) {
         try {
             backend.evaluate(e.tokens, (position, logits) -> e.rows.add(new EvaluateRequest.Row(position, logits.clone())));
-            e.finish();
             stats.outcome(ModelStats.Outcome.COMPLETED);
+            e.finish();
         } catch (RuntimeException ex) {
-            e.fail(ex);
             stats.outcome(ModelStats.Outcome.FAILED);
+            e.fail(ex);
         }
     }
 

@@ -50,7 +50,7 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
      * Context options a generation maps onto its {@code llama_context_params}.
      *
      * @param nSeqMax sequence ids the context accepts; above 1 the KV cache is one buffer shared by
-     *     all sequences (so {@code seq_cp} shares cells) and holes left by freed sequences are compacted
+     *     all sequences (so {@code seq_cp} shares cells)
      */
     record ContextOptions(int nCtx, int nBatch, int nUbatch, int threads, boolean embeddings, int poolingType, int nSeqMax) {
     }
@@ -177,6 +177,15 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
 
     /** Empties the KV cache/memory of a context. */
     abstract void clearMemory(MemorySegment ctx);
+
+    /**
+     * @param rc what {@code llama_decode} returned (not 0)
+     * @param lastError the last error llama.cpp logged during the call, or ""
+     * @return true when the batch found no room in the KV cache and nothing was changed
+     */
+    boolean noKvSpace(int rc, String lastError) {
+        return rc == 1;
+    }
 
     /**
      * Removes a sequence from the cells of positions {@code [p0, p1)} ({@code -1} = open end).

@@ -82,7 +82,6 @@ final class AbiB4916 extends Abi {
                 ADDRESS.withName("abort_callback"),
                 ADDRESS.withName("abort_callback_data")).withName("llama_context_params");
         static final ContextParamFields COMMON = ContextParamFields.of(LAYOUT);
-        static final VarHandle DEFRAG_THOLD = Structs.field(LAYOUT, "defrag_thold");
 
         private ContextParams() {
         }
@@ -102,6 +101,7 @@ final class AbiB4916 extends Abi {
     private final MethodHandle kvSelfClear;
     private final MethodHandle kvSelfSeqRm;
     private final MethodHandle kvSelfSeqCp;
+
     private final MethodHandle initPenalties;
 
     AbiB4916(SymbolLookup lookup, long measuredModelParams, long measuredContextParams) {
@@ -128,11 +128,17 @@ final class AbiB4916 extends Abi {
     @Override
     void configureContext(MemorySegment p, ContextOptions o) {
         ContextParams.COMMON.apply(p, o);
-        if (o.nSeqMax() > 1) {
-            // b4916 places each micro-batch in contiguous free cells: compact the holes that finished
-            // sequences leave (only done by llama.cpp once 2048 cells are in use)
-            ContextParams.DEFRAG_THOLD.set(p, 0L, 0.1f);
-        }
+        // defrag_thold stays off (the default): b4916's defragmentation graph can fail a GGML_ASSERT and abort
+        // the process; the engine splits a batch that finds no contiguous room instead
+    }
+
+    /**
+     * b4916 returns -3 when no slot is found for a micro-batch ("failed to prepare ubatch"), the code it also uses for
+     * a failed graph computation; its log line tells them apart. Its batch guard restores the cache either way.
+     */
+    @Override
+    boolean noKvSpace(int rc, String lastError) {
+        return rc == 1 || (rc == -3 && (lastError.contains("ubatch") || lastError.contains("slot")));
     }
 
     @Override

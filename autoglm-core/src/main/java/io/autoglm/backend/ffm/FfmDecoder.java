@@ -219,6 +219,7 @@ final class FfmDecoder implements BatchDecoder {
             throw new IllegalStateException("decode of an empty batch");
         }
         int rc;
+        NativeLog.takeLastError(); // forget errors of earlier calls
         try {
             rc = (int) lib.decode.invokeExact(ctx, batch.struct());
         } catch (Throwable t) {
@@ -227,10 +228,11 @@ final class FfmDecoder implements BatchDecoder {
         if (rc == 0) {
             return Status.OK;
         }
-        if (rc == 1) {
+        String why = NativeLog.takeErrors();
+        if (lib.abi.noKvSpace(rc, why)) {
             return Status.NO_KV_SPACE;
         }
-        throw new NativeException("llama_decode", n + " tokens", rc);
+        throw new NativeException("llama_decode", n + " tokens" + (why.isEmpty() ? "" : " (" + why + ")"), rc);
     }
 
     @Override
