@@ -151,7 +151,7 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
             }
             if (withRef) {
                 cells.addAll(List.of(fmt(r.optunaTpe()), fmt(r.optunaRandom()),
-                        String.format(Locale.ROOT, "%.2f", r.ratioToOptunaTpe())));
+                        String.format(Locale.ROOT, "%.3g", r.ratioToOptunaTpe())));
             }
             cells.add(String.format(Locale.ROOT, "%.3f", r.samplerMsMean()));
             cells.add(String.format(Locale.ROOT, "%.3f", r.samplerMsLast()));
