@@ -87,11 +87,20 @@ public final class JsonGrammarCompiler {
     }
 
     private String compileDocument(Object schema) {
+        return compileWithBound(schema).gbnf();
+    }
+
+    /** A grammar and the most UTF-8 bytes its output can have ({@link Rules#UNBOUNDED} if unbounded). */
+    record Compiled(String gbnf, long maxBytes) {
+    }
+
+    Compiled compileWithBound(Object schema) {
         Rules rules = new Rules();
         String root = rules.reserve("root", "");
         JsonRules json = new JsonRules(rules, maxWhitespace);
         rules.define(root, new SchemaCompilation(schema, json, "").compileDocument(), "");
-        return rules.render(root);
+        String gbnf = rules.render(root);
+        return new Compiled(gbnf, rules.maxBytes(root));
     }
 
     /** @return the violations of {@code value} against {@code schema}, one line each; empty when valid */

@@ -28,6 +28,7 @@ final class Rules {
     private final Map<String, String> origin = new HashMap<>();
     private final Map<Expr, String> byBody = new HashMap<>();
     private final Set<String> reserved = new HashSet<>();
+    private Map<String, Expr> rendered;
 
     /** @return a fresh rule name built from {@code hint}, reserved until {@link #define(String, Expr, String)} */
     String reserve(String hint, String pointer) {
@@ -142,6 +143,7 @@ final class Rules {
         }
         checkLeftRecursion(pruned);
         collapseAliases(pruned, root);
+        rendered = pruned;
         // rules reachable from root, root first
         List<String> order = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -164,6 +166,69 @@ final class Rules {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** Marks an unbounded length in {@link #maxBytes(String)}. */
+    static final long UNBOUNDED = Long.MAX_VALUE;
+
+    /**
+     * @return the most UTF-8 bytes a text matching rule {@code root} of the rendered grammar can have
+     *         ({@link #UNBOUNDED} for recursion or unbounded repetition); a generation needs at most
+     *         this many tokens plus one for end-of-generation
+     */
+    long maxBytes(String root) {
+        if (rendered == null) {
+            throw new IllegalStateException("render first");
+        }
+        return maxBytes(Expr.ref(root), new HashMap<>(), new HashSet<>());
+    }
+
+    private long maxBytes(Expr e, Map<String, Long> memo, Set<String> active) {
+        return switch (e) {
+            case Expr.Lit l -> l.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            case Expr.Chars c -> c.body().startsWith("^") ? 4 : 1; // negated classes match any code point
+            case Expr.Ref r -> {
+                Long known = memo.get(r.name());
+                if (known != null) {
+                    yield known;
+                }
+                if (!active.add(r.name())) {
+                    yield UNBOUNDED;
+                }
+                long v = maxBytes(rendered.get(r.name()), memo, active);
+                active.remove(r.name());
+                memo.put(r.name(), v);
+                yield v;
+            }
+            case Expr.Seq s -> {
+                long sum = 0;
+                for (Expr x : s.items()) {
+                    sum = saturatingAdd(sum, maxBytes(x, memo, active));
+                }
+                yield sum;
+            }
+            case Expr.Alt a -> {
+                long max = 0;
+                for (Expr x : a.options()) {
+                    max = Math.max(max, maxBytes(x, memo, active));
+                }
+                yield max;
+            }
+            case Expr.Rep r -> {
+                long item = maxBytes(r.item(), memo, active);
+                if (item == 0) {
+                    yield 0;
+                }
+                if (r.max() < 0 || item == UNBOUNDED) {
+                    yield UNBOUNDED;
+                }
+                yield item > UNBOUNDED / r.max() ? UNBOUNDED : item * r.max();
+            }
+        };
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        return a > UNBOUNDED - b ? UNBOUNDED : a + b;
     }
 
     /** Rules whose whole body is a reference to another rule are replaced by that rule. */

@@ -91,7 +91,7 @@ final class SchemaCompilation {
             return value(merge(List.of(m), ptr), ptr);
         }
         if (m.containsKey("allOf")) {
-            return value(merge(List.of(m), ptr + "/allOf"), ptr);
+            return value(merge(List.of(m), ptr), ptr);
         }
         if (m.containsKey("anyOf") && m.containsKey("oneOf")) {
             throw new UnsupportedSchemaException(ptr + "/oneOf", "anyOf and oneOf in the same schema are not supported; nest one in allOf");
@@ -555,12 +555,12 @@ final class SchemaCompilation {
                 : lo.exclusive ? lo.value.setScale(0, RoundingMode.FLOOR).add(BigDecimal.ONE) : lo.value.setScale(0, RoundingMode.CEILING);
         BigDecimal h = hi == null ? limit
                 : hi.exclusive ? hi.value.setScale(0, RoundingMode.CEILING).subtract(BigDecimal.ONE) : hi.value.setScale(0, RoundingMode.FLOOR);
-        if (l.compareTo(h) > 0) {
-            throw new NoValueException(ptr, "no integer lies between the minimum and the maximum");
-        }
         if (l.compareTo(limit) > 0 || h.compareTo(limit.negate()) < 0) {
             throw new UnsupportedSchemaException(ptr, "integer bounds beyond " + JsonRules.MAX_DIGITS
                     + " digits are not supported (generated integers have at most " + JsonRules.MAX_DIGITS + " digits)");
+        }
+        if (l.compareTo(h) > 0) {
+            throw new NoValueException(ptr, "no integer lies between the minimum and the maximum");
         }
         long a = l.max(limit.negate()).longValueExact();
         long b = h.min(limit).longValueExact();

@@ -37,12 +37,18 @@ public final class ToolCallGrammar {
     private final String forced;
     private final int maxCalls;
     private final String grammar;
+    private long maxBytes;
 
     private ToolCallGrammar(Builder b) {
         this.tools = b.tools;
         this.forced = b.forced;
         this.maxCalls = b.maxCalls;
         this.grammar = compile(b.maxWhitespace);
+    }
+
+    /** @return the most UTF-8 bytes an output can have, {@link Rules#UNBOUNDED} when unbounded */
+    long maxBytes() {
+        return maxBytes;
     }
 
     /** @return a new builder */
@@ -95,7 +101,9 @@ public final class ToolCallGrammar {
             body = seq(lit("["), w, call, w, rules.repeat(more, 0, maxCalls - 1, "more-calls", ""), lit("]"));
         }
         rules.define(root, body, "");
-        return rules.render(root);
+        String gbnf = rules.render(root);
+        maxBytes = rules.maxBytes(root);
+        return gbnf;
     }
 
     /**
@@ -133,36 +141,36 @@ public final class ToolCallGrammar {
     @SuppressWarnings("unchecked")
     private ToolCall call(Object item, String at) {
         if (!(item instanceof Map<?, ?> m)) {
-            throw new InvalidToolCallException("tool call " + show(at) + " is a " + Json.typeName(item) + ", expected an object "
+            throw new InvalidToolCallException(label(at) + " is a " + Json.typeName(item) + ", expected an object "
                     + "{\"name\": ..., \"arguments\": {...}}", false);
         }
         for (Object k : m.keySet()) {
             if (!k.equals("name") && !k.equals("arguments")) {
-                throw new InvalidToolCallException("tool call " + show(at) + " has an unexpected member '" + k
+                throw new InvalidToolCallException(label(at) + " has an unexpected member '" + k
                         + "' (only name and arguments)", false);
             }
         }
         if (!(m.get("name") instanceof String name)) {
-            throw new InvalidToolCallException("tool call " + show(at) + " has no string 'name'", false);
+            throw new InvalidToolCallException(label(at) + " has no string 'name'", false);
         }
         if (!tools.containsKey(name) || (forced != null && !forced.equals(name))) {
-            throw new InvalidToolCallException("tool call " + show(at) + " names unknown tool '" + name + "' (expected "
+            throw new InvalidToolCallException(label(at) + " names unknown tool '" + name + "' (expected "
                     + (forced != null ? forced : String.join(", ", tools.keySet())) + ")", false);
         }
         if (!(m.get("arguments") instanceof Map<?, ?> args)) {
-            throw new InvalidToolCallException("tool call " + show(at) + " (" + name + ") has no 'arguments' object", false);
+            throw new InvalidToolCallException(label(at) + " to '" + name + "' has no 'arguments' object", false);
         }
         Object schema = tools.get(name);
         List<String> violations = SchemaValidator.validate(schema, schema, args);
         if (!violations.isEmpty()) {
-            throw new InvalidToolCallException("arguments of tool call " + show(at) + " (" + name + ") break its schema: "
+            throw new InvalidToolCallException("arguments of " + label(at) + " to '" + name + "' break its schema: "
                     + String.join("; ", violations), false);
         }
         return new ToolCall(name, (Map<String, Object>) args);
     }
 
-    private static String show(String at) {
-        return at.isEmpty() ? "" : "#" + at.substring(1);
+    private static String label(String at) {
+        return at.isEmpty() ? "tool call" : "tool call #" + at.substring(1);
     }
 
     @Override
