@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 /**
  * The string formats the compiler writes grammar for: RFC 3339 {@code date}, {@code time} and
  * {@code date-time}, and {@code uuid}. Dates are always real calendar dates (February stops at 28),
- * times have a seconds field and an offset ({@code Z} or {@code +hh:mm}), seconds stop at 59.
+ * times have a seconds field and an offset ({@code Z} or {@code ±hh:mm} up to 17:59, never
+ * {@code -00:00}), seconds stop at 59.
  */
 final class Formats {
     private static final Set<String> SUPPORTED = Set.of("date", "time", "date-time", "uuid");
@@ -69,7 +70,11 @@ final class Formats {
         Expr hour = alt(seq(chars("01"), d), seq(lit("2"), chars("0-3")));
         Expr minute = seq(chars("0-5"), d);
         Expr frac = rules.repeat(seq(lit("."), rules.repeat(d, 1, 9, "time-frac-digits", "")), 0, 1, "time-frac", "");
-        Expr offset = alt(lit("Z"), seq(chars("+\\x2D"), hour, lit(":"), minute));
+        // offsets up to 17:59 (java.time and common validators refuse beyond 18:00), and never -00:00
+        // (RFC 3339's "unknown offset", which several date-time validators refuse)
+        Expr offsetHour = alt(seq(lit("0"), chars("1-9")), seq(lit("1"), chars("0-7")));
+        Expr offset = alt(lit("Z"), seq(lit("+"), alt(lit("00"), offsetHour), lit(":"), minute),
+                seq(lit("-"), alt(seq(offsetHour, lit(":"), minute), seq(lit("00:"), alt(seq(chars("1-5"), d), seq(lit("0"), chars("1-9")))))));
         return rules.named("time", seq(hour, lit(":"), minute, lit(":"), minute, frac, offset), "");
     }
 

@@ -215,7 +215,8 @@ class JsonGrammarCompilerTest {
             assertThat(time.matches("\"" + s + "\"")).as(s).isTrue();
             assertThat(Formats.matches("time", s)).as(s).isTrue();
         }
-        for (String s : List.of("24:00:00Z", "12:60:00Z", "12:00:60Z", "12:00:00", "12:00Z", "12:00:00.Z")) {
+        for (String s : List.of("24:00:00Z", "12:60:00Z", "12:00:60Z", "12:00:00", "12:00Z", "12:00:00.Z", "12:00:00-00:00",
+                "12:00:00+18:30")) {
             assertThat(time.matches("\"" + s + "\"")).as(s).isFalse();
         }
         Gbnf uuid = Gbnf.parse(JsonGrammars.forSchema("{\"type\": \"string\", \"format\": \"uuid\"}"));
