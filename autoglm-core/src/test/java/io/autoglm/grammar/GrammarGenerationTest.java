@@ -146,6 +146,24 @@ class GrammarGenerationTest {
     }
 
     @Test
+    void hugeCounts_areAcceptedByLlamaCpp() {
+        // chunked repetitions: llama.cpp must parse them (current builds refuse a single x{0,2000})
+        for (String schema : List.of("{\"type\": \"string\", \"maxLength\": 1000000}",
+                "{\"type\": \"array\", \"items\": {\"type\": \"boolean\"}, \"minItems\": 5000, \"maxItems\": 2000000}",
+                "{\"type\": \"string\", \"minLength\": 2500, \"maxLength\": 9999999999}")) {
+            String g = JsonGrammars.forSchema(schema);
+            Completion r = model.complete(CompletionRequest.builder().prompt("Once upon a time")
+                    .sampling(SamplingParams.builder().temperature(1.0f).seed(1).build()).grammar(g).maxTokens(12).build());
+            assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
+            assertThatThrownBy(() -> Json.parse(r.text())).isInstanceOfSatisfying(JsonParseException.class,
+                    e -> assertThat(e.truncated()).as(r.text()).isTrue());
+        }
+        assertThatThrownBy(() -> model.complete(CompletionRequest.builder().prompt("x").grammar("root ::= [a]{0,x}").maxTokens(2).build()))
+                .as("a grammar llama.cpp refuses is an IllegalArgumentException, so acceptance above is real")
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void anyJsonObject_isAcceptedAndGeneratesAnObjectOrItsBeginning() {
         String g = JsonGrammars.anyJsonObject();
         for (long seed : SEEDS) {
