@@ -1,6 +1,5 @@
 package io.autoglm.grammar;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -101,11 +100,6 @@ public final class JsonGrammarCompiler {
         rules.define(root, new SchemaCompilation(schema, json, "").compileDocument(), "");
         String gbnf = rules.render(root);
         return new Compiled(gbnf, rules.maxBytes(root));
-    }
-
-    /** @return the violations of {@code value} against {@code schema}, one line each; empty when valid */
-    static List<String> validate(Object schema, Object value) {
-        return SchemaValidator.validate(schema, schema, value);
     }
 
     @Override

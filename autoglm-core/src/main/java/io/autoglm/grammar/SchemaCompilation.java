@@ -53,7 +53,7 @@ final class SchemaCompilation {
         return refRule("#", "");
     }
 
-    /** @return the expression for an object-valued document (tool parameters), refusing other types */
+    /** @return the expression for values valid against {@code schema}, found at {@code ptr} in the document */
     Expr value(Object schema, String ptr) {
         if (++depth > MAX_NESTING) {
             throw new UnsupportedSchemaException(ptr, "subschemas nest deeper than " + MAX_NESTING + " levels");
@@ -331,7 +331,9 @@ final class SchemaCompilation {
         long minProps = count(m, "minProperties", ptr);
         long maxProps = count(m, "maxProperties", ptr);
         Expr w = json.ws();
-        if (props.isEmpty() && required.isEmpty()) {
+        // an explicit "properties": {} means no property unless additionalProperties gives a schema
+        boolean freeForm = props.isEmpty() && required.isEmpty() && (!m.containsKey("properties") || addl instanceof Map<?, ?>);
+        if (freeForm) {
             if (Boolean.FALSE.equals(addl)) {
                 if (minProps > 0) {
                     throw new NoValueException(ptr + "/minProperties", "minProperties " + minProps + " but no property is allowed");

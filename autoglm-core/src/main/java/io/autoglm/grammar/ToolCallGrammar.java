@@ -37,13 +37,15 @@ public final class ToolCallGrammar {
     private final String forced;
     private final int maxCalls;
     private final String grammar;
-    private long maxBytes;
+    private final long maxBytes;
 
     private ToolCallGrammar(Builder b) {
-        this.tools = b.tools;
+        this.tools = new LinkedHashMap<>(b.tools);
         this.forced = b.forced;
         this.maxCalls = b.maxCalls;
-        this.grammar = compile(b.maxWhitespace);
+        JsonGrammarCompiler.Compiled c = compile(b.maxWhitespace);
+        this.grammar = c.gbnf();
+        this.maxBytes = c.maxBytes();
     }
 
     /** @return the most UTF-8 bytes an output can have, {@link Rules#UNBOUNDED} when unbounded */
@@ -71,7 +73,7 @@ public final class ToolCallGrammar {
         return maxCalls;
     }
 
-    private String compile(int maxWhitespace) {
+    private JsonGrammarCompiler.Compiled compile(int maxWhitespace) {
         Rules rules = new Rules();
         String root = rules.reserve("root", "");
         JsonRules json = new JsonRules(rules, maxWhitespace);
@@ -102,8 +104,7 @@ public final class ToolCallGrammar {
         }
         rules.define(root, body, "");
         String gbnf = rules.render(root);
-        maxBytes = rules.maxBytes(root);
-        return gbnf;
+        return new JsonGrammarCompiler.Compiled(gbnf, rules.maxBytes(root));
     }
 
     /**
@@ -265,8 +266,14 @@ public final class ToolCallGrammar {
             return new ToolCallGrammar(this);
         }
 
-        /** Tool arguments are always an object: a schema without {@code type} gets {@code "type": "object"}. */
-        private static Object objectSchema(String name, Map<String, ?> parameters) {
+        /**
+         * Copies the schema (so later changes to the caller's map do not matter, and values that are
+         * not JSON are refused now). Tool arguments are always an object: a schema without
+         * {@code type} gets {@code "type": "object"}.
+         */
+        @SuppressWarnings("unchecked")
+        private static Object objectSchema(String name, Map<String, ?> given) {
+            Map<String, ?> parameters = given == null ? null : (Map<String, ?>) Json.parse(Json.write(given), Json.MAX_DEPTH_LIMIT);
             if (parameters == null || parameters.isEmpty()) {
                 Map<String, Object> empty = new LinkedHashMap<>();
                 empty.put("type", "object");

@@ -240,6 +240,28 @@ class JsonGrammarCompilerTest {
     }
 
     @Test
+    void additionalProperties_decidesWhatAnObjectWithoutPropertiesMayHold() {
+        // explicit empty properties (what OpenAI clients send for a function without parameters): only {}
+        Gbnf empty = Gbnf.parse(JsonGrammars.forSchema("{\"type\": \"object\", \"properties\": {}}"));
+        assertThat(empty.matches("{}")).isTrue();
+        assertThat(empty.matches("{\"a\":1}")).isFalse();
+        // no properties keyword: any object
+        Gbnf any = Gbnf.parse(JsonGrammars.forSchema("{\"type\": \"object\"}"));
+        assertThat(any.matches("{\"a\": [1, {\"b\": null}], \"c\": \"d\"}")).isTrue();
+        assertThat(any.matches("[]")).isFalse();
+        // a schema: a map of such values
+        Gbnf map = Gbnf.parse(JsonGrammars.forSchema("{\"type\": \"object\", \"properties\": {}, \"additionalProperties\": {\"type\": \"boolean\"}}"));
+        assertThat(map.matches("{\"x\": true, \"y\": false}")).isTrue();
+        assertThat(map.matches("{\"x\": 1}")).isFalse();
+        // declared properties: extras are never generated, whatever additionalProperties says
+        for (String addl : List.of("", ", \"additionalProperties\": true", ", \"additionalProperties\": {\"type\": \"integer\"}")) {
+            Gbnf declared = Gbnf.parse(JsonGrammars.forSchema("{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"integer\"}}" + addl + "}"));
+            assertThat(declared.matches("{\"a\": 1}")).isTrue();
+            assertThat(declared.matches("{\"a\": 1, \"b\": 2}")).isFalse();
+        }
+    }
+
+    @Test
     void validate_reportsViolations() {
         Map<String, Object> schema = Json.parseObject("{\"type\": \"object\", \"properties\": {\"n\": {\"type\": \"integer\", \"maximum\": 3}},"
                 + "\"required\": [\"n\", \"m\"], \"additionalProperties\": false}");

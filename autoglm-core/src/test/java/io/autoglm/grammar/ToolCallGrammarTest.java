@@ -173,6 +173,22 @@ class ToolCallGrammarTest {
     }
 
     @Test
+    void parameterSchemas_areCopied_andAnEmptyPropertiesObjectMeansNoArguments() {
+        Map<String, Object> params = new java.util.LinkedHashMap<>(Json.parseObject("{\"type\": \"object\", \"properties\": {}}"));
+        ToolCallGrammar.Builder b = ToolCallGrammar.builder().tool("ping", params);
+        params.put("properties", Map.of("x", Map.of("type", "string")));
+        ToolCallGrammar g = b.build();
+        assertThat(g.grammar()).doesNotContain("\\\"x\\\"");
+        Gbnf gbnf = Gbnf.parse(g.grammar());
+        assertThat(gbnf.matches("{\"name\": \"ping\", \"arguments\": {}}")).isTrue();
+        assertThat(gbnf.matches("{\"name\": \"ping\", \"arguments\": {\"x\": \"\"}}")).isFalse();
+        java.util.List<Object> cyclic = new java.util.ArrayList<>();
+        cyclic.add(cyclic);
+        assertThatThrownBy(() -> ToolCallGrammar.builder().tool("loop", Map.of("type", "object", "enum", cyclic)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nests deeper than 256 levels");
+    }
+
+    @Test
     void builder_validatesAtOnce() {
         assertThatThrownBy(() -> ToolCallGrammar.builder().build()).isInstanceOf(IllegalStateException.class)
                 .hasMessage("no tools: add at least one with tool(name, parameters)");
