@@ -25,7 +25,7 @@ import io.autoglm.gguf.GgufFile;
 import io.autoglm.gguf.GgufWriter;
 import io.autoglm.gguf.TensorInfo;
 import io.autoglm.testing.ChildJvm;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -508,7 +508,8 @@ abstract class AbstractLanguageModelContractTest {
 
     @Test
     void quantization_withoutQuantModule_failsClearly() {
-        assertThatThrownBy(() -> builder(TestModels.stories260K()).quantization(Quantization.Q8_0).build())
+        Path stories260K = TestModels.stories260K();
+        assertThatThrownBy(() -> builder(stories260K).quantization(Quantization.Q8_0).build())
                 .isInstanceOf(ModelLoadException.class).hasMessage("quantization q8_0 needs autoglm-quant on the class path");
     }
 }

@@ -8,7 +8,7 @@ import io.autoglm.Quantization;
 import io.autoglm.gguf.GgmlType;
 import io.autoglm.gguf.GgufFile;
 import io.autoglm.memory.PrecisionPlanner;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

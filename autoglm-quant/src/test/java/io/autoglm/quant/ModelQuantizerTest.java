@@ -11,7 +11,7 @@ import io.autoglm.gguf.GgufFile;
 import io.autoglm.testing.LlamaSmoke;
 import io.autoglm.testing.SyntheticModels;
 import io.autoglm.gguf.TensorInfo;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -280,14 +280,15 @@ class ModelQuantizerTest {
 
     @Test
     void unwritablePaths_giveClearErrors() throws IOException {
+        Path stories = TestModels.stories260K();
         Path missing = tmp.resolve("no/such/folder/out.gguf");
-        assertThatThrownBy(() -> quantize(TestModels.stories260K(), missing, Quantization.Q8_0))
+        assertThatThrownBy(() -> quantize(stories, missing, Quantization.Q8_0))
                 .isInstanceOf(QuantizationException.class).hasMessageContaining("cannot write").hasMessageContaining("no/such/folder");
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
-        assertThatThrownBy(() -> quantize(TestModels.stories260K(), file.resolve("out.gguf"), Quantization.Q8_0))
+        assertThatThrownBy(() -> quantize(stories, file.resolve("out.gguf"), Quantization.Q8_0))
                 .isInstanceOf(QuantizationException.class).hasMessageContaining("cannot write");
         Path dir = Files.createDirectory(tmp.resolve("dir.gguf"));
-        assertThatThrownBy(() -> quantize(TestModels.stories260K(), dir, Quantization.Q8_0))
+        assertThatThrownBy(() -> quantize(stories, dir, Quantization.Q8_0))
                 .isInstanceOf(QuantizationException.class).hasMessageContaining("directory");
     }
 

@@ -1,10 +1,10 @@
 package io.autoglm.backend.ffm;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.autoglm.SamplingParams;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.Fixtures;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ class FfmMemoryTest {
 
     @Test
     void loadAndClose200Times_growsResidentMemoryByLessThan50MB() throws IOException {
-        assumeTrue(Files.isReadable(STATUS), "needs /proc/self/status (Linux)");
+        Fixtures.platform(Files.isReadable(STATUS), "/proc/self/status (Linux)");
         Path model = TestModels.stories260K();
         // warm up: first load pulls in the library, JIT-compiled code, SLF4J, thread stacks
         cycle(model, 10);
