@@ -4,8 +4,6 @@
  */
 module io.autoglm.core {
     requires transitive org.slf4j;
-    requires com.github.benmanes.caffeine;
-    requires com.fasterxml.jackson.databind;
     requires llama;
     requires jdk.management;
 

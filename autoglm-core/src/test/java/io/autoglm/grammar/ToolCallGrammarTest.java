@@ -9,7 +9,7 @@ import io.autoglm.CompletionRequest;
 import io.autoglm.FinishReason;
 import io.autoglm.LanguageModel;
 import io.autoglm.SamplingParams;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
