@@ -17,7 +17,7 @@ import io.autoglm.SamplingParams;
 import io.autoglm.TokenChunk;
 import io.autoglm.TokenLogprob;
 import io.autoglm.TokenStream;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

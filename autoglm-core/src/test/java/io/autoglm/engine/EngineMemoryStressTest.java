@@ -8,7 +8,7 @@ import io.autoglm.Completion;
 import io.autoglm.CompletionRequest;
 import io.autoglm.LanguageModel;
 import io.autoglm.TokenStream;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

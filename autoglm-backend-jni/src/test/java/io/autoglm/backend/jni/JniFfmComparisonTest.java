@@ -13,7 +13,7 @@ import io.autoglm.SamplingParams;
 import io.autoglm.backend.BackendModel;
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.backend.ffm.FfmBackend;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
