@@ -61,13 +61,19 @@ class ModulePathTest {
 
     @BeforeAll
     static void build() {
-        build(ModulePathApp.MODULES);
+        build(tmp, ModulePathApp.MODULES);
     }
 
-    /** @param modules the library modules the application runs with */
-    static void build(List<String> modules) {
+    /**
+     * @param workDir an empty folder for the application's sources and classes
+     * @param modules the library modules the application runs with, found on this test's class path
+     * @param more further module-path entries (jars)
+     */
+    static void build(Path workDir, List<String> modules, Path... more) {
+        tmp = workDir;
         Path stories = TestModels.stories260K();
         modulePath = new java.util.ArrayList<>(ModulePathApp.modulePath(modules));
+        modulePath.addAll(List.of(more));
         modulePath.add(ModulePathApp.compile(tmp, SOURCES, modulePath));
         try (LanguageModel m = AutoGLM.builder().model(stories).backend(Backend.FFM).contextSize(128).threads(1).build()) {
             classPathText = m.complete(CompletionRequest.builder().prompt("Once upon a time").maxTokens(16).build()).text();
