@@ -238,7 +238,36 @@ final class FfmDecoder implements BatchDecoder {
     @Override
     public Sampler newSampler(SamplingParams params, String grammar) {
         requireOpen();
-        return FfmSampler.create(lib, ctx, vocab.pointer(), nVocab, perSequence, params, grammar);
+        SamplingParams p = params;
+        if (grammar != null) {
+            // llama.cpp's grammar matches a control token (BOS, chat markers) by its rendered text, which is not part
+            // of the generated text: with a grammar they are banned, end-of-generation tokens excepted
+            SamplingParams.Builder b = null;
+            for (int t : controlTokens()) {
+                if (!params.logitBias().containsKey(t)) {
+                    b = b == null ? params.toBuilder() : b;
+                    b.logitBias(t, Float.NEGATIVE_INFINITY);
+                }
+            }
+            p = b == null ? params : b.build();
+        }
+        return FfmSampler.create(lib, ctx, vocab.pointer(), nVocab, perSequence, p, grammar);
+    }
+
+    private int[] controlTokens;
+
+    /** @return control tokens that do not end generation (read once) */
+    private int[] controlTokens() {
+        if (controlTokens == null) {
+            java.util.List<Integer> found = new java.util.ArrayList<>();
+            for (int t = 0; t < nVocab; t++) {
+                if (vocab.isControl(t) && !vocab.isEndOfGeneration(t)) {
+                    found.add(t);
+                }
+            }
+            controlTokens = found.stream().mapToInt(Integer::intValue).toArray();
+        }
+        return controlTokens;
     }
 
     @Override
