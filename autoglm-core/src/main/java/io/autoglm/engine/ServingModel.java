@@ -150,11 +150,9 @@ final class ServingModel implements LanguageModel {
         return newRequest(resolve, options, streaming);
     }
 
+    /** Renders and tokenizes the prompt now (on the decode thread when the vocabulary is not thread-safe), so a bad prompt fails here. */
     private GenerationRequest newRequest(Function<BackendModel, int[]> resolve, GenerationOptions options, boolean streaming) {
-        if (vocabThreadSafe) {
-            return new GenerationRequest(resolve.apply(backend), null, options, vocab, streaming);
-        }
-        return new GenerationRequest(null, resolve, options, vocab, streaming);
+        return new GenerationRequest(vocabCall(resolve), null, options, vocab, streaming);
     }
 
     private void checkOptions(GenerationOptions options) {
