@@ -13,6 +13,7 @@ module io.autoglm.core {
     exports io.autoglm.backend;
     exports io.autoglm.gguf;
     exports io.autoglm.memory;
+    exports io.autoglm.validate;
     exports io.autoglm.internal to io.autoglm.quant;
 
     uses io.autoglm.backend.InferenceBackend;

@@ -3,6 +3,7 @@ package io.autoglm;
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.engine.Engines;
 import io.autoglm.internal.Checks;
+import io.autoglm.internal.IsolationProbes;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -61,6 +62,7 @@ public final class AutoGLM {
         private LoadProgressListener progress;
         private int maxQueuedRequests = 256;
         private boolean embeddings = true;
+        private IsolationProbe isolationProbe = IsolationProbe.configuredDefault();
 
         private Builder() {
         }
@@ -157,12 +159,26 @@ public final class AutoGLM {
         }
 
         /**
+         * Whether to load the model first in a short-lived child JVM and decode one token there, so that a file that
+         * makes llama.cpp abort ends the child instead of this JVM (see {@link IsolationProbe}). Every file is
+         * validated by {@link io.autoglm.validate.ModelValidator} either way.
+         *
+         * @param v {@link IsolationProbe#OFF} (default, unless the system property {@value IsolationProbe#PROPERTY}
+         *     says otherwise), {@link IsolationProbe#UNSEEN_FILES} or {@link IsolationProbe#ALWAYS}
+         * @return this
+         */
+        public Builder isolationProbe(IsolationProbe v) {
+            isolationProbe = Objects.requireNonNull(v, "isolationProbe");
+            return this;
+        }
+
+        /**
          * Loads the model.
          *
          * @return the model; close it when done
          * @throws IllegalStateException when no model was set
-         * @throws ModelFormatException when the file is not valid GGUF
-         * @throws ModelLoadException when the native side cannot load it
+         * @throws ModelFormatException when the file is not valid GGUF or holds values llama.cpp cannot run
+         * @throws ModelLoadException when the native side cannot load it, or the isolation probe's child died on it
          */
         public LanguageModel build() {
             if (model == null) {
@@ -170,6 +186,10 @@ public final class AutoGLM {
             }
             ModelSpec spec = new ModelSpec(model, backend, threads, contextSize, batchSize, gpuLayers, nativeLibrary,
                     quantization, memoryBudgetBytes, chatTemplate, progress, maxQueuedRequests, embeddings);
+            if (isolationProbe != IsolationProbe.OFF) {
+                io.autoglm.validate.ModelValidator.validate(model); // no child for a file refused here anyway
+                IsolationProbes.check(spec, isolationProbe);
+            }
             return Engines.open(spec);
         }
     }
