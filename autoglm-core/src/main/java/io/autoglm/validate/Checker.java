@@ -31,6 +31,8 @@ final class Checker {
     /** Token types llama.cpp knows: UNDEFINED 0, NORMAL 1, UNKNOWN 2, CONTROL 3, USER_DEFINED 4, UNUSED 5, BYTE 6. */
     static final int TOKEN_TYPE_BYTE = 6;
     static final long NO_TOKEN = 0xFFFF_FFFFL;
+    /** ggml's TENSOR_ALIGNMENT: tensor data pointers must be multiples of it. */
+    static final int TENSOR_ALIGNMENT = 32;
 
     private static final Set<String> ROPE_SCALING = Set.of("none", "linear", "yarn", "longrope");
     private static final Set<String> TOKENIZERS = Set.of("llama", "gpt2", "bert", "t5", "rwkv");
@@ -57,6 +59,12 @@ final class Checker {
             throw bad("general.architecture", a == null ? "missing" : describe(a), "the name of a model architecture");
         }
         arch = a.asString();
+        for (String k : List.of("general.alignment", "general.file_type", "general.quantization_version")) {
+            GgufValue v = f.metadata().get(k);
+            if (v != null && v.type() != GgufValueType.UINT32) {
+                throw bad(k, describe(v), "a UINT32 (llama.cpp reads it with gguf_get_val_u32, which asserts the type)");
+            }
+        }
         Vocab vocab = checkVocabulary();
         nVocab = vocab.size;
         Architectures.Hparams h = checkHparams();
@@ -89,6 +97,9 @@ final class Checker {
         long[] heads = perLayer(p + "attention.head_count", nLayer, null, described ? 1 : 0);
         long[] headsKv = perLayer(p + "attention.head_count_kv", nLayer, heads, described ? 1 : 0);
         long[] ff = perLayer(p + "feed_forward_length", nLayer, new long[nLayer], 0);
+        if (heads[0] > 0 && !f.metadata().containsKey(p + "attention.key_length") && nEmbd % heads[0] != 0) {
+            throw bad(p + "attention.head_count", heads[0], "a divisor of " + p + "embedding_length (" + nEmbd + ")");
+        }
         for (int i = 0; i < nLayer; i++) {
             if (headsKv[i] > heads[i] || (headsKv[i] > 0 && heads[i] % headsKv[i] != 0)) {
                 throw bad(p + "attention.head_count_kv" + layerNote(p + "attention.head_count_kv", i), headsKv[i],
@@ -102,10 +113,6 @@ final class Checker {
         long headV = 0;
         long nRot = 0;
         if (heads[0] > 0) {
-            boolean hasKeyLength = f.metadata().containsKey(p + "attention.key_length");
-            if (!hasKeyLength && nEmbd % heads[0] != 0) {
-                throw bad(p + "attention.head_count", heads[0], "a divisor of " + p + "embedding_length (" + nEmbd + ")");
-            }
             headK = optionalInt(p + "attention.key_length", nEmbd / heads[0], 1, MAX_EMBD, "a key length of at least 1");
             headV = optionalInt(p + "attention.value_length", nEmbd / heads[0], 1, MAX_EMBD, "a value length of at least 1");
             nRot = optionalInt(p + "rope.dimension_count", headK, 0, headK,
@@ -484,6 +491,11 @@ final class Checker {
                 }
                 layerSeen[(int) layer] = true;
                 anyLayer = true;
+            }
+            if (t.absoluteOffset() % TENSOR_ALIGNMENT != 0) {
+                throw bad("tensor " + name, "at byte " + t.absoluteOffset() + " of the file", "a multiple of "
+                        + TENSOR_ALIGNMENT + " (ggml uses the mapped data in place and asserts that alignment; "
+                        + "general.alignment is " + f.alignment() + ")");
             }
             if (needsF32(t)) {
                 if (t.type() != GgmlType.F32) {

@@ -21,6 +21,8 @@ import java.util.Set;
  *
  * <p>What is checked, for every file:
  * <ul>
+ *   <li><b>keys llama.cpp reads with type assertions</b>: {@code general.alignment}, {@code general.file_type} and
+ *       {@code general.quantization_version} UINT32 when present;</li>
  *   <li><b>hyperparameters</b> ({@code <arch>.*}): context length, embedding length and layer count present and
  *       in range (1..512 layers); per-layer values (head counts, feed-forward lengths) scalar or one per layer;
  *       head counts dividing the embedding (unless a key length is given) and KV heads dividing heads; rope
@@ -37,6 +39,7 @@ import java.util.Set;
  *   <li><b>tensor types by role</b>: 1-D tensors, norms, biases and rope factors F32 (the CPU kernels of current
  *       llama.cpp abort on F16 norms, every generation on quantized or integer ones); matrices one of
  *       {@link #matrixTypes()}, the types the CPU kernels of both supported generations multiply and look up;</li>
+ *   <li><b>placement</b>: tensor data 32-byte aligned in the file (ggml uses the mapping in place and asserts it);</li>
  *   <li><b>layers</b>: every {@code blk.N.*} tensor has {@code N < block_count}, and every layer has tensors;</li>
  *   <li><b>the architecture's tensor set</b>, for {@link #describedArchitectures()}: every expected tensor present
  *       with the shape the hyperparameters give, no unexpected tensor, embedding and output rows equal to the

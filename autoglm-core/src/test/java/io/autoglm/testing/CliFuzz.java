@@ -78,11 +78,19 @@ public final class CliFuzz {
      * @param exit exit or return code (-1 for a hang)
      * @param stderr the last stderr lines (JVM start-up warnings removed)
      * @param seconds wall time
+     * @param retried the first run timed out and this is the result of a second run, alone, with a longer limit (a
+     *     loaded machine can starve a child past the limit; a real hang hangs again)
      */
-    public record Result(GgufMutants.Mutation mutation, Outcome outcome, int exit, String stderr, double seconds) {
+    public record Result(GgufMutants.Mutation mutation, Outcome outcome, int exit, String stderr, double seconds,
+            boolean retried) {
+        Result(GgufMutants.Mutation mutation, Outcome outcome, int exit, String stderr, double seconds) {
+            this(mutation, outcome, exit, stderr, seconds, false);
+        }
+
         @Override
         public String toString() {
-            return outcome + " exit=" + exit + " " + mutation.id() + (stderr.isBlank() ? "" : " :: " + stderr.strip().replace('\n', '|'));
+            return outcome + " exit=" + exit + (retried ? " (retried alone after a time-out)" : "") + " " + mutation.id()
+                    + (stderr.isBlank() ? "" : " :: " + stderr.strip().replace('\n', '|'));
         }
     }
 
@@ -174,7 +182,27 @@ public final class CliFuzz {
         } finally {
             pool.shutdownNow();
         }
+        // a time-out on a busy machine may be starvation rather than a hang: run it again alone, with 4x the limit
+        List<String> processArgs = new ArrayList<>(s.jvmArgs());
+        if (s.mode() == Mode.WORKER) {
+            processArgs.add("io.autoglm.cli.AutoGlmCli");
+        }
+        Settings alone = new Settings(Mode.PROCESS, s.java(), processArgs, s.cliArgs(), 1, s.timeoutSeconds() * 4, s.workDir());
+        for (int i = 0; i < out.length; i++) {
+            if (out[i].outcome() == Outcome.HUNG) {
+                Result r = runProcess(cases.get(i), writer.apply(i), alone);
+                out[i] = new Result(r.mutation(), r.outcome(), r.exit(), r.stderr(), r.seconds(), true);
+                if (progress != null) {
+                    progress.accept(out[i]);
+                }
+            }
+        }
         return List.of(out);
+    }
+
+    /** @param results results @return how many were retried alone after a time-out */
+    public static long retried(List<Result> results) {
+        return results.stream().filter(Result::retried).count();
     }
 
     /** @param results results @return how many of each outcome */

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -158,6 +157,17 @@ public final class GgufMutants {
             this.type = type;
             this.shape = shape;
             this.data = data;
+        }
+
+        /**
+         * @param name name
+         * @param type type
+         * @param shape shape
+         * @param data bytes (resized on write)
+         * @return a tensor
+         */
+        public static Tensor of(String name, GgmlType type, long[] shape, byte[] data) {
+            return new Tensor(name, type, shape, data);
         }
     }
 
@@ -695,9 +705,5 @@ public final class GgufMutants {
             c.merge(x.kind(), 1, Integer::sum);
         }
         return c;
-    }
-
-    static {
-        Objects.requireNonNull(LAYER);
     }
 }
