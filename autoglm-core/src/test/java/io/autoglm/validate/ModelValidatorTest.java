@@ -263,6 +263,14 @@ class ModelValidatorTest {
     }
 
     @Test
+    void tensorData_mustBe32ByteAligned_andTypeAssertedKeysUint32() throws IOException {
+        // a valid GGUF with general.alignment 1 puts tensors at odd offsets; ggml asserts 32-byte aligned data
+        refused(stories(put("general.alignment", GgufValue.uint32(1))), "at byte", "a multiple of 32", "general.alignment is 1");
+        assertThat(ModelValidator.validate(stories(put("general.alignment", GgufValue.uint32(64))))).isNotNull();
+        refused(stories(put("general.file_type", GgufValue.int64(0))), "general.file_type is 0 (INT64)", "UINT32");
+    }
+
+    @Test
     void matrices_ofTypesTheKernelsCannotMultiply_areRefused() throws IOException {
         refused(stories(m -> m.tensors.get(m.indexOf("blk.0.attn_q.weight")).type = GgmlType.Q8_1),
                 "tensor blk.0.attn_q.weight is Q8_1 [64, 64]", "can multiply");
