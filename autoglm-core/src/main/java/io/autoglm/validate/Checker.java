@@ -96,7 +96,7 @@ final class Checker {
 
         long[] heads = perLayer(p + "attention.head_count", nLayer, null, described ? 1 : 0);
         long[] headsKv = perLayer(p + "attention.head_count_kv", nLayer, heads, described ? 1 : 0);
-        long[] ff = perLayer(p + "feed_forward_length", nLayer, new long[nLayer], 0);
+        long[] ff = perLayer(p + "feed_forward_length", nLayer, described ? null : new long[nLayer], described ? 1 : 0);
         if (heads[0] > 0 && !f.metadata().containsKey(p + "attention.key_length") && nEmbd % heads[0] != 0) {
             throw bad(p + "attention.head_count", heads[0], "a divisor of " + p + "embedding_length (" + nEmbd + ")");
         }
@@ -104,9 +104,6 @@ final class Checker {
             if (headsKv[i] > heads[i] || (headsKv[i] > 0 && heads[i] % headsKv[i] != 0)) {
                 throw bad(p + "attention.head_count_kv" + layerNote(p + "attention.head_count_kv", i), headsKv[i],
                         "a divisor of " + p + "attention.head_count (" + heads[i] + ")");
-            }
-            if (described && ff[i] < 1) {
-                throw bad(p + "feed_forward_length" + layerNote(p + "feed_forward_length", i), ff[i], "at least 1");
             }
         }
         long headK = 0;
