@@ -10,7 +10,7 @@ import io.autoglm.gguf.GgufValue;
 import io.autoglm.gguf.GgufValueType;
 import io.autoglm.testing.GgufMutants;
 import io.autoglm.testing.SyntheticModels;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,10 +3,10 @@ package io.autoglm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.autoglm.testing.CliFuzz;
-import io.autoglm.testing.CurrentLlama;
+import io.autoglm.testing.fixtures.CurrentLlama;
 import io.autoglm.testing.GgufMutants;
 import io.autoglm.testing.SyntheticModels;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

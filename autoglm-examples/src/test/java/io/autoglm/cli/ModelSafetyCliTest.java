@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.autoglm.gguf.GgmlType;
 import io.autoglm.gguf.GgufValue;
 import io.autoglm.testing.GgufMutants;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
