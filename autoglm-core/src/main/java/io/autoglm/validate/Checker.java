@@ -307,8 +307,9 @@ final class Checker {
         if (scoresValue != null) {
             GgufArray s = array("tokenizer.ggml.scores", scoresValue, GgufValueType.FLOAT32, n);
             for (int i = 0; i < n; i++) {
-                if (!Double.isFinite(s.getDouble(i))) {
-                    throw bad("tokenizer.ggml.scores[" + i + "]", s.getDouble(i), "a finite score");
+                if (Double.isNaN(s.getDouble(i))) {
+                    throw bad("tokenizer.ggml.scores[" + i + "]", s.getDouble(i), "a number (the SPM tokenizer orders "
+                            + "merges by score, and NaN breaks that order)");
                 }
             }
         }
@@ -406,20 +407,19 @@ final class Checker {
             if (k.startsWith("tokenizer.ggml.") && k.endsWith("_token_id")) {
                 GgufValue v = e.getValue();
                 long id = integer(k, v);
-                boolean none = id == NO_TOKEN || (id == -1 && v.type() != GgufValueType.UINT32);
-                if (!none && (id < 0 || id >= n)) {
-                    throw bad(k, describe(v), "a token id below the vocabulary size " + n + ", or " + NO_TOKEN + " for none");
-                }
+                // llama.cpp ignores an id outside the vocabulary (it warns and keeps its default, checked below), so
+                // such a file is not refused for it: 2^32-1 is the usual "none", and real files carry a padding id
+                // equal to the vocabulary size
                 String name = k.substring("tokenizer.ggml.".length(), k.length() - "_token_id".length());
-                if (!none) {
+                if (id >= 0 && id < n) {
                     effective.put(name, id);
                 }
             }
         }
         for (Map.Entry<String, Long> e : effective.entrySet()) {
             if (e.getValue() >= n) {
-                throw bad("tokenizer.ggml." + e.getKey() + "_token_id", "absent",
-                        "an explicit id: llama.cpp's default " + e.getValue() + " for a " + model + " tokenizer is outside the "
+                throw bad("tokenizer.ggml." + e.getKey() + "_token_id", "absent or outside the vocabulary",
+                        "an id inside it: llama.cpp's default " + e.getValue() + " for a " + model + " tokenizer is outside the "
                                 + n + "-token vocabulary");
             }
         }

@@ -29,10 +29,10 @@ import java.util.Set;
  *       dimensions even and within a head; every float finite, epsilons in (0, 1], rope base and scale &gt; 0;
  *       known rope scaling and pooling types; expert counts consistent;</li>
  *   <li><b>vocabulary</b> ({@code tokenizer.*}): a tokenizer that can tokenize text; token, score and type arrays of
- *       equal length and the element types llama.cpp reads them as; finite scores; token types 0..6; unique token
- *       texts; byte tokens spelled {@code <0xHH>}; an SPM vocabulary that can spell every byte; special-token ids
- *       inside the vocabulary (or 2^32-1 for none), including the defaults llama.cpp falls back to, and a BOS/EOS
- *       token wherever the tokenizer adds one.</li>
+ *       equal length and the element types llama.cpp reads them as; scores not NaN; token types 0..6; unique token
+ *       texts; byte tokens spelled {@code <0xHH>}; an SPM vocabulary that can spell every byte; the special-token ids
+ *       llama.cpp will use inside the vocabulary (an id outside it is ignored by llama.cpp, which keeps its default:
+ *       that default must be inside), and a BOS/EOS token wherever the tokenizer adds one.</li>
  * </ul>
  * and, for files with tensors (a vocab-only file has none):
  * <ul>

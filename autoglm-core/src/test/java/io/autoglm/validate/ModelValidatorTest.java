@@ -183,7 +183,8 @@ class ModelValidatorTest {
                 java.util.Collections.nCopies(512, "1"))))), "tokenizer.ggml.token_type is an array of 512 STRING", "INT32");
         refused(stories(m -> m.metadata.put("tokenizer.ggml.tokens", GgufValue.array(GgufArray.ofIntegers(GgufValueType.INT32,
                 new long[512])))), "tokenizer.ggml.tokens", "an array of strings");
-        refused(stories(m -> setScore(m, 7, Float.NaN)), "tokenizer.ggml.scores[7] is NaN", "finite");
+        refused(stories(m -> setScore(m, 7, Float.NaN)), "tokenizer.ggml.scores[7] is NaN", "a number");
+        assertThat(ModelValidator.validate(stories(m -> setScore(m, 7, Float.NEGATIVE_INFINITY)))).isNotNull();
         refused(stories(m -> setType(m, 9, 9)), "tokenizer.ggml.token_type[9] is 9", "[0, 6]");
     }
 
@@ -200,13 +201,11 @@ class ModelValidatorTest {
 
     @Test
     void specialTokenIds_mustBeInsideTheVocabulary() throws IOException {
-        refused(stories(put("tokenizer.ggml.bos_token_id", GgufValue.uint32(512))), "tokenizer.ggml.bos_token_id is 512",
-                "below the vocabulary size 512");
-        refused(stories(put("tokenizer.ggml.eot_token_id", GgufValue.uint32(100_000))), "tokenizer.ggml.eot_token_id");
-        // 2^32-1 means none and is fine for a token the tokenizer never adds ...
-        assertThat(ModelValidator.validate(stories(put("tokenizer.ggml.eot_token_id", GgufValue.uint32(0xFFFF_FFFFL)))))
+        // llama.cpp ignores an id outside the vocabulary and keeps its default: for BOS of an SPM vocabulary that is 1
+        assertThat(ModelValidator.validate(stories(put("tokenizer.ggml.bos_token_id", GgufValue.uint32(512))))).isNotNull();
+        assertThat(ModelValidator.validate(stories(put("tokenizer.ggml.eot_token_id", GgufValue.uint32(100_000)))))
                 .isNotNull();
-        // ... and for BOS llama.cpp then falls back to the SPM default (1) ...
+        // 2^32-1 (the usual "none") likewise ...
         assertThat(ModelValidator.validate(stories(put("tokenizer.ggml.bos_token_id", GgufValue.uint32(0xFFFF_FFFFL)))))
                 .isNotNull();
         // ... but a tokenizer without a default BOS (t5) that is told to add one has none to add: llama.cpp asserts
@@ -227,6 +226,16 @@ class ModelValidatorTest {
             m.metadata.put("tokenizer.ggml.scores", GgufValue.array(GgufArray.ofFloats(0, 0)));
             m.metadata.put("tokenizer.ggml.token_type", GgufValue.array(GgufArray.ofIntegers(GgufValueType.INT32, 1, 1)));
         }), "tokenizer.ggml.unknown_token_id is absent", "default 2 for a t5 tokenizer is outside the 2-token vocabulary");
+        // and an explicit id outside it does not help, since llama.cpp ignores it
+        refused(edited(TestModels.stories260K(), m -> {
+            m.tensors.clear();
+            m.metadata.keySet().removeIf(k -> k.endsWith("_token_id"));
+            m.metadata.put("tokenizer.ggml.model", GgufValue.string("t5"));
+            m.metadata.put("tokenizer.ggml.tokens", GgufValue.array(GgufArray.ofStrings(List.of("a", "b"))));
+            m.metadata.put("tokenizer.ggml.scores", GgufValue.array(GgufArray.ofFloats(0, 0)));
+            m.metadata.put("tokenizer.ggml.token_type", GgufValue.array(GgufArray.ofIntegers(GgufValueType.INT32, 1, 1)));
+            m.metadata.put("tokenizer.ggml.unknown_token_id", GgufValue.uint32(5));
+        }), "tokenizer.ggml.unknown_token_id is absent or outside the vocabulary");
     }
 
     @Test
