@@ -12,6 +12,7 @@ module io.autoglm.core {
     exports io.autoglm.gguf;
     exports io.autoglm.grammar;
     exports io.autoglm.memory;
+    exports io.autoglm.validate;
     exports io.autoglm.internal to io.autoglm.quant, io.autoglm.backend.jni;
 
     uses io.autoglm.backend.InferenceBackend;

@@ -2,6 +2,7 @@ package io.autoglm;
 
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.engine.Engines;
+import io.autoglm.internal.IsolationProbes;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -56,6 +57,7 @@ public final class AutoGLM {
      */
     public static final class Builder {
         private final ModelSpec.Builder spec = ModelSpec.builder();
+        private IsolationProbe isolationProbe = IsolationProbe.configuredDefault();
 
         private Builder() {
         }
@@ -193,18 +195,37 @@ public final class AutoGLM {
         }
 
         /**
+         * Whether to load the model first in a short-lived child JVM and decode one token there, so that a file that
+         * makes llama.cpp abort ends the child instead of this JVM (see {@link IsolationProbe}). Every file is
+         * validated by {@link io.autoglm.validate.ModelValidator} either way.
+         *
+         * @param v {@link IsolationProbe#OFF} (default, unless the system property {@value IsolationProbe#PROPERTY}
+         *     says otherwise), {@link IsolationProbe#UNSEEN_FILES} or {@link IsolationProbe#ALWAYS}
+         * @return this
+         */
+        public Builder isolationProbe(IsolationProbe v) {
+            isolationProbe = Objects.requireNonNull(v, "isolationProbe");
+            return this;
+        }
+
+        /**
          * Loads the model.
          *
          * @return the model; close it when done
          * @throws IllegalStateException when no model was set
-         * @throws ModelFormatException when the file is not valid GGUF
-         * @throws ModelLoadException when the native side cannot load it
+         * @throws ModelFormatException when the file is not valid GGUF or holds values llama.cpp cannot run
+         * @throws ModelLoadException when the native side cannot load it, or the isolation probe's child died on it
          */
         public LanguageModel build() {
             if (spec.path() == null) {
                 throw new IllegalStateException("model path is required: call model(Path)");
             }
-            return Engines.open(spec.build());
+            ModelSpec built = spec.build();
+            if (isolationProbe != IsolationProbe.OFF) {
+                io.autoglm.validate.ModelValidator.validate(built.path()); // no child for a file refused here anyway
+                IsolationProbes.check(built, isolationProbe);
+            }
+            return Engines.open(built);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.autoglm.cli;
 
 import io.autoglm.AutoGLM;
 import io.autoglm.Backend;
+import io.autoglm.IsolationProbe;
 import io.autoglm.LanguageModel;
 import io.autoglm.Quantization;
 import java.nio.file.Path;
@@ -35,6 +36,11 @@ final class ModelOptions {
             description = "memory for weights + KV cache with --quantize auto, e.g. 512M, 4G or bytes (default: available memory)")
     String memoryBudget;
 
+    @Option(names = "--isolation-probe", paramLabel = "off|unseen-files|always",
+            description = "load the model first in a child JVM (one token decoded there), so a file that crashes llama.cpp "
+                    + "ends the child, not this command; verdicts are cached by SHA-256 (default: off)")
+    String isolationProbe;
+
     @Option(names = "--json", description = "print one JSON object instead of text")
     boolean json;
 
@@ -52,8 +58,9 @@ final class ModelOptions {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
         }
         if (!verbose && System.getProperty("org.slf4j.simpleLogger.log.io.autoglm.native") == null) {
-            // llama.cpp's own warnings (routed into SLF4J) are noise on a terminal; --verbose shows them
-            System.setProperty("org.slf4j.simpleLogger.log.io.autoglm.native", "error");
+            // llama.cpp's own lines (routed into SLF4J) are noise on a terminal, and its errors are quoted in the
+            // exception that ends the command (its one stderr line); --verbose shows them all
+            System.setProperty("org.slf4j.simpleLogger.log.io.autoglm.native", "off");
         }
     }
 
@@ -87,6 +94,9 @@ final class ModelOptions {
         }
         if (chatTemplate != null) {
             b.chatTemplate(chatTemplate);
+        }
+        if (isolationProbe != null) {
+            b.isolationProbe(IsolationProbe.parse(isolationProbe));
         }
         return b;
     }
