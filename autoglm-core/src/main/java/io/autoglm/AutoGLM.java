@@ -2,12 +2,16 @@ package io.autoglm;
 
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.engine.Engines;
+import io.autoglm.hub.ModelHub;
+import io.autoglm.hub.ModelReference;
 import io.autoglm.internal.Checks;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Entry point: builds a {@link LanguageModel} from a GGUF file.
+ * Entry point: builds a {@link LanguageModel} from a GGUF file, or from a model reference (a catalog name such as
+ * {@code stories260k}, {@code hf://owner/repo/file.gguf}, an {@code https://} URL) that {@link ModelHub} resolves to
+ * one: cached, found on {@code AUTOGLM_MODELS}, or downloaded.
  *
  * <pre>{@code
  * try (LanguageModel model = AutoGLM.builder()
@@ -49,6 +53,8 @@ public final class AutoGLM {
     /** Options for loading a model. Setters validate at once. */
     public static final class Builder {
         private Path model;
+        private String modelReference;
+        private ModelHub modelHub;
         private Backend backend = Backend.FFM;
         private int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
         private int contextSize = 2048;
@@ -65,9 +71,35 @@ public final class AutoGLM {
         private Builder() {
         }
 
-        /** @param v the GGUF file @return this */
+        /** @param v the GGUF file (used as it is; replaces an earlier {@link #model(String)}) @return this */
         public Builder model(Path v) {
             model = Objects.requireNonNull(v, "model");
+            modelReference = null;
+            return this;
+        }
+
+        /**
+         * @param reference a model reference, resolved by {@link #modelHub(ModelHub)} when {@link #build()} runs: a
+         *     path, {@code hf://owner/repo/path/file.gguf[@revision]}, an {@code https://} URL or a catalog name such
+         *     as {@code stories260k} (replaces an earlier {@link #model(Path)})
+         * @return this
+         * @throws IllegalArgumentException when the reference is blank or malformed
+         */
+        public Builder model(String reference) {
+            Objects.requireNonNull(reference, "model");
+            ModelReference.parse(reference);
+            modelReference = reference;
+            model = null;
+            return this;
+        }
+
+        /**
+         * @param v resolves {@link #model(String)} references (default: {@code ModelHub.builder().build()}, with the
+         *     settings of the environment)
+         * @return this
+         */
+        public Builder modelHub(ModelHub v) {
+            modelHub = Objects.requireNonNull(v, "modelHub");
             return this;
         }
 
@@ -162,13 +194,18 @@ public final class AutoGLM {
          * @return the model; close it when done
          * @throws IllegalStateException when no model was set
          * @throws ModelFormatException when the file is not valid GGUF
-         * @throws ModelLoadException when the native side cannot load it
+         * @throws ModelLoadException when the native side cannot load it, or a reference cannot be resolved
+         *     ({@link io.autoglm.hub.ModelNotFoundException}, {@link io.autoglm.hub.DownloadException})
          */
         public LanguageModel build() {
-            if (model == null) {
-                throw new IllegalStateException("model path is required: call model(Path)");
+            Path path = model;
+            if (modelReference != null) {
+                path = (modelHub != null ? modelHub : ModelHub.builder().build()).resolve(modelReference).path();
             }
-            ModelSpec spec = new ModelSpec(model, backend, threads, contextSize, batchSize, gpuLayers, nativeLibrary,
+            if (path == null) {
+                throw new IllegalStateException("a model is required: call model(Path) or model(String reference)");
+            }
+            ModelSpec spec = new ModelSpec(path, backend, threads, contextSize, batchSize, gpuLayers, nativeLibrary,
                     quantization, memoryBudgetBytes, chatTemplate, progress, maxQueuedRequests, embeddings);
             return Engines.open(spec);
         }
