@@ -474,7 +474,7 @@ public final class ModelHub {
                 long count = f.getLong("split.count").orElse(-1);
                 if (no != i || count != files.size()) {
                     throw new ModelFormatException(files.get(i) + " is not part " + (i + 1) + " of " + files.size()
-                            + " of a split model (its split.no is " + no + ", split.count " + count + ")", 0);
+                            + " of a split model (its split.no is " + no + ", split.count " + count + ")", -1);
                 }
             }
         }

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FakeHub implements AutoCloseable {
     /** One request as the server saw it. */
-    record Seen(String method, String host, String path, String range, String authorization, boolean proxied) {
+    record Seen(String method, String host, String path, String range, String authorization, boolean proxied, long nanos) {
     }
 
     /** A file and what goes wrong when it is served. */
@@ -112,6 +112,8 @@ final class FakeHub implements AutoCloseable {
     private final Map<String, String> gated = new ConcurrentHashMap<>();
     final List<Seen> seen = new CopyOnWriteArrayList<>();
     final AtomicInteger cdnBodyBytes = new AtomicInteger();
+    /** {@link System#nanoTime()} when the last complete body was sent. */
+    final java.util.concurrent.atomic.AtomicLong lastBodyDone = new java.util.concurrent.atomic.AtomicLong();
 
     FakeHub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -164,7 +166,8 @@ final class FakeHub implements AutoCloseable {
             String path = uri.getRawPath();
             String host = ex.getRequestHeaders().getFirst("Host");
             seen.add(new Seen(ex.getRequestMethod(), host == null ? "" : host.replaceFirst(":\\d+$", ""), path,
-                    ex.getRequestHeaders().getFirst("Range"), ex.getRequestHeaders().getFirst("Authorization"), uri.isAbsolute()));
+                    ex.getRequestHeaders().getFirst("Range"), ex.getRequestHeaders().getFirst("Authorization"), uri.isAbsolute(),
+                    System.nanoTime()));
             if (path.startsWith("/cdn/")) {
                 Served s = byHash.get(path.substring(5));
                 if (s == null) {
@@ -301,6 +304,7 @@ final class FakeHub implements AutoCloseable {
                 }
             }
         }
+        lastBodyDone.set(System.nanoTime());
     }
 
     private static void sleep(long millis) {
