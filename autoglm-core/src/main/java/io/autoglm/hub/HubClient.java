@@ -541,7 +541,11 @@ final class HubClient {
                 long base = settings.retryBackoff().toMillis() << Math.min(failures - 1, 16);
                 long wait = Math.max(e.retryAfterMillis, Math.min(base, settings.maxBackoff().toMillis()));
                 wait += (long) (wait * 0.2 * ThreadLocalRandom.current().nextDouble());
-                LOG.warn("{} of {}: {}; retry {} of {} in {} ms", r.fileName(), r.reference(), e.getMessage(), failures, limit, wait);
+                if (answered) {
+                    LOG.warn("{} of {}: {}; retry {} of {} in {} ms", r.fileName(), r.reference(), e.getMessage(), failures, limit, wait);
+                } else { // no server reached yet: the final error says it all, in one line
+                    LOG.debug("{} of {}: {}; retry {} of {} in {} ms", r.fileName(), r.reference(), e.getMessage(), failures, limit, wait);
+                }
                 try {
                     Thread.sleep(wait);
                 } catch (InterruptedException ie) {

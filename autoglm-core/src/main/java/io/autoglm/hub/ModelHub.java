@@ -1,6 +1,7 @@
 package io.autoglm.hub;
 
 import io.autoglm.ModelFormatException;
+import io.autoglm.ModelLoadException;
 import io.autoglm.gguf.GgufFile;
 import io.autoglm.internal.BundledLibrary;
 import java.io.File;
@@ -197,9 +198,15 @@ public final class ModelHub {
         List<ResolvedModel.File> files = new ArrayList<>();
         for (String n : names) {
             Path p = names.size() == 1 ? path : path.resolveSibling(n);
-            if (!Files.isRegularFile(p)) {
-                String what = names.size() == 1 ? "model file " : "part " + n + " of split model ";
-                throw new ModelNotFoundException(what + p + (Files.exists(p) ? " is not a regular file" : " does not exist"));
+            String what = names.size() == 1 ? "model file" : "part " + n + " of the split model";
+            if (!Files.exists(p)) {
+                throw new ModelNotFoundException(what + " not found: " + p.toAbsolutePath());
+            }
+            if (Files.isDirectory(p)) {
+                throw new ModelLoadException("model path is a directory, not a GGUF file: " + p.toAbsolutePath());
+            }
+            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                throw new ModelLoadException(what + " is not a readable regular file: " + p.toAbsolutePath());
             }
             files.add(new ResolvedModel.File(p, sizeOf(p), ""));
         }

@@ -12,6 +12,7 @@ import io.autoglm.gguf.GgufValue;
 import io.autoglm.gguf.GgufValueType;
 import io.autoglm.gguf.GgufWriter;
 import io.autoglm.gguf.TensorInfo;
+import io.autoglm.testing.FakeHub;
 import io.autoglm.testing.TestModels;
 import java.lang.foreign.ValueLayout;
 import java.net.http.HttpClient;
@@ -117,7 +118,7 @@ class HubModelLoadTest {
         Files.delete(parts.get(1));
         assertThatThrownBy(() -> hub().build().resolve(parts.get(0).toString()))
                 .isInstanceOf(ModelNotFoundException.class)
-                .hasMessage("part bad-00002-of-00002.gguf of split model " + parts.get(1) + " does not exist");
+                .hasMessage("part bad-00002-of-00002.gguf of the split model not found: " + parts.get(1).toAbsolutePath());
     }
 
     @Test

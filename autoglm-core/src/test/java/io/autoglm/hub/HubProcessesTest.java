@@ -2,6 +2,7 @@ package io.autoglm.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.autoglm.testing.FakeHub;
 import io.autoglm.testing.TestModels;
 import java.io.IOException;
 import java.net.http.HttpClient;

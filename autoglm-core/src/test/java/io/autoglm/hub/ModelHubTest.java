@@ -3,6 +3,7 @@ package io.autoglm.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.autoglm.testing.FakeHub;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -444,7 +445,7 @@ class ModelHubTest {
                 .hasMessageStartingWith("'no-such-model' is neither a model file nor a catalog name (catalog: stories260k, ")
                 .hasMessageEndingWith("give a path, hf://owner/repo/file.gguf[@revision], an https:// URL, or a catalog name (AUTOGLM_CATALOG adds names)");
         assertThatThrownBy(() -> hub.resolve(tmp.resolve("missing.gguf").toString()))
-                .isInstanceOf(ModelNotFoundException.class).hasMessage("model file " + tmp.resolve("missing.gguf") + " does not exist");
+                .isInstanceOf(ModelNotFoundException.class).hasMessage("model file not found: " + tmp.resolve("missing.gguf"));
         assertThatThrownBy(() -> hub.pull(tmp.resolve("x.gguf").toString())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is a local path");
     }

@@ -1,4 +1,4 @@
-package io.autoglm.hub;
+package io.autoglm.testing;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
@@ -26,15 +26,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * throttle. It also works as an HTTP proxy (requests in absolute form are recorded as proxied). Every request is
  * recorded.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
     /** One request as the server saw it. */
-    record Seen(String method, String host, String path, String range, String authorization, boolean proxied, long nanos) {
+    public record Seen(String method, String host, String path, String range, String authorization, boolean proxied, long nanos) {
     }
 
     /** A file and what goes wrong when it is served. */
-    static final class Served {
-        final byte[] bytes;
-        final String sha256;
+    public static final class Served {
+        /** The file's bytes. */
+        public final byte[] bytes;
+        /** Their SHA-256, in hex. */
+        public final String sha256;
         volatile int cutAfter = -1;
         final AtomicInteger cuts = new AtomicInteger();
         volatile int stallAfter = -1;
@@ -50,11 +52,11 @@ final class FakeHub implements AutoCloseable {
 
         Served(byte[] bytes) {
             this.bytes = bytes;
-            this.sha256 = Hashes.hex(Hashes.sha256().digest(bytes));
+            this.sha256 = sha256(bytes);
         }
 
         /** Claims this size in HEAD answers (to ask for more disk than there is). */
-        Served advertise(long size) {
+        public Served advertise(long size) {
             advertisedSize = size;
             return this;
         }
@@ -64,14 +66,14 @@ final class FakeHub implements AutoCloseable {
         }
 
         /** Cuts the connection after {@code n} body bytes, for the next {@code times} GETs. */
-        Served cutAfter(int n, int times) {
+        public Served cutAfter(int n, int times) {
             cutAfter = n;
             cuts.set(times);
             return this;
         }
 
         /** Stops sending for {@code millis} after {@code n} body bytes, for the next {@code times} GETs. */
-        Served stallAfter(int n, long millis, int times) {
+        public Served stallAfter(int n, long millis, int times) {
             stallAfter = n;
             stallMillis = millis;
             stalls.set(times);
@@ -79,25 +81,25 @@ final class FakeHub implements AutoCloseable {
         }
 
         /** Flips one byte of the body, for the next {@code times} GETs. */
-        Served corrupt(int times) {
+        public Served corrupt(int times) {
             corruptions.set(times);
             return this;
         }
 
         /** Answers 503 to the next {@code times} GETs of the bytes. */
-        Served fail503(int times) {
+        public Served fail503(int times) {
             failures503.set(times);
             return this;
         }
 
         /** Sends at most this many bytes per second. */
-        Served throttle(long bps) {
+        public Served throttle(long bps) {
             bytesPerSecond = bps;
             return this;
         }
 
         /** Ignores Range (answers 200 with the whole file). */
-        Served noRanges() {
+        public Served noRanges() {
             ranges = false;
             return this;
         }
@@ -110,12 +112,14 @@ final class FakeHub implements AutoCloseable {
     private final Map<String, Served> plain = new ConcurrentHashMap<>();
     private final Map<String, String> renamed = new ConcurrentHashMap<>();
     private final Map<String, String> gated = new ConcurrentHashMap<>();
-    final List<Seen> seen = new CopyOnWriteArrayList<>();
-    final AtomicInteger cdnBodyBytes = new AtomicInteger();
+    /** Every request, in order. */
+    public final List<Seen> seen = new CopyOnWriteArrayList<>();
+    /** Body bytes sent by the CDN and the plain files. */
+    public final AtomicInteger cdnBodyBytes = new AtomicInteger();
     /** {@link System#nanoTime()} when the last complete body was sent. */
-    final java.util.concurrent.atomic.AtomicLong lastBodyDone = new java.util.concurrent.atomic.AtomicLong();
+    public final java.util.concurrent.atomic.AtomicLong lastBodyDone = new java.util.concurrent.atomic.AtomicLong();
 
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(pool);
         server.createContext("/", this::handle);
@@ -123,16 +127,16 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** @return the hub's address ({@code http://127.0.0.1:port}) */
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port());
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
     /** Registers a file at {@code /{repo}/resolve/{revision}/{path}}. */
-    Served file(String repo, String revision, String path, byte[] bytes) {
+    public Served file(String repo, String revision, String path, byte[] bytes) {
         Served s = new Served(bytes);
         files.put(repo + "/resolve/" + revision + "/" + path, s);
         byHash.put(s.sha256, s);
@@ -140,23 +144,23 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** Registers a file at {@code /plain/{name}}: no hub headers, an opaque ETag. */
-    Served plain(String name, byte[] bytes) {
+    public Served plain(String name, byte[] bytes) {
         Served s = new Served(bytes);
         plain.put(name, s);
         return s;
     }
 
     /** Requests to {@code from} get a relative 307 to {@code to} (a renamed repository). */
-    void rename(String from, String to) {
+    public void rename(String from, String to) {
         renamed.put(from, to);
     }
 
     /** The repository answers 401 without a token and 403 with any token but {@code token}. */
-    void gate(String repo, String token) {
+    public void gate(String repo, String token) {
         gated.put(repo, token);
     }
 
-    List<Seen> requests(String method, String pathPrefix) {
+    public List<Seen> requests(String method, String pathPrefix) {
         return seen.stream().filter(s -> s.method().equals(method) && s.path().startsWith(pathPrefix)).toList();
     }
 
@@ -305,6 +309,15 @@ final class FakeHub implements AutoCloseable {
             }
         }
         lastBodyDone.set(System.nanoTime());
+    }
+
+    /** @param bytes any bytes @return their SHA-256 in hex */
+    public static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void sleep(long millis) {
