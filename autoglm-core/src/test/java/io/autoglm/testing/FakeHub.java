@@ -47,6 +47,7 @@ public final class FakeHub implements AutoCloseable {
         volatile long bytesPerSecond = -1;
         volatile boolean ranges = true;
         volatile String linkedEtagOverride;
+        volatile boolean lfs = true;
 
         volatile long advertisedSize = -1;
 
@@ -95,6 +96,15 @@ public final class FakeHub implements AutoCloseable {
         /** Sends at most this many bytes per second. */
         public Served throttle(long bps) {
             bytesPerSecond = bps;
+            return this;
+        }
+
+        /**
+         * Serves the file as the hub serves a small file kept in Git rather than LFS: no redirect, no
+         * {@code X-Linked-Etag}, and an {@code ETag} that is the Git blob SHA-1.
+         */
+        public Served notLfs() {
+            lfs = false;
             return this;
         }
 
@@ -221,6 +231,11 @@ public final class FakeHub implements AutoCloseable {
                 return;
             }
             Headers h = ex.getResponseHeaders();
+            if (!s.lfs) {
+                h.set("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567");
+                serveBytes(ex, s, "\"" + gitSha1(s.bytes) + "\"");
+                return;
+            }
             String etag = s.linkedEtagOverride != null ? s.linkedEtagOverride : s.sha256;
             h.set("X-Linked-Etag", "\"" + etag + "\"");
             h.set("X-Linked-Size", Long.toString(s.size()));
@@ -309,6 +324,17 @@ public final class FakeHub implements AutoCloseable {
             }
         }
         lastBodyDone.set(System.nanoTime());
+    }
+
+    /** @param bytes any bytes @return their Git blob SHA-1 ({@code sha1("blob <size>\0" + bytes)}) in hex */
+    public static String gitSha1(byte[] bytes) {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-1");
+            d.update(("blob " + bytes.length + "\0").getBytes(StandardCharsets.US_ASCII));
+            return java.util.HexFormat.of().formatHex(d.digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** @param bytes any bytes @return their SHA-256 in hex */

@@ -82,7 +82,8 @@ final class ModelsCommand implements Callable<Integer> {
                         WHEN.format(m.lastUsed()), m.path(), m.complete() ? "" : "  (files missing: autoglm rm to clean up)");
             }
             long total = models.stream().mapToLong(CachedModel::sizeBytes).sum();
-            out.printf(Locale.ROOT, "%d models, %s in %s%n", models.size(), ProgressDisplay.size(total), hub.cacheDir());
+            out.printf(Locale.ROOT, "%d %s, %s in %s%n", models.size(), models.size() == 1 ? "model" : "models",
+                    ProgressDisplay.size(total), hub.cacheDir());
         }
         long partial = hub.partialBytes();
         if (partial > 0) {

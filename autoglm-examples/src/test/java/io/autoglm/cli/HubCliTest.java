@@ -126,7 +126,7 @@ class HubCliTest {
             assertThat(Path.of(m.get("path").asText())).hasSameBinaryContentAs(TestModels.stories260K());
 
             ChildJvm.Result table = cli(env, "models");
-            assertThat(table.out()).contains("stories260k").contains("1.2 MB").contains("1 models, 1.2 MB in ");
+            assertThat(table.out()).contains("stories260k").contains("1.2 MB").contains("1 model, 1.2 MB in ");
 
             ChildJvm.Result rm = cli(env, "rm", "stories260k");
             assertThat(rm.exit()).as(rm.err()).isZero();
@@ -165,6 +165,22 @@ class HubCliTest {
             assertThat(missing.exit()).isEqualTo(3);
             assertThat(missing.err().strip()).isEqualTo("autoglm: no file nope.gguf in someone/tiny at revision main for "
                     + "hf://someone/tiny/nope.gguf: check the file name");
+        }
+    }
+
+    @Test
+    void theJdkProxyProperties_carryDownloads() throws Exception {
+        byte[] stories = Files.readAllBytes(TestModels.stories260K());
+        try (FakeHub proxy = new FakeHub()) { // the fake hub also answers requests sent to it as a proxy
+            proxy.file("someone/tiny", "main", "s.gguf", stories);
+            Map<String, String> env = env();
+            env.put("HF_ENDPOINT", "http://hub.invalid"); // a name that resolves nowhere: only the proxy can reach it
+            env.put("JAVA_TOOL_OPTIONS", "-Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort=" + proxy.port());
+            ChildJvm.Result r = cli(env, "pull", "hf://someone/tiny/s.gguf", "--json");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(Path.of(JSON.readTree(r.out()).get("path").asText())).hasSameBinaryContentAs(TestModels.stories260K());
+            assertThat(proxy.requests("HEAD", "/someone/tiny/resolve/main/s.gguf")).singleElement()
+                    .satisfies(s -> assertThat(s.proxied()).isTrue()).satisfies(s -> assertThat(s.host()).isEqualTo("hub.invalid"));
         }
     }
 
