@@ -104,7 +104,8 @@ final class HubClient {
         }
         String key = expected != null ? expected : Hashes.sha256(r.url().toString()).substring(0, 40);
         cache.createDirectories();
-        try (ModelCache.Lock ignored = cache.lock(key, r.fileName())) {
+        ModelCache.Lock lock = cache.lock(key, r.fileName());
+        try {
             if (expected != null && Files.isRegularFile(cache.blob(expected))) { // another process finished it meanwhile
                 return new Fetched(expected, size(cache.blob(expected)), verifiedBy, remote.commit(), r.url().toString(), false);
             }
@@ -146,6 +147,8 @@ final class HubClient {
                 listener.onProgress(new DownloadProgress(r.reference(), r.fileName(), r.part(), r.parts(), have, have, 0, true));
                 return new Fetched(got, have, verifiedBy, remote.commit(), r.url().toString(), true);
             }
+        } finally {
+            lock.close();
         }
     }
 

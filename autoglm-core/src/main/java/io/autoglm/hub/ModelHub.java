@@ -195,6 +195,9 @@ public final class ModelHub {
 
     private static ResolvedModel local(Path path, String asWritten) {
         List<String> names = SplitFiles.parts(path.getFileName().toString());
+        if (names.size() > 1 && !declaresSplit(path.resolveSibling(names.get(0)))) {
+            names = List.of(path.getFileName().toString()); // named like a part, but a whole model
+        }
         List<ResolvedModel.File> files = new ArrayList<>();
         for (String n : names) {
             Path p = names.size() == 1 ? path : path.resolveSibling(n);
@@ -468,6 +471,18 @@ public final class ModelHub {
             }
         }
         return c;
+    }
+
+    /** @return whether the file exists and its {@code split.count} is above 1 (true when it cannot be read: let the checks say why) */
+    private static boolean declaresSplit(Path first) {
+        if (!Files.isRegularFile(first)) {
+            return true;
+        }
+        try (GgufFile f = GgufFile.open(first)) {
+            return f.getLong("split.count").orElse(1) > 1;
+        } catch (RuntimeException e) {
+            return true;
+        }
     }
 
     /** The parts of a split model must say so, in order ({@code split.no}, {@code split.count}). */

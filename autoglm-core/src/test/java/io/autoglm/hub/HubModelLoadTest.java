@@ -119,6 +119,11 @@ class HubModelLoadTest {
         assertThatThrownBy(() -> hub().build().resolve(parts.get(0).toString()))
                 .isInstanceOf(ModelNotFoundException.class)
                 .hasMessage("part bad-00002-of-00002.gguf of the split model not found: " + parts.get(1).toAbsolutePath());
+
+        Path whole = Files.copy(TestModels.stories260K(), dir.resolve("whole-00001-of-00002.gguf")); // named like a part
+        ResolvedModel r = hub().build().resolve(whole.toString());
+        assertThat(r.files()).hasSize(1);
+        assertThat(r.path()).isEqualTo(whole);
     }
 
     @Test
