@@ -13,6 +13,7 @@ module io.autoglm.core {
     exports io.autoglm;
     exports io.autoglm.backend;
     exports io.autoglm.gguf;
+    exports io.autoglm.grammar;
     exports io.autoglm.hub;
     exports io.autoglm.memory;
     exports io.autoglm.internal to io.autoglm.quant;
