@@ -5,14 +5,29 @@ import io.autoglm.Backend;
 import io.autoglm.IsolationProbe;
 import io.autoglm.LanguageModel;
 import io.autoglm.Quantization;
+import io.autoglm.hub.ModelHub;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options every model-loading command shares. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file")
-    Path model;
+    /** The help text of every option that takes a model reference. */
+    static final String REF_HELP = "a GGUF file, a catalog name (stories260k; see autoglm models --catalog), "
+            + "hf://owner/repo/file.gguf[@revision] or an https:// URL; found in the cache, then on AUTOGLM_MODELS, "
+            + "else downloaded (see autoglm pull --help)";
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    @Option(names = "--model", required = true, paramLabel = "REF", description = "the model: " + REF_HELP)
+    String model;
+
+    @Option(names = "--offline", description = "never download (as HF_HUB_OFFLINE=1): use the cache and AUTOGLM_MODELS only")
+    boolean offline;
 
     @Option(names = "--backend", paramLabel = "ffm|jni", defaultValue = "ffm",
             description = "native path: ffm (default) or jni")
@@ -72,11 +87,35 @@ final class ModelOptions {
         };
     }
 
+    /**
+     * @param offline true to forbid downloads (HF_HUB_OFFLINE is honoured either way)
+     * @param err where download progress goes
+     * @return the hub the CLI resolves model references with
+     */
+    static ModelHub hub(boolean offline, PrintWriter err) {
+        ModelHub.Builder b = ModelHub.builder().listener(ProgressDisplay.forStderr(err));
+        if (offline) {
+            b.offline(true);
+        }
+        return b.build();
+    }
+
+    /**
+     * @param reference a model reference
+     * @param offline true to forbid downloads
+     * @param err where download progress goes
+     * @return the local file to load (the first part of a split model)
+     */
+    static Path resolve(String reference, boolean offline, PrintWriter err) {
+        return hub(offline, err).resolve(reference).path();
+    }
+
     /** @param chatTemplate default chat template, or null @return a builder with these options */
     AutoGLM.Builder builder(String chatTemplate) {
         configureLogging(verbose);
         // one caller: one sequence (a bigger KV cache would only cost memory and start-up)
-        AutoGLM.Builder b = AutoGLM.builder().model(model).backend(backendValue()).parallel(1);
+        AutoGLM.Builder b = AutoGLM.builder().model(model).modelHub(hub(offline, mixee.commandLine().getErr()))
+                .backend(backendValue()).parallel(1);
         if (threads != null) {
             b.threads(threads);
         }
