@@ -28,8 +28,8 @@ public final class CaseNotes {
     /** The grammar of a case note. */
     public static final String GRAMMAR = """
             root ::= "{\\"summary\\":" long ",\\"main_reasons\\":[" short ("," short){0,2} "],\\"suggested_action\\":" action "}"
-            long ::= "\\"" [a-zA-Z0-9 ,.]{1,60} "\\""
-            short ::= "\\"" [a-zA-Z0-9 ,.]{1,32} "\\""
+            long ::= "\\"" [a-zA-Z0-9 ,.]{1,48} "\\""
+            short ::= "\\"" [a-zA-Z0-9 ,.]{1,24} "\\""
             action ::= "\\"approve\\"" | "\\"verify\\"" | "\\"reject\\"" | "\\"escalate\\""
             """;
 
@@ -73,10 +73,18 @@ public final class CaseNotes {
         b.append("Top features (SHAP, log-odds): ");
         List<String> parts = new ArrayList<>();
         for (Contribution c : d.contributions()) {
-            parts.add(String.format(Locale.ROOT, "%s=%.4g (%+.2f)", c.feature(), c.value(), c.contribution()));
+            parts.add(String.format(Locale.ROOT, "%s=%s (%+.2f)", c.feature(), number(c.value()), c.contribution()));
         }
         b.append(String.join(", ", parts)).append("\nCase note: ");
         return b.toString();
+    }
+
+    private static String number(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e12) {
+            return Long.toString((long) v);
+        }
+        String s = String.format(Locale.ROOT, "%.4g", v);
+        return s.contains("e") || !s.contains(".") ? s : s.replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
     /**

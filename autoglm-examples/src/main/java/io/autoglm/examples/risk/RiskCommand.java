@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -121,6 +122,8 @@ public final class RiskCommand implements Runnable {
                 RiskDatabase.open(db).close();
             } catch (IllegalArgumentException e) {
                 throw usage(e.getMessage());
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot open --db " + db + ": " + e.getMessage(), e);
             }
             if (!verbose) {
                 // the monitor reports drift itself; automl's per-comparison warnings would repeat it every hour
@@ -130,12 +133,16 @@ public final class RiskCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             ProgressLine progress = new ProgressLine(err);
             RiskDemo.Result r;
-            if (model != null) {
-                try (LanguageModel lm = AutoGLM.builder().model(model).contextSize(1024).build()) {
-                    r = new RiskDemo(cfg, progress, new CaseNotes(lm), caseNotes).run();
+            try {
+                if (model != null) {
+                    try (LanguageModel lm = AutoGLM.builder().model(model).contextSize(1024).build()) {
+                        r = new RiskDemo(cfg, progress, new CaseNotes(lm), caseNotes).run();
+                    }
+                } else {
+                    r = new RiskDemo(cfg, progress, null, 0).run();
                 }
-            } else {
-                r = new RiskDemo(cfg, progress, null, 0).run();
+            } catch (SQLException e) {
+                throw new IllegalStateException("database " + db + " failed: " + e.getMessage(), e);
             }
             progress.finish();
             if (report != null) {
@@ -260,8 +267,13 @@ public final class RiskCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             try (database) {
-                RiskDatabase.ServingModel sm = database.loadPromotedModel().orElseThrow(() -> new IllegalStateException(
-                        "no promoted model in " + database.describe() + "; run 'autoglm risk demo --db " + db + "' first"));
+                RiskDatabase.ServingModel sm;
+                try {
+                    sm = database.loadPromotedModel().orElseThrow(() -> new SQLException("the models table is empty"));
+                } catch (SQLException e) {
+                    throw new IllegalStateException("no promoted model in " + database.describe() + " (" + e.getMessage()
+                            + "); run 'autoglm risk demo --db " + db + "' first", e);
+                }
                 PrintWriter out = spec.commandLine().getOut();
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
                 try (ModelPair m = sm.model();

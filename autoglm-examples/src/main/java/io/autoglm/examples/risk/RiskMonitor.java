@@ -19,9 +19,10 @@ import java.util.Set;
  * {@link DriftDetector} (PSI and KL over the reference's decile bins).
  *
  * <ul>
- *   <li><b>Prediction drift</b>, every hour: the scores of the trailing {@code windowHours} (6) hours
- *       against the reference scores of the same hours of the day (so the daily cycle is not
- *       mistaken for drift). The seed's "prediction drift rate &gt; 15 %" is read as a population
+ *   <li><b>Prediction drift</b>, every hour: the scores of the trailing window against the reference
+ *       scores of the same hours of the day (so the daily cycle is not mistaken for drift). The window
+ *       is the last {@code windowHours} (6) hours, stretched back hour by hour (up to 24) until it holds
+ *       {@code minWindowRows} (1,000) scores, so quiet night hours do not make the statistic noisy. The seed's "prediction drift rate &gt; 15 %" is read as a population
  *       stability index above 0.15 (PSI 0.1-0.25 is the usual "moderate shift" band).</li>
  *   <li><b>Feature drift</b>, every hour: the same test per feature (PSI &gt; 0.2 names the feature;
  *       informational, it explains a prediction drift).</li>
@@ -42,7 +43,7 @@ public final class RiskMonitor {
     private double[] refScores;
     private int[] refHour;
     private double baselineAuc;
-    private final Map<Integer, DriftDetector> featureDetectors = new HashMap<>();
+    private final Map<Integer, DriftDetector> featureDetectors = new HashMap<>(); // key: end hour * 100 + hours
     private final Map<Integer, DriftDetector> scoreDetectors = new HashMap<>();
     private final Deque<double[][]> windowRows = new ArrayDeque<>();
     private final Deque<double[]> windowScores = new ArrayDeque<>();
@@ -60,7 +61,7 @@ public final class RiskMonitor {
      * One hour's figures.
      *
      * @param ts start of the hour
-     * @param rows rows in the trailing window
+     * @param rows rows in the trailing window (0 while it is filling)
      * @param psi prediction PSI (NaN when the window had too few rows)
      * @param kl prediction KL
      * @param driftedFeatures features above the feature threshold
@@ -128,13 +129,14 @@ public final class RiskMonitor {
         publish(Double.NaN, Double.NaN, Map.of());
     }
 
-    /** Detectors over the reference rows whose hour of day is among the window's hours ending at {@code h}. */
-    private void ensureDetectors(int h) {
-        if (scoreDetectors.containsKey(h)) {
-            return;
+    /** Detectors over the reference rows whose hour of day is among the {@code span} hours ending at {@code h}. */
+    private int ensureDetectors(int h, int span) {
+        int key = h * 100 + span;
+        if (scoreDetectors.containsKey(key)) {
+            return key;
         }
         boolean[] in = new boolean[24];
-        for (int k = 0; k < windowHours; k++) {
+        for (int k = 0; k < span; k++) {
             in[Math.floorMod(h - k, 24)] = true;
         }
         List<double[]> rows = new ArrayList<>();
@@ -151,11 +153,12 @@ public final class RiskMonitor {
                 scores.add(new double[] {refScores[i]});
             }
         }
-        featureDetectors.put(h, DriftDetector.builder().metric(DriftDetector.Metric.PSI).threshold(featurePsi)
+        featureDetectors.put(key, DriftDetector.builder().metric(DriftDetector.Metric.PSI).threshold(featurePsi)
                 .featureNames(Features.NAMES).categorical(Features.CONTINENT_CHANGE, 13, 15, Features.CATEGORY, Features.CHANNEL)
                 .build(rows.toArray(double[][]::new)));
-        scoreDetectors.put(h, DriftDetector.builder().metric(DriftDetector.Metric.PSI).threshold(predictionPsi)
+        scoreDetectors.put(key, DriftDetector.builder().metric(DriftDetector.Metric.PSI).threshold(predictionPsi)
                 .featureNames(List.of("score")).build(scores.toArray(double[][]::new)));
+        return key;
     }
 
     /**
@@ -176,12 +179,23 @@ public final class RiskMonitor {
         scored += rows.length;
         windowRows.addLast(rows);
         windowScores.addLast(scores);
-        while (windowRows.size() > windowHours) {
+        while (windowRows.size() > 24) {
             windowRows.removeFirst();
             windowScores.removeFirst();
         }
-        int n = windowRows.stream().mapToInt(r -> r.length).sum();
-        if (n < minWindowRows || windowRows.size() < windowHours) {
+        // the last windowHours hours, stretched back until the window holds minWindowRows rows
+        List<double[][]> blocks = new ArrayList<>();
+        List<double[]> blockScores = new ArrayList<>();
+        var itRows = windowRows.descendingIterator();
+        var itScores = windowScores.descendingIterator();
+        int n = 0;
+        while (itRows.hasNext() && (blocks.size() < windowHours || n < minWindowRows)) {
+            double[][] b = itRows.next();
+            blocks.add(b);
+            blockScores.add(itScores.next());
+            n += b.length;
+        }
+        if (n < minWindowRows || blocks.size() < windowHours) {
             HourReport r = new HourReport(hourTs, n, Double.NaN, Double.NaN, List.of(), active.contains(Alert.Type.PREDICTION_DRIFT));
             hours.add(r);
             publish(Double.NaN, Double.NaN, Map.of());
@@ -190,18 +204,18 @@ public final class RiskMonitor {
         double[][] live = new double[n][];
         double[][] liveScores = new double[n][1];
         int k = 0;
-        var it = windowScores.iterator();
-        for (double[][] block : windowRows) {
-            double[] s = it.next();
+        for (int b = 0; b < blocks.size(); b++) {
+            double[][] block = blocks.get(b);
+            double[] s = blockScores.get(b);
             for (int i = 0; i < block.length; i++) {
                 live[k] = block[i];
                 liveScores[k++][0] = s[i];
             }
         }
-        int h = (int) Math.floorMod(hourTs / 3600, 24L);
-        ensureDetectors(h);
-        FeatureDrift pred = scoreDetectors.get(h).compare(liveScores).features().getFirst();
-        DriftReport feats = featureDetectors.get(h).compare(live);
+        int span = blocks.size();
+        int key = ensureDetectors((int) Math.floorMod(hourTs / 3600, 24L), span);
+        FeatureDrift pred = scoreDetectors.get(key).compare(liveScores).features().getFirst();
+        DriftReport feats = featureDetectors.get(key).compare(live);
         Map<String, Double> fpsi = new LinkedHashMap<>();
         for (FeatureDrift f : feats.features()) {
             fpsi.put(f.name(), f.psi());
@@ -212,7 +226,7 @@ public final class RiskMonitor {
         boolean alarm = pred.psi() > predictionPsi;
         edge(Alert.Type.PREDICTION_DRIFT, alarm, hourTs, pred.psi(), predictionPsi, String.format(Locale.ROOT,
                 "prediction drift: score PSI %.3f > %.2f over the last %d h (%d scores); drifted features %s", pred.psi(),
-                predictionPsi, windowHours, n, drifted));
+                predictionPsi, span, n, drifted));
         HourReport r = new HourReport(hourTs, n, pred.psi(), pred.kl(), drifted, alarm);
         hours.add(r);
         publish(pred.psi(), pred.kl(), fpsi);
@@ -299,7 +313,7 @@ public final class RiskMonitor {
         private double predictionPsi = 0.15;
         private double featurePsi = 0.2;
         private double aucDrop = 0.1;
-        private int minWindowRows = 200;
+        private int minWindowRows = 1000;
 
         private Builder() {
         }
@@ -340,7 +354,10 @@ public final class RiskMonitor {
             return this;
         }
 
-        /** @param v rows the window needs before it is tested, {@code >= 20} (default 200) @return this */
+        /**
+         * @param v rows the window needs; it stretches back (up to 24 h) to reach them, {@code >= 20} (default 1,000)
+         * @return this
+         */
         public Builder minWindowRows(int v) {
             if (v < 20) {
                 throw new IllegalArgumentException("minWindowRows must be >= 20, was " + v);
