@@ -38,9 +38,13 @@ public final class OnlineScorer implements AutoCloseable {
      * @param contributions every feature's SHAP value and, last, the bias (log-odds)
      * @param logisticScore the baseline's probability, for comparison
      * @param nanos wall time of the whole path (database, model, rules, commit)
+     * @param cpuNanos CPU time of the calling thread on that path (the database and XGBoost run on it)
      */
-    public record Result(Decision decision, FeatureRow features, float[] contributions, double logisticScore, long nanos) {
+    public record Result(Decision decision, FeatureRow features, float[] contributions, double logisticScore, long nanos,
+            long cpuNanos) {
     }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /**
      * @param db the database (not closed by the scorer)
@@ -61,7 +65,7 @@ public final class OnlineScorer implements AutoCloseable {
         userStmt = c.prepareStatement("SELECT (SELECT MAX(t.ts) FROM transactions t WHERE t.user_id = u.user_id), "
                 + "(SELECT COUNT(*) FROM transactions t WHERE t.tx_id = ?) FROM users u WHERE u.user_id = ?");
         insertStmt = c.prepareStatement(RiskDatabase.INSERT_TX);
-        featureStmt = c.prepareStatement(RiskDatabase.ONLINE_SQL);
+        featureStmt = c.prepareStatement(db.onlineSql());
         decisionStmt = c.prepareStatement(RiskDatabase.INSERT_DECISION);
     }
 
@@ -76,6 +80,7 @@ public final class OnlineScorer implements AutoCloseable {
     public Result score(Transaction tx) {
         Objects.requireNonNull(tx, "tx");
         long t0 = System.nanoTime();
+        long c0 = THREADS.getCurrentThreadCpuTime();
         ensureConnected();
         try {
             var conn = db.connection();
@@ -119,7 +124,7 @@ public final class OnlineScorer implements AutoCloseable {
                 RiskDatabase.bindDecision(decisionStmt, d, modelVersion);
                 decisionStmt.executeUpdate();
                 conn.commit();
-                return new Result(d, row, c, lp, System.nanoTime() - t0);
+                return new Result(d, row, c, lp, System.nanoTime() - t0, THREADS.getCurrentThreadCpuTime() - c0);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(e);
                 throw e;

@@ -249,7 +249,7 @@ public final class RiskDatabase implements AutoCloseable {
      * @throws SQLException on failure
      */
     public List<FeatureRow> batchFeatures(long fromTs, long toTs) throws SQLException {
-        String sql = Features.sql("WHERE t.ts >= ? AND t.ts < ?", "WHERE f.ts >= ? AND f.ts < ?");
+        String sql = Features.sql(sqlite, "WHERE t.ts >= ? AND t.ts < ?", "WHERE f.ts >= ? AND f.ts < ?");
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setLong(1, fromTs == Long.MIN_VALUE ? Long.MIN_VALUE : fromTs - Features.WEEK);
             ps.setLong(2, toTs);
@@ -266,7 +266,9 @@ public final class RiskDatabase implements AutoCloseable {
     }
 
     /** The online query: one customer's last 7 days for the windows, one transaction's features. */
-    static final String ONLINE_SQL = Features.sql("WHERE t.user_id = ? AND t.ts >= ? AND t.ts <= ?", "WHERE f.tx_id = ?");
+    String onlineSql() {
+        return Features.sql(sqlite, "WHERE t.user_id = ? AND t.ts >= ? AND t.ts <= ?", "WHERE f.tx_id = ?");
+    }
 
     /** How far back the online query's window functions read. */
     static final long ONLINE_LOOKBACK = Features.WEEK;

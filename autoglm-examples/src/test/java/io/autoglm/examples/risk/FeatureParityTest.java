@@ -50,7 +50,16 @@ class FeatureParityTest {
     }
 
     @Test
-    void batchFeatures_matchHandComputedValues(@TempDir Path dir) throws Exception {
+    void batchFeatures_matchHandComputedValues_onSqlite(@TempDir Path dir) throws Exception {
+        checkHandComputed(RiskFixtures.sqlite(dir));
+    }
+
+    @Test
+    void batchFeatures_matchHandComputedValues_onPostgres() throws Exception {
+        checkHandComputed(RiskFixtures.freshPostgres());
+    }
+
+    private static void checkHandComputed(String spec) throws Exception {
         // one customer, four payments: values worked out by hand from the definitions
         long t0 = TransactionGenerator.START_TS;
         List<Transaction> txs = List.of(
@@ -58,7 +67,7 @@ class FeatureParityTest {
                 tx(2, t0 + 1800, 3000, "d1", "DE", "EU", 52.5, 13.4),
                 tx(3, t0 + 7200, 2000, "d2", "US", "NA", 40.7, -74.0),
                 tx(4, t0 + 8 * 86400, 5000, "d2", "US", "NA", 40.7, -74.0));
-        try (RiskDatabase db = RiskDatabase.open(RiskFixtures.sqlite(dir))) {
+        try (RiskDatabase db = RiskDatabase.open(spec)) {
             db.createSchema();
             db.insertCustomers(List.of(new Customer("u1", "DE", "EU", 3600)));
             db.insertTransactions(txs, null, null);
@@ -66,7 +75,7 @@ class FeatureParityTest {
             assertThat(r).hasSize(4);
             FeatureRow a = r.get(0);
             assertThat(a.get("tx_1h")).isEqualTo(1);
-            assertThat(a.get("secs_since_last")).isEqualTo(30 * 86400);
+            assertThat(a.get("secs_since_last")).isEqualTo(7 * 86400); // no previous transaction: the 7-day cap
             assertThat(a.get("amount_vs_median")).isEqualTo(1.0);
             assertThat(a.get("new_device")).isEqualTo(1);
             assertThat(a.get("local_hour")).isEqualTo(1); // 00:00 UTC is 01:00 at UTC+1
@@ -93,6 +102,8 @@ class FeatureParityTest {
             assertThat(e.get("amount_vs_median")).isEqualTo(2.5); // median of 10, 30, 20 is 20
             assertThat(e.get("new_device")).isEqualTo(0);
             assertThat(e.get("continent_change")).isEqualTo(0);
+            assertThat(e.get("secs_since_last")).isEqualTo(7 * 86400); // the previous one is 8 days old
+            assertThat(e.get("ip_km")).isEqualTo(0.0);
             assertThat(e.get("channel")).isEqualTo(Features.channelCode("online"));
             assertThat(e.get("category")).isEqualTo(Features.categoryCode("retail"));
         }
