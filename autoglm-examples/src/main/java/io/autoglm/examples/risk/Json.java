@@ -12,11 +12,28 @@ final class Json {
     }
 
     static String reasons(Decision d) {
-        return MAPPER.valueToTree(d.reasons()).toString();
+        try {
+            return MAPPER.writeValueAsString(d.reasons());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
+    /** Written by hand: feature names are identifiers and the numbers finite, and this runs once per payment. */
     static String contributions(Decision d) {
-        return contributionsNode(d).toString();
+        StringBuilder b = new StringBuilder(256).append('[');
+        for (Contribution c : d.contributions()) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append("{\"feature\":\"").append(c.feature()).append("\",\"value\":").append(finite(c.value()))
+                    .append(",\"contribution\":").append(finite(Math.round(c.contribution() * 1e4) / 1e4)).append('}');
+        }
+        return b.append(']').toString();
+    }
+
+    private static String finite(double v) {
+        return Double.isFinite(v) ? Double.toString(v) : "null";
     }
 
     static ArrayNode contributionsNode(Decision d) {

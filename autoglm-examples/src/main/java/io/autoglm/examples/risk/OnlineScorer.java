@@ -100,8 +100,8 @@ public final class OnlineScorer implements AutoCloseable {
                                 + " was already scored", null);
                     }
                     if (hasLast && tx.ts() <= last) {
-                        throw new ScoringException(ScoringException.Kind.BAD_INPUT, "ts " + tx.ts() + " must be after user '"
-                                + tx.userId() + "''s last transaction at " + last, null);
+                        throw new ScoringException(ScoringException.Kind.BAD_INPUT, "ts " + tx.ts()
+                                + " must be after the last transaction of user '" + tx.userId() + "' (ts " + last + ")", null);
                     }
                 }
                 RiskDatabase.bindTx(insertStmt, tx);

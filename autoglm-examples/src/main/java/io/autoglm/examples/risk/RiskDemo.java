@@ -319,7 +319,6 @@ public final class RiskDemo {
                     }
                     double[] s = new double[hourRows.size()];
                     List<Decision> ds = Scoring.decide(hourRows, serving.booster(), rules, s);
-                    float[][] contrib = hourRows.isEmpty() ? new float[0][] : null;
                     db.insertDecisions(ds, version);
                     for (int k = from; k < batchTo; k++) {
                         score[k] = s[k - from];
@@ -327,7 +326,7 @@ public final class RiskDemo {
                         action[k] = ds.get(k - from).action();
                     }
                     if (hs >= evalStart && !hourRows.isEmpty()) {
-                        contrib = serving.booster().contributions(slice(rows, from, batchTo));
+                        float[][] contrib = serving.booster().contributions(slice(rows, from, batchTo));
                         for (float[] c : contrib) {
                             for (int j = 0; j < shapSum.length; j++) {
                                 shapSum[j] += Math.abs(c[j]);

@@ -99,9 +99,23 @@ class ScoreStreamTest {
     }
 
     @Test
-    void outOfOrderTimestamp_isRefused() throws Exception {
-        assertThat(ScoreStream.parse(line(FeatureParityTest.tx(5, 1_800_000_000L, 100, "d", "DE", "EU", 1, 1))).txId())
-                .isEqualTo(5);
+    void timestampBeforeTheCustomersLast_isRefused_andTheNextOneScores(@TempDir Path dir) throws Exception {
+        try (RiskDatabase db = RiskDatabase.open(RiskFixtures.sqlite(dir))) {
+            Setup s = setup(db);
+            Transaction a = s.tail().get(0);
+            Transaction late = new Transaction(a.txId() + 100_000, a.userId(), a.ts() - 1, 500, "m", "grocery", "pos", "DE",
+                    "EU", 50, 8, "d");
+            List<JsonNode> out;
+            try (ModelPair m = s.model()) {
+                out = run(new ScoreStream(db, m, 1, RuleEngine.builder().build(), null),
+                        new StringReader(line(a) + "\n" + line(late) + "\n" + line(s.tail().get(1)) + "\n"));
+            }
+            assertThat(out.get(0).has("error")).isFalse();
+            assertThat(out.get(1).get("error").asText()).isEqualTo("ts " + late.ts()
+                    + " must be after the last transaction of user '" + a.userId() + "' (ts " + a.ts() + ")");
+            assertThat(out.get(2).has("error")).isFalse();
+            assertThat(db.count("decisions")).isEqualTo(2);
+        }
     }
 
     /** Closes the connection underneath the scorer when a given line is read: the database "goes away". */
