@@ -3,9 +3,9 @@ package io.autoglm.examples.risk;
 import io.autoglm.automl.cv.Fold;
 import io.autoglm.automl.search.FrozenTrial;
 import io.autoglm.automl.search.Pruners;
+import io.autoglm.automl.search.Samplers;
 import io.autoglm.automl.search.Study;
 import io.autoglm.automl.search.StudyDirection;
-import io.autoglm.automl.search.TpeSampler;
 import io.autoglm.automl.search.TrialPrunedException;
 import io.autoglm.automl.search.TrialState;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
- * Tunes the booster's hyperparameters with {@code autoglm-automl}: a TPE sampler, ASHA pruning over
+ * Tunes the booster's hyperparameters with {@code autoglm-automl}: a (multivariate) TPE sampler, ASHA pruning over
  * boosting rounds (rungs at {@code evalEvery * 3^k} rounds for k &ge; 1, i.e. 30 and 90 rounds by
  * default; at each rung only the top third goes on), and time-ordered
  * cross-validation: the training days are cut into {@code folds + 1} consecutive blocks and fold
@@ -153,18 +153,20 @@ public final class ModelTuning {
                 data.add(new FoldData(fx, fy, BoostedModel.matrix(vx), vy));
             }
             Study study = Study.builder().name("risk-xgboost").direction(StudyDirection.MAXIMIZE)
-                    .sampler(TpeSampler.builder().nStartupTrials(Math.min(5, trials)).build())
-                    .pruner(Pruners.successiveHalving(evalEvery, 3, 1)).seed(seed).build();
+                    .sampler(Samplers.tpe().nStartupTrials(Math.min(5, trials)).seed(seed).build())
+                    .pruner(Pruners.successiveHalving().minResource(evalEvery).reductionFactor(3).minEarlyStoppingRate(1)
+                            .build())
+                    .build();
             try (study) {
                 for (int t = 0; t < trials; t++) {
                     study.optimize(trial -> {
                         BoostedModel.Params p = new BoostedModel.Params(
-                                trial.suggestFloat("eta", 0.03, 0.3, true),
+                                trial.suggestFloatLog("eta", 0.03, 0.3),
                                 trial.suggestInt("max_depth", 2, 4),
-                                trial.suggestFloat("min_child_weight", 0.5, 20, true),
+                                trial.suggestFloatLog("min_child_weight", 0.5, 20),
                                 trial.suggestFloat("subsample", 0.6, 1.0),
                                 trial.suggestFloat("colsample_bytree", 0.5, 1.0),
-                                trial.suggestFloat("lambda", 0.1, 10, true), maxRounds);
+                                trial.suggestFloatLog("lambda", 0.1, 10), maxRounds);
                         List<BoostedModel.Training> runs = new ArrayList<>();
                         try {
                             for (FoldData fd : data) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.AutoGLM;
 import io.autoglm.LanguageModel;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
