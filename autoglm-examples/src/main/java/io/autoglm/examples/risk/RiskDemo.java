@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class RiskDemo {
     private static final Logger LOG = LoggerFactory.getLogger(RiskDemo.class);
+    /**
+     * Days after the last active alarm during which the feedback loop retrains once a day: the labels of
+     * the drifted traffic arrive day by day, so the first run, right after the alarm, has hardly any.
+     */
+    static final int FOLLOW_UP_DAYS = 5;
 
     /**
      * Settings of a run.
@@ -300,6 +305,7 @@ public final class RiskDemo {
             List<CaseNoteExample> caseNotes = new ArrayList<>();
             long lastRetrain = Long.MIN_VALUE / 2;
             long lastHoldEnd = Long.MIN_VALUE;
+            long followUpUntil = Long.MIN_VALUE;
             int i = refEnd;
             int dayStartIdx = refEnd;
             long hours = (end - monitorStart) / 3600;
@@ -393,11 +399,14 @@ public final class RiskDemo {
                     }
                     progress.report("replay " + (cfg.days() - cfg.trainDays()) + " days hour by hour (monitor, review queue, "
                             + "feedback; last " + online + " tx online)", h + 1, hours);
-                    // feedback loop: retrain while an alarm is active, at most once per cooldown
+                    // feedback loop: an alarm opens a follow-up window with one retraining run per cooldown
                     long now = hs + 3600;
                     long today = now - Math.floorMod(now - day0, Features.DAY);
                     long holdEnd = Math.min(today, evalStart);
-                    if (monitor.alarmActive() && now - lastRetrain >= cfg.retrainCooldownHours() * 3600L
+                    if (monitor.alarmActive()) {
+                        followUpUntil = now + FOLLOW_UP_DAYS * Features.DAY;
+                    }
+                    if (now < followUpUntil && now - lastRetrain >= cfg.retrainCooldownHours() * 3600L
                             && holdEnd > lastHoldEnd
                             && holdEnd - 2 * Features.DAY >= monitorStart - (long) cfg.refDays() * Features.DAY) {
                         lastRetrain = now;
