@@ -25,16 +25,13 @@ class CaseNotesTest {
                 .contains("Score 0.62, action review").contains("1,234.56 in electronics via online from SG");
         try (LanguageModel lm = AutoGLM.builder().model(TestModels.stories260K()).contextSize(1024).build()) {
             CaseNotes notes = new CaseNotes(lm);
-            CaseNotes.CaseNote first = null;
-            for (Decision dd : List.of(d, RuleEngine.builder().build().decide(43, features(), 0.95, top.subList(0, 1)))) {
-                CaseNotes.CaseNote n = notes.write(tx, dd);
-                first = first == null ? n : first;
-                JsonNode o = new ObjectMapper().readTree(n.json());
-                assertThat(o.fieldNames()).toIterable().containsExactly("summary", "main_reasons", "suggested_action");
-                assertThat(n.summary()).isNotBlank().hasSizeLessThanOrEqualTo(48);
-                assertThat(n.mainReasons()).hasSizeBetween(1, 3).allMatch(r -> !r.isEmpty() && r.length() <= 24);
-                assertThat(n.suggestedAction()).isIn(CaseNotes.ACTIONS);
-            }
+            CaseNotes.CaseNote first = notes.write(tx, d);
+            JsonNode o = new ObjectMapper().readTree(first.json());
+            assertThat(o.fieldNames()).toIterable().containsExactly("summary", "main_reasons", "suggested_action");
+            assertThat(first.summary()).isNotBlank().hasSizeLessThanOrEqualTo(48);
+            assertThat(first.mainReasons()).hasSizeBetween(1, 3).allMatch(r -> !r.isEmpty() && r.length() <= 24);
+            assertThat(first.suggestedAction()).isIn(CaseNotes.ACTIONS);
+            assertThat(o.get("main_reasons")).hasSize(first.mainReasons().size());
             // greedy: the same input gives the same note
             assertThat(notes.write(tx, d)).isEqualTo(first);
         }

@@ -19,7 +19,12 @@ class FeatureParityTest {
 
     @Test
     void onlineFeatures_equalBatchFeatures_onPostgres() throws Exception {
-        checkParity(RiskFixtures.freshPostgres());
+        String spec = RiskFixtures.freshPostgres();
+        try {
+            checkParity(spec);
+        } finally {
+            RiskFixtures.dropPostgres(spec);
+        }
     }
 
     private static void checkParity(String spec) throws Exception {
@@ -56,7 +61,12 @@ class FeatureParityTest {
 
     @Test
     void batchFeatures_matchHandComputedValues_onPostgres() throws Exception {
-        checkHandComputed(RiskFixtures.freshPostgres());
+        String spec = RiskFixtures.freshPostgres();
+        try {
+            checkHandComputed(spec);
+        } finally {
+            RiskFixtures.dropPostgres(spec);
+        }
     }
 
     private static void checkHandComputed(String spec) throws Exception {

@@ -33,6 +33,15 @@ final class RiskFixtures {
         return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
 
+    /** Drops a schema made by {@link #freshPostgres()}. */
+    static void dropPostgres(String spec) throws Exception {
+        String base = spec.replaceFirst("[&?]currentSchema=.*$", "");
+        String schema = spec.substring(spec.indexOf("currentSchema=") + "currentSchema=".length());
+        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
     static GeneratedData small(int days, int tx, long seed, int driftDay) {
         return TransactionGenerator.builder().days(days).transactions(tx).seed(seed).driftDay(driftDay).build().generate();
     }

@@ -172,20 +172,24 @@ class ScoreStreamTest {
     void databaseGoingAway_failsThatRecordOnly_andTheNextOneReconnects_postgres() throws Exception {
         String spec = RiskFixtures.freshPostgres();
         try (RiskDatabase db = RiskDatabase.open(spec)) {
-            goAway(db, () -> {
-                // the server ends the scorer's session, as a restart or a failover would
-                try (Connection admin = DriverManager.getConnection(spec.replaceFirst("&currentSchema=.*$", ""));
-                        Statement st = admin.createStatement()) {
-                    int pid;
-                    try (var rs = db.connection().createStatement().executeQuery("SELECT pg_backend_pid()")) {
-                        rs.next();
-                        pid = rs.getInt(1);
-                    }
-                    st.execute("SELECT pg_terminate_backend(" + pid + ")");
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
+            goAway(db, () -> terminateSession(db, spec));
+        } finally {
+            RiskFixtures.dropPostgres(spec);
+        }
+    }
+
+    /** The server ends the scorer's session, as a restart or a failover would. */
+    private static void terminateSession(RiskDatabase db, String spec) {
+        try (Connection admin = DriverManager.getConnection(spec.replaceFirst("&currentSchema=.*$", ""));
+                Statement st = admin.createStatement()) {
+            int pid;
+            try (var rs = db.connection().createStatement().executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            st.execute("SELECT pg_terminate_backend(" + pid + ")");
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
