@@ -52,6 +52,7 @@ class FeedbackLoopTest {
             FeedbackLoop loop = new FeedbackLoop(BoostedModel.Params.defaults().withRounds(60), 1, 1, 0.001, 3);
             FeedbackLoop.Outcome o = loop.retrain(() -> window(0, hold, end, y), current);
             try (ModelPair cand = o.candidate()) {
+                assertThat(cand.booster().rounds()).isEqualTo(60);
                 assertThat(o.candidateAuc()).isGreaterThan(o.currentAuc());
                 assertThat(o.promote()).isTrue();
                 assertThat(o.holdoutScores()).hasSize(end - hold);
@@ -79,6 +80,7 @@ class FeedbackLoopTest {
             FeedbackLoop loop = new FeedbackLoop(BoostedModel.Params.defaults().withRounds(60), 1, 1, 0.001, 3);
             FeedbackLoop.Outcome o = loop.retrain(() -> window(0, hold, end, shuffled), current);
             try (ModelPair cand = o.candidate()) {
+                assertThat(cand.booster().rounds()).isEqualTo(60);
                 assertThat(o.promote()).isFalse();
                 assertThat(o.currentAuc()).isGreaterThan(0.9);
                 assertThat(o.candidateAuc()).isLessThan(o.currentAuc());
