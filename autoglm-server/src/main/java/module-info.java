@@ -1,0 +1,23 @@
+/**
+ * AutoGLM server: an OpenAI-compatible HTTP endpoint for {@code LanguageModel}s, embeddable
+ * ({@link io.autoglm.server.OpenAiServer}) and run by {@code autoglm serve}. The OpenAI wire types and
+ * their mapping to model calls ({@code io.autoglm.server.openai}) know nothing of HTTP, so another
+ * transport can reuse them.
+ */
+module io.autoglm.server {
+    requires transitive io.autoglm.core;
+    requires com.fasterxml.jackson.databind;
+    requires com.github.benmanes.caffeine;
+    requires io.helidon.webserver;
+    requires io.helidon.webserver.sse;
+    requires io.helidon.http;
+    requires io.helidon.common;
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
+    requires org.slf4j;
+
+    exports io.autoglm.server;
+    exports io.autoglm.server.openai;
+
+    opens io.autoglm.server.openai to com.fasterxml.jackson.databind;
+}
