@@ -15,6 +15,8 @@ module io.autoglm.server {
     requires micrometer.core;
     requires micrometer.registry.prometheus;
     requires org.slf4j;
+    // not used by the server; its tests drive it with the JDK HttpClient (tests are compiled into this module)
+    requires static java.net.http;
 
     exports io.autoglm.server;
     exports io.autoglm.server.openai;
