@@ -230,14 +230,19 @@ public final class HttpApi {
 
     private DirectHandler.TransportResponse direct(DirectHandler.TransportRequest req, DirectHandler.EventType type,
             Status status, io.helidon.http.ServerResponseHeaders headers, String message) {
-        OpenAiException e = switch (type) {
-            case PAYLOAD_TOO_LARGE -> tooLarge();
-            case BAD_REQUEST -> OpenAiException.invalid(null, "malformed HTTP request: " + (message == null ? status.reasonPhrase() : message));
-            default -> status.code() < 500
-                    ? new OpenAiException(status.code(), "invalid_request_error", null, null, status.reasonPhrase(), 0)
-                    : internal();
-        };
-        if (type == DirectHandler.EventType.PAYLOAD_TOO_LARGE) {
+        boolean tooLarge = type == DirectHandler.EventType.PAYLOAD_TOO_LARGE || status.code() == 413;
+        OpenAiException e;
+        if (tooLarge) {
+            e = tooLarge();
+        } else if (status.code() == 400 || type == DirectHandler.EventType.BAD_REQUEST) {
+            e = OpenAiException.invalid(null, "malformed HTTP request: " + (message == null ? status.reasonPhrase() : message));
+        } else if (status.code() < 500) {
+            e = new OpenAiException(status.code(), "invalid_request_error", null, null, status.reasonPhrase(), 0);
+        } else {
+            LOG.warn("HTTP layer failure {} {}: {}", status.code(), type, message);
+            e = internal();
+        }
+        if (tooLarge) {
             metrics.rejected("body_size");
         }
         return DirectHandler.TransportResponse.builder()
