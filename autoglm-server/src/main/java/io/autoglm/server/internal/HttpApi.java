@@ -496,10 +496,10 @@ public final class HttpApi {
                 case Generation.Failed f -> f.error();
                 case Generation.Token t -> null;
             });
-            if (failure != null) {
+            if (failure != null && !g.cancelled()) {
                 throw OpenAiService.toOpenAi(failure, promptParam);
             }
-            if (!complete(done)) {
+            if (failure != null || !complete(done)) {
                 throw draining ? OpenAiException.unavailable("shutting_down", "the server shut down while the request ran")
                         : OpenAiService.timeout(timeoutMillis);
             }
@@ -630,7 +630,8 @@ public final class HttpApi {
                     return;
                 }
                 if (ends(e)) {
-                    OpenAiException err = e instanceof Generation.Failed f ? OpenAiService.toOpenAi(f.error(), "messages")
+                    OpenAiException err = e instanceof Generation.Failed f && !g.cancelled()
+                            ? OpenAiService.toOpenAi(f.error(), "messages")
                             : draining ? OpenAiException.unavailable("shutting_down", "the server shut down during the request")
                             : OpenAiService.timeout(timeoutMillis);
                     if (os == null) {
@@ -681,7 +682,10 @@ public final class HttpApi {
                 os.flush();
             }
             os.close();
-        } catch (IOException | UncheckedIOException ex) {
+        } catch (IOException | RuntimeException ex) {
+            if (!clientGone(ex)) {
+                throw ex instanceof RuntimeException re ? re : new UncheckedIOException((IOException) ex);
+            }
             LOG.debug("client went away during a stream: {}", ex.toString());
             g.cancel();
         } finally {
@@ -697,6 +701,18 @@ public final class HttpApi {
                 || e instanceof Generation.Done d && d.completion().finishReason() == io.autoglm.FinishReason.CANCELLED;
     }
 
+    /** @return true when writing failed because the client closed the connection */
+    private static boolean clientGone(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException || c instanceof UncheckedIOException
+                    || c instanceof io.helidon.webserver.CloseConnectionException
+                    || c instanceof io.helidon.common.socket.SocketWriterException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void writeError(OutputStream os, OpenAiException e) {
         try {
             os.write(DATA);
@@ -704,7 +720,7 @@ public final class HttpApi {
             os.write(EVENT_END);
             os.flush();
             os.close();
-        } catch (IOException | UncheckedIOException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             // the client is gone
         }
     }

@@ -51,12 +51,14 @@ public final class Generation implements AutoCloseable {
     private final int capacity;
     private final boolean streaming;
     private final List<Thread> threads = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicIntegerArray producing;
     private volatile boolean cancelled;
     private volatile boolean overflowed;
 
-    private Generation(int capacity, boolean streaming) {
+    private Generation(int n, int capacity, boolean streaming) {
         this.capacity = capacity;
         this.streaming = streaming;
+        this.producing = new java.util.concurrent.atomic.AtomicIntegerArray(n);
     }
 
     /**
@@ -75,7 +77,7 @@ public final class Generation implements AutoCloseable {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
         }
-        Generation g = new Generation(capacity, streaming);
+        Generation g = new Generation(n, capacity, streaming);
         for (int i = 0; i < n; i++) {
             int choice = i;
             g.threads.add(Thread.ofVirtual().name("autoglm-choice-" + i).unstarted(() -> g.runChoice(choice, run)));
@@ -97,6 +99,7 @@ public final class Generation implements AutoCloseable {
 
     private void runChoice(int choice, ChoiceRunner run) {
         TokenListener listener = chunk -> {
+            producing.lazySet(choice, 1);
             if (cancelled) {
                 return false;
             }
@@ -144,14 +147,16 @@ public final class Generation implements AutoCloseable {
         return e;
     }
 
-    /** Stops every choice: running ones at their next token, waiting ones at once. Idempotent. */
+    /**
+     * Stops every choice: one that is producing tokens at its next token (its listener says stop, and
+     * its completion ends {@code CANCELLED}); one still waiting for the model (queued or reading its
+     * prompt) at once, by interrupting its thread. Idempotent.
+     */
     public void cancel() {
-        if (cancelled && threads.stream().noneMatch(Thread::isAlive)) {
-            return;
-        }
         cancelled = true;
-        for (Thread t : threads) {
-            if (t.isAlive()) {
+        for (int i = 0; i < threads.size(); i++) {
+            Thread t = threads.get(i);
+            if (t.isAlive() && producing.get(i) == 0) {
                 t.interrupt();
             }
         }
