@@ -9,7 +9,6 @@ module io.autoglm.server {
     requires com.fasterxml.jackson.databind;
     requires com.github.benmanes.caffeine;
     requires io.helidon.webserver;
-    requires io.helidon.webserver.sse;
     requires io.helidon.http;
     requires io.helidon.common;
     requires micrometer.core;

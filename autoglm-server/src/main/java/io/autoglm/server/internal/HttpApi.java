@@ -589,7 +589,9 @@ public final class HttpApi {
     /**
      * Runs a generation and writes it as SSE. The first event is awaited before the headers go out, so
      * a request that fails at once (bad grammar, prompt too long, queue full) still gets a plain JSON
-     * error with its status. Events waiting in the buffer are written together and flushed once.
+     * error with its status. Events waiting in the buffer are written together and flushed once (the
+     * events are written on the response stream directly rather than through Helidon's SSE sink, which
+     * flushes after every event: one write per token costs a system call per token).
      */
     private void stream(ServerResponse res, int n, Generation.ChoiceRunner run, String model, EventWriter writer)
             throws InterruptedException {
