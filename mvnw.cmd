@@ -33,19 +33,47 @@
 @SET __MVNW_PSMODULEP_SAVE=%PSModulePath%
 @SET PSModulePath=
 @FOR /F "usebackq tokens=1* delims==" %%A IN (`powershell -noprofile "& {$scriptDir='%~dp0'; $script='%__MVNW_ARG0_NAME__%'; icm -ScriptBlock ([Scriptblock]::Create((Get-Content -Raw '%~f0'))) -NoNewScope}"`) DO @(
-  IF "%%A"=="MVN_CMD" (set __MVNW_CMD__=%%B) ELSE IF "%%B"=="" (echo %%A) ELSE (echo %%A=%%B)
+  IF "%%A"=="MVN_CMD" (set __MVNW_CMD__=%%B) ELSE IF "%%A"=="JAVA_HOME" (set "JAVA_HOME=%%B") ELSE IF "%%A"=="MAVEN_OPTS" (set "MAVEN_OPTS=%%B") ELSE IF "%%A"=="MVNW_NO_JDK" (set __MVNW_NO_JDK__=1) ELSE IF "%%B"=="" (echo %%A) ELSE (echo %%A=%%B)
 )
 @SET PSModulePath=%__MVNW_PSMODULEP_SAVE%
 @SET __MVNW_PSMODULEP_SAVE=
 @SET __MVNW_ARG0_NAME__=
 @SET MVNW_USERNAME=
 @SET MVNW_PASSWORD=
+@IF "%__MVNW_NO_JDK__%"=="1" (SET __MVNW_NO_JDK__=& exit /b 1)
 @IF NOT "%__MVNW_CMD__%"=="" ("%__MVNW_CMD__%" %*)
 @echo Cannot start maven from wrapper >&2 && exit /b 1
 @GOTO :EOF
 : end batch / begin powershell #>
 
 $ErrorActionPreference = "Stop"
+
+# ---- AutoGLM addition to the stock wrapper: run Maven on a JDK 25 (the reasons are in ./mvnw) ----
+# Not tried on Windows by the project yet; with no JDK 25 it prints one line and stops.
+function Get-AutoglmJavaMajor($javaHome) {
+  $release = Join-Path $javaHome "release"
+  if (Test-Path $release) {
+    $m = Select-String -Path $release -Pattern '^JAVA_VERSION="(\d+)' | Select-Object -First 1
+    if ($m) { return [int]$m.Matches[0].Groups[1].Value }
+  }
+  return 0
+}
+$autoglmCandidates = @()
+if ($env:JAVA_HOME) { $autoglmCandidates += $env:JAVA_HOME }
+$autoglmJava = Get-Command java -ErrorAction SilentlyContinue
+if ($autoglmJava) { $autoglmCandidates += (Split-Path (Split-Path $autoglmJava.Source)) }
+foreach ($dir in @("$env:ProgramFiles\Eclipse Adoptium", "$env:ProgramFiles\Java", "$env:ProgramFiles\Microsoft", "$env:USERPROFILE\.jdks")) {
+  if (Test-Path $dir) { $autoglmCandidates += (Get-ChildItem $dir -Directory -ErrorAction SilentlyContinue | ForEach-Object { $_.FullName }) }
+}
+$autoglmJdk = $autoglmCandidates | Where-Object { (Test-Path (Join-Path $_ "bin\javac.exe")) -and ((Get-AutoglmJavaMajor $_) -ge 25) } | Select-Object -First 1
+if (!$autoglmJdk) {
+  Write-Output "mvnw: AutoGLM needs a JDK 25 or newer and none was found (JAVA_HOME, PATH, Program Files, .jdks): install one, e.g. Eclipse Temurin 25 from https://adoptium.net/, or set JAVA_HOME to it"
+  Write-Output "MVNW_NO_JDK=1"
+  exit 1
+}
+Write-Output "JAVA_HOME=$autoglmJdk"
+Write-Output "MAVEN_OPTS=--sun-misc-unsafe-memory-access=allow $env:MAVEN_OPTS"
+# ---- end of the AutoGLM addition ----
 if ($env:MVNW_VERBOSE -eq "true") {
   $VerbosePreference = "Continue"
 }

@@ -4,14 +4,13 @@
  */
 module io.autoglm.core {
     requires transitive org.slf4j;
-    requires com.github.benmanes.caffeine;
-    requires com.fasterxml.jackson.databind;
     requires llama;
     requires jdk.management;
 
     exports io.autoglm;
     exports io.autoglm.backend;
     exports io.autoglm.gguf;
+    exports io.autoglm.grammar;
     exports io.autoglm.memory;
     exports io.autoglm.internal to io.autoglm.quant;
 

@@ -61,7 +61,8 @@ class AutoGLMBuilderTest {
     void blankChatTemplate_isRejected_nullIsAllowed() {
         assertThatThrownBy(() -> AutoGLM.builder().chatTemplate(" ")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("chatTemplate must not be blank");
-        assertThat(AutoGLM.builder().chatTemplate(null)).isNotNull();
+        AutoGLM.Builder b = AutoGLM.builder();
+        assertThat(b.chatTemplate(null)).isSameAs(b);
     }
 
     @Test

@@ -83,7 +83,7 @@ public final class Engines {
             return io.autoglm.backend.ffm.FfmBackend.describeLibrary(library);
         } catch (IllegalCallerException e) {
             throw new ModelLoadException("probing a native library needs native access: start the JVM with "
-                    + "--enable-native-access=ALL-UNNAMED (" + e.getMessage() + ")", e);
+                    + io.autoglm.backend.ffm.FfmBackend.nativeAccessFlag() + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -131,7 +131,7 @@ public final class Engines {
             throw e;
         } catch (IllegalCallerException e) {
             throw new ModelLoadException("the " + backend.name() + " backend needs native access: start the JVM with "
-                    + "--enable-native-access=ALL-UNNAMED, or use Backend.JNI (" + e.getMessage() + ")", e);
+                    + io.autoglm.backend.ffm.FfmBackend.nativeAccessFlag() + ", or use Backend.JNI (" + e.getMessage() + ")", e);
         } catch (RuntimeException | LinkageError e) {
             throw new ModelLoadException("the " + backend.name() + " backend could not load " + spec.path() + ": " + e, e);
         }

@@ -97,16 +97,35 @@ public final class BundledLibrary {
         }
     }
 
+    /**
+     * Finds the library inside the de.kherud jar. Asked through a class loader, not through
+     * {@code Class.getResourceAsStream}: in a named module (module path) the latter searches only
+     * this module, while the de.kherud jar is its own (automatic) module. The resource's folder is no
+     * package of that module, so it is not encapsulated and any loader that sees the jar finds it.
+     */
+    static InputStream open(String name) {
+        for (ClassLoader l : new ClassLoader[] {BundledLibrary.class.getClassLoader(),
+                Thread.currentThread().getContextClassLoader(), ClassLoader.getSystemClassLoader()}) {
+            if (l != null) {
+                InputStream in = l.getResourceAsStream(name);
+                if (in != null) {
+                    return in;
+                }
+            }
+        }
+        return null;
+    }
+
     private static Path extract() {
         String folder = platformFolder();
         String name = libraryFileName();
         String resource = "/de/kherud/llama/" + folder + "/" + name;
         Path dir = cacheDir().resolve("native").resolve("de.kherud-llama-" + KHERUD_VERSION).resolve(folder.replace('/', '-'));
         Path target = dir.resolve(name);
-        try (InputStream in = BundledLibrary.class.getResourceAsStream(resource)) {
+        try (InputStream in = open(resource.substring(1))) {
             if (in == null) {
                 throw new ModelLoadException("resource " + resource + " not found: is de.kherud:llama:" + KHERUD_VERSION
-                        + " on the class path?");
+                        + " on the class path or the module path?");
             }
             byte[] bytes = in.readAllBytes();
             if (Files.isRegularFile(target) && Files.size(target) == bytes.length

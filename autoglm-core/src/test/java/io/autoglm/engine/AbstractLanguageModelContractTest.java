@@ -19,13 +19,14 @@ import io.autoglm.ModelInfo;
 import io.autoglm.ModelLoadException;
 import io.autoglm.Quantization;
 import io.autoglm.SamplingParams;
+import io.autoglm.Timings;
 import io.autoglm.TokenChunk;
 import io.autoglm.TokenStream;
 import io.autoglm.gguf.GgufFile;
 import io.autoglm.gguf.GgufWriter;
 import io.autoglm.gguf.TensorInfo;
 import io.autoglm.testing.ChildJvm;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +60,8 @@ abstract class AbstractLanguageModelContractTest {
 
     LanguageModel stories;
     LanguageModel tiny;
+    /** wall time of the {@code build()} that loaded {@link #stories} */
+    double storiesBuildMillis;
 
     /** @return the backend under test */
     abstract Backend backend();
@@ -85,7 +88,9 @@ abstract class AbstractLanguageModelContractTest {
 
     @BeforeAll
     void openModels() {
+        long t0 = System.nanoTime();
         stories = builder(TestModels.stories260K()).build();
+        storiesBuildMillis = (System.nanoTime() - t0) / 1e6;
         tiny = builder(TestModels.tinyRandom()).build();
     }
 
@@ -117,7 +122,7 @@ abstract class AbstractLanguageModelContractTest {
         assertThat(i.contextSize()).isEqualTo(512);
         assertThat(i.backend()).isEqualTo(backend().name().toLowerCase());
         assertThat(i.chatTemplate()).isEmpty();
-        assertThat(i.loadMillis()).isPositive();
+        assertThat(i.loadMillis()).isPositive().isLessThanOrEqualTo(storiesBuildMillis);
         assertThat(tiny.info().vocabSize()).isEqualTo(32_000);
         assertThat(tiny.info().name()).isEqualTo("LLaMA v2");
     }
@@ -138,7 +143,9 @@ abstract class AbstractLanguageModelContractTest {
     @Test
     void greedy_isDeterministic_andCountsUsage() {
         for (LanguageModel m : List.of(stories, tiny)) {
+            long t0 = System.nanoTime();
             Completion a = m.complete(greedy("Once upon a time", 24));
+            double wallMillis = (System.nanoTime() - t0) / 1e6;
             Completion b = m.complete(greedy("Once upon a time", 24));
             assertThat(a.tokens()).isNotEmpty().containsExactly(b.tokens());
             assertThat(a.text()).isEqualTo(b.text());
@@ -146,7 +153,12 @@ abstract class AbstractLanguageModelContractTest {
             assertThat(a.usage().completionTokens()).isEqualTo(a.tokens().length);
             assertThat(a.text()).isEqualTo(m.detokenize(a.tokens()));
             assertThat(a.timings().decodeTokens()).isEqualTo(a.tokens().length);
-            assertThat(a.timings().queueMillis()).isGreaterThanOrEqualTo(0);
+            // every phase is measured, and together they fit inside the call (a unit mix-up would break this)
+            Timings t = a.timings();
+            assertThat(t.queueMillis()).isGreaterThanOrEqualTo(0);
+            assertThat(t.promptMillis()).isPositive();
+            assertThat(t.decodeMillis()).isPositive();
+            assertThat(t.queueMillis() + t.promptMillis() + t.decodeMillis()).isLessThanOrEqualTo(wallMillis);
         }
     }
 
@@ -508,7 +520,8 @@ abstract class AbstractLanguageModelContractTest {
 
     @Test
     void quantization_withoutQuantModule_failsClearly() {
-        assertThatThrownBy(() -> builder(TestModels.stories260K()).quantization(Quantization.Q8_0).build())
+        Path stories260K = TestModels.stories260K();
+        assertThatThrownBy(() -> builder(stories260K).quantization(Quantization.Q8_0).build())
                 .isInstanceOf(ModelLoadException.class).hasMessage("quantization q8_0 needs autoglm-quant on the class path");
     }
 }

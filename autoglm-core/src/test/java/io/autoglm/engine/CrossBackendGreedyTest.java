@@ -7,7 +7,7 @@ import io.autoglm.Backend;
 import io.autoglm.Completion;
 import io.autoglm.CompletionRequest;
 import io.autoglm.LanguageModel;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package io.autoglm.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.autoglm.testing.CurrentLlama;
+import io.autoglm.testing.fixtures.CurrentLlama;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

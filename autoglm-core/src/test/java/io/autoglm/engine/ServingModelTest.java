@@ -109,14 +109,21 @@ class ServingModelTest {
         CompletableFuture<Completion> running = CompletableFuture.supplyAsync(() -> model.complete("x"));
         assertThat(fake.started.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Completion> queued = CompletableFuture.supplyAsync(() -> model.complete("y"));
-        while (model.toString() != null && schedulerQueued() < 1) {
-            Thread.sleep(5);
-        }
+        awaitQueued(1);
         assertThatThrownBy(() -> model.complete("z")).isInstanceOf(RequestRejectedException.class)
                 .hasMessageContaining("maxQueuedRequests");
         fake.startGate.countDown();
         assertThat(running.get(10, TimeUnit.SECONDS).text()).isEqualTo("a");
         assertThat(queued.get(10, TimeUnit.SECONDS).text()).isEqualTo("a");
+    }
+
+    /** Waits (10 s at most, then fails) until the scheduler holds {@code n} queued requests. */
+    private void awaitQueued(int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (schedulerQueued() < n) {
+            assertThat(System.nanoTime()).as("%d request(s) queued within 10 s", n).isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     private int schedulerQueued() throws Exception {
@@ -133,9 +140,7 @@ class ServingModelTest {
         TokenStream running = model.stream(CompletionRequest.builder().prompt("x").ignoreEos(true).maxTokens(100_000).build());
         assertThat(fake.started.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Completion> queued = CompletableFuture.supplyAsync(() -> model.complete("y"));
-        while (schedulerQueued() < 1) {
-            Thread.sleep(5);
-        }
+        awaitQueued(1);
         model.close();
         assertThat(fake.closed).isTrue();
         assertThat(running.result().finishReason()).isEqualTo(FinishReason.CANCELLED);

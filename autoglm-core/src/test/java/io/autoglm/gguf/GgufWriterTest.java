@@ -3,7 +3,8 @@ package io.autoglm.gguf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.Fixtures;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +29,7 @@ class GgufWriterTest {
 
     @Test
     void write_givesTheOutputTheSamePermissionsAsAPlainNewFile() throws IOException {
-        Assumptions.assumeTrue(tmp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX file system");
+        Fixtures.platform(tmp.getFileSystem().supportedFileAttributeViews().contains("posix"), "a POSIX file system");
         Path plain = Files.writeString(tmp.resolve("plain.txt"), "x");
         Path out = tmp.resolve("perm.gguf");
         new GgufWriter().write(out);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.autoglm.testing.LlamaSmoke;
 import io.autoglm.testing.SyntheticModels;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

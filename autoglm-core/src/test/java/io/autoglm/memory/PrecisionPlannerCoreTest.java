@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.autoglm.ModelLoadException;
 import io.autoglm.Quantization;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,9 +18,10 @@ class PrecisionPlannerCoreTest {
 
     @Test
     void withoutAutoglmQuant_explicitPresetsFailClearly() {
+        Path stories = TestModels.stories260K(); // outside the lambda: a missing-fixture skip must not be "thrown"
         PrecisionPlanner p = PrecisionPlanner.create(cache);
         assertThat(p.canQuantize()).isFalse();
-        assertThatThrownBy(() -> p.decide(TestModels.stories260K(), Quantization.Q4_K_M, 64, -1))
+        assertThatThrownBy(() -> p.decide(stories, Quantization.Q4_K_M, 64, -1))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("needs autoglm-quant");
     }
 
@@ -34,7 +35,8 @@ class PrecisionPlannerCoreTest {
 
     @Test
     void withoutAutoglmQuant_autoThatMustShrink_namesTheMissingModule() {
-        assertThatThrownBy(() -> PrecisionPlanner.create(cache).decide(TestModels.stories260K(), Quantization.AUTO, 64, 1000))
+        Path stories = TestModels.stories260K();
+        assertThatThrownBy(() -> PrecisionPlanner.create(cache).decide(stories, Quantization.AUTO, 64, 1000))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("autoglm-quant");
     }
 

@@ -1,5 +1,6 @@
 package io.autoglm.testing;
 
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

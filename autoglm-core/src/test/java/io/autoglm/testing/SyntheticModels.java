@@ -19,7 +19,7 @@ import java.util.Random;
  * K-quants apply, many layers, a ~100M-parameter model).
  *
  * <pre>{@code
- * Path model = SyntheticModels.llama(TestModels.vocab("ggml-vocab-llama-spm.gguf"))
+ * Path model = SyntheticModels.llama(io.autoglm.testing.fixtures.TestModels.vocab("ggml-vocab-llama-spm.gguf"))
  *         .embd(256).layers(8).heads(8).headsKv(4).ff(768).type(GgmlType.F16).write(dir.resolve("m.gguf"));
  * }</pre>
  *

@@ -1,5 +1,7 @@
 package io.autoglm.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.automl.search.Distribution;
 import io.autoglm.automl.search.FrozenTrial;
 import io.autoglm.automl.search.Sampler;
@@ -21,7 +23,7 @@ import java.util.random.RandomGenerator;
  * @param bestSoFar best value after trial i
  * @param elapsed seconds since the first trial started, at the end of trial i
  * @param samplerMsPerTrial CPU time spent inside the sampler per trial (mean over all trials)
- * @param samplerMsLast10 CPU time inside the sampler per trial over the last 10 trials
+ * @param samplerMsLast10 CPU time inside the sampler per trial over the last {@code min(10, trials)} trials
  * @param totalSeconds wall time of the run
  */
 record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, double[] bestSoFar, double[] elapsed,
@@ -56,25 +58,152 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
         return g;
     }
 
-    /** @return a Markdown table: median regret at 50 and at the last trial, references, sampler time */
-    static String summary(List<HpoBenchRun> runs, int trials, Map<HpoBenchmarkFunction, double[]> reference) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "| function | sampler | seeds | median regret @50 | median regret @%d | "
-                + "Optuna TPE @100 | Optuna random @100 | ratio to Optuna TPE | sampler ms/trial (mean) | sampler ms/trial "
-                + "(last 10) |%n", trials));
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    /** Trials after which the Optuna reference numbers were taken. */
+    static final int REFERENCE_TRIALS = 100;
+
+    /**
+     * One line of the summary: medians over the seeds of one function and sampler.
+     *
+     * @param function the function
+     * @param sampler the sampler name
+     * @param seeds number of runs
+     * @param trials trials per run
+     * @param medianAtEnd median regret after the last trial
+     * @param medianAt50 median regret after 50 trials, when the runs are longer than 50 trials (else NaN)
+     * @param medianAtReference median regret after {@link #REFERENCE_TRIALS}, when the runs are that long (else NaN)
+     * @param optunaTpe Optuna's TPE median regret after {@link #REFERENCE_TRIALS} (NaN when the runs are shorter)
+     * @param optunaRandom Optuna's random-sampling median regret after {@link #REFERENCE_TRIALS} (NaN likewise)
+     * @param samplerMsMean mean CPU milliseconds in the sampler per trial
+     * @param samplerMsLast mean CPU milliseconds in the sampler per trial over the last {@code min(10, trials)} trials
+     */
+    record SummaryRow(HpoBenchmarkFunction function, String sampler, int seeds, int trials, double medianAtEnd,
+            double medianAt50, double medianAtReference, double optunaTpe, double optunaRandom, double samplerMsMean,
+            double samplerMsLast) {
+
+        /** @return our median over Optuna's TPE median at the reference budget (NaN when not comparable) */
+        double ratioToOptunaTpe() {
+            return medianAtReference / optunaTpe;
+        }
+
+        boolean hasReference() {
+            return !Double.isNaN(optunaTpe);
+        }
+    }
+
+    /**
+     * Medians per function and sampler. Reference numbers are attached only when the runs reached
+     * {@link #REFERENCE_TRIALS}, and then compared at exactly that budget: a shorter run is never set beside
+     * them.
+     */
+    static List<SummaryRow> summarize(List<HpoBenchRun> runs, int trials, Map<HpoBenchmarkFunction, double[]> reference) {
+        List<SummaryRow> rows = new ArrayList<>();
         group(runs).forEach((fn, bySampler) -> bySampler.forEach((sampler, rs) -> {
-            double[] atEnd = rs.stream().mapToDouble(r -> r.regretAt(trials - 1)).toArray();
-            double[] at50 = trials >= 50 ? rs.stream().mapToDouble(r -> r.regretAt(49)).toArray() : null;
+            double atEnd = median(rs.stream().mapToDouble(r -> r.regretAt(trials - 1)).toArray());
+            double at50 = trials > 50 ? median(rs.stream().mapToDouble(r -> r.regretAt(49)).toArray()) : Double.NaN;
+            double[] ref = reference.get(fn);
+            boolean comparable = ref != null && trials >= REFERENCE_TRIALS;
+            double atRef = comparable ? median(rs.stream().mapToDouble(r -> r.regretAt(REFERENCE_TRIALS - 1)).toArray())
+                    : Double.NaN;
             double ms = rs.stream().mapToDouble(HpoBenchRun::samplerMsPerTrial).average().orElse(Double.NaN);
             double msLast = rs.stream().mapToDouble(HpoBenchRun::samplerMsLast10).average().orElse(Double.NaN);
-            double[] ref = reference.get(fn);
-            double medEnd = median(atEnd);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %.4g | %s | %s | %s | %.3f | %.3f |%n", fn.cliName(), sampler,
-                    rs.size(), at50 == null ? "" : fmt(median(at50)), medEnd, ref == null ? "" : fmt(ref[0]), ref == null ? "" : fmt(ref[1]),
-                    ref == null || trials != 100 ? "" : String.format(Locale.ROOT, "%.2f", medEnd / ref[0]), ms, msLast));
+            rows.add(new SummaryRow(fn, sampler, rs.size(), trials, atEnd, at50, atRef, comparable ? ref[0] : Double.NaN,
+                    comparable ? ref[1] : Double.NaN, ms, msLast));
         }));
+        return rows;
+    }
+
+    /**
+     * @return a Markdown table with one column per distinct budget (50 when the runs are longer, the runs' own
+     *     length, and {@link #REFERENCE_TRIALS} beside the Optuna numbers when the runs reach it), every cell
+     *     filled; below it a note when the runs are too short for the reference
+     */
+    static String summary(List<HpoBenchRun> runs, int trials, Map<HpoBenchmarkFunction, double[]> reference) {
+        List<SummaryRow> rows = summarize(runs, trials, reference);
+        boolean withRef = !rows.isEmpty() && rows.stream().allMatch(SummaryRow::hasReference);
+        int last = Math.min(10, trials);
+        List<String> head = new ArrayList<>(List.of("function", "sampler", "seeds"));
+        if (trials > 50) {
+            head.add("median regret @50");
+        }
+        head.add("median regret @" + trials);
+        if (withRef && trials > REFERENCE_TRIALS) {
+            head.add("median regret @" + REFERENCE_TRIALS);
+        }
+        if (withRef) {
+            head.addAll(List.of("Optuna 3.1 TPE @" + REFERENCE_TRIALS, "Optuna 3.1 random @" + REFERENCE_TRIALS,
+                    "ratio to Optuna TPE @" + REFERENCE_TRIALS));
+        }
+        head.addAll(List.of("sampler CPU ms/trial (mean)", "sampler CPU ms/trial (last " + last + ")"));
+        StringBuilder sb = new StringBuilder();
+        sb.append("| ").append(String.join(" | ", head)).append(" |\n|");
+        for (int i = 0; i < head.size(); i++) {
+            sb.append(i < 2 ? "---|" : "---:|");
+        }
+        sb.append('\n');
+        for (SummaryRow r : rows) {
+            List<String> cells = new ArrayList<>(List.of(r.function().cliName(), r.sampler(), Integer.toString(r.seeds())));
+            if (trials > 50) {
+                cells.add(fmt(r.medianAt50()));
+            }
+            cells.add(fmt(r.medianAtEnd()));
+            if (withRef && trials > REFERENCE_TRIALS) {
+                cells.add(fmt(r.medianAtReference()));
+            }
+            if (withRef) {
+                cells.addAll(List.of(fmt(r.optunaTpe()), fmt(r.optunaRandom()),
+                        String.format(Locale.ROOT, "%.3g", r.ratioToOptunaTpe())));
+            }
+            cells.add(String.format(Locale.ROOT, "%.3f", r.samplerMsMean()));
+            cells.add(String.format(Locale.ROOT, "%.3f", r.samplerMsLast()));
+            sb.append("| ").append(String.join(" | ", cells)).append(" |\n");
+        }
+        if (!withRef) {
+            sb.append(String.format(Locale.ROOT, "%nThe Optuna 3.1 reference numbers are medians after %d trials; these runs "
+                    + "have %d, so they are not compared (use --trials %d or more).%n", REFERENCE_TRIALS, trials,
+                    REFERENCE_TRIALS));
+        }
         return sb.toString();
+    }
+
+    /**
+     * @return the summary and the runs as one compact JSON object with snake_case fields (see docs/benchmarks.md)
+     */
+    static ObjectNode summaryJson(List<HpoBenchRun> runs, int trials, long firstSeed,
+            Map<HpoBenchmarkFunction, double[]> reference) {
+        ObjectNode root = Json.object();
+        root.put("trials", trials);
+        root.put("first_seed", firstSeed);
+        root.put("reference_trials", REFERENCE_TRIALS);
+        ArrayNode summary = root.putArray("summary");
+        for (SummaryRow r : summarize(runs, trials, reference)) {
+            ObjectNode n = summary.addObject();
+            n.put("function", r.function().cliName());
+            n.put("sampler", r.sampler());
+            n.put("seeds", r.seeds());
+            n.put("median_regret", r.medianAtEnd());
+            if (!Double.isNaN(r.medianAt50())) {
+                n.put("median_regret_at_50", r.medianAt50());
+            }
+            if (r.hasReference()) {
+                n.put("median_regret_at_reference", r.medianAtReference());
+                n.put("optuna_tpe_regret", r.optunaTpe());
+                n.put("optuna_random_regret", r.optunaRandom());
+                n.put("ratio_to_optuna_tpe", r.ratioToOptunaTpe());
+            }
+            n.put("sampler_cpu_ms_per_trial", r.samplerMsMean());
+            n.put("sampler_cpu_ms_per_trial_last_10", r.samplerMsLast());
+        }
+        ArrayNode arr = root.putArray("runs");
+        for (HpoBenchRun r : runs) {
+            ObjectNode n = arr.addObject();
+            n.put("function", r.function().cliName());
+            n.put("sampler", r.sampler());
+            n.put("seed", r.seed());
+            n.put("final_regret", r.regretAt(r.bestSoFar().length - 1));
+            n.put("sampler_cpu_ms_per_trial", r.samplerMsPerTrial());
+            n.put("seconds", r.totalSeconds());
+        }
+        return root;
     }
 
     private static String fmt(double v) {
@@ -116,6 +245,11 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
                 sum += perTrial.getOrDefault(i, 0L);
             }
             return sum / 1e6 / Math.max(1, to - from);
+        }
+
+        @Override
+        public long seed() {
+            return delegate.seed();
         }
 
         @Override

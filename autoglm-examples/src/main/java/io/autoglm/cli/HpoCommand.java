@@ -1,11 +1,11 @@
 package io.autoglm.cli;
 
+import io.autoglm.automl.AutoMLException;
 import io.autoglm.automl.search.FrozenTrial;
-import io.autoglm.automl.search.GpSampler;
 import io.autoglm.automl.search.GridSampler;
 import io.autoglm.automl.search.Pruners;
-import io.autoglm.automl.search.RandomSampler;
 import io.autoglm.automl.search.Sampler;
+import io.autoglm.automl.search.Samplers;
 import io.autoglm.automl.search.Study;
 import io.autoglm.automl.search.TpeSampler;
 import io.autoglm.automl.storage.InMemoryStorage;
@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,22 +46,38 @@ public final class HpoCommand implements Runnable {
             HpoBenchmarkFunction.STYBLINSKI_TANG8, new double[] {77.0, 121},
             HpoBenchmarkFunction.ACKLEY5, new double[] {7.93, 17.1});
 
+    /** Sampler names of {@code hpo bench --sampler}, in the order of its help. */
+    static final List<String> SAMPLERS = List.of("tpe", "tpe-univariate", "tpe-multivariate-scott", "gp", "random", "grid");
+
+    /** Told after every finished benchmark run, for progress display. */
+    @FunctionalInterface
+    interface RunListener {
+        /**
+         * @param run the finished run
+         * @param done runs finished so far, this one included
+         * @param total runs of the whole benchmark
+         */
+        void runFinished(HpoBenchRun run, int done, int total);
+    }
+
     /** {@code autoglm hpo bench}: samplers on the standard benchmark functions. */
     @Command(name = "bench", mixinStandardHelpOptions = true,
-            description = "Run samplers on benchmark functions and write best-so-far per trial as CSV.")
+            description = "Run samplers on benchmark functions: a summary table (or --json), optionally the "
+                    + "best-so-far per trial as CSV and a convergence plot.")
     static final class Bench implements Runnable {
         @Option(names = "--function", split = ",", defaultValue = "branin",
                 description = "branin, hartmann6, rosenbrock5, styblinski_tang8, ackley5 or all (comma-separated).")
         List<String> functions;
 
         @Option(names = "--sampler", split = ",", defaultValue = "tpe",
-                description = "tpe, tpe-multivariate, tpe-multivariate-scott, gp, random or grid (comma-separated).")
+                description = "tpe (multivariate, the default TPE), tpe-univariate (Optuna's default TPE), "
+                        + "tpe-multivariate-scott, gp, random or grid (comma-separated).")
         List<String> samplers;
 
-        @Option(names = "--trials", defaultValue = "100", description = "Trials per run (default ${DEFAULT-VALUE}).")
+        @Option(names = "--trials", defaultValue = "100", description = "Trials per run, >= 1 (default ${DEFAULT-VALUE}).")
         int trials;
 
-        @Option(names = "--seeds", defaultValue = "10", description = "Seeds per function and sampler (default ${DEFAULT-VALUE}).")
+        @Option(names = "--seeds", defaultValue = "10", description = "Seeds per function and sampler, >= 1 (default ${DEFAULT-VALUE}).")
         int seeds;
 
         @Option(names = "--first-seed", defaultValue = "0", description = "First seed (default ${DEFAULT-VALUE}).")
@@ -79,105 +94,165 @@ public final class HpoCommand implements Runnable {
         @Option(names = "--plot", description = "Write a convergence plot (PNG) here.")
         Path plot;
 
+        @Option(names = "--json", description = "Print the summary and the runs as one compact JSON object "
+                + "(snake_case; per-run lines go to stderr).")
+        boolean json;
+
         @Option(names = "--verbose", description = "Print stack traces on errors.")
         boolean verbose;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** Replaces the per-run line (for a progress display); null: print one line per run. */
+        RunListener listener;
+
+        private CommandLine.ParameterException usage(String message) {
+            return new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+
         @Override
         public void run() {
             if (trials < 1) {
-                throw new IllegalArgumentException("--trials must be >= 1, was " + trials);
+                throw usage("--trials must be >= 1, was " + trials);
             }
             if (seeds < 1) {
-                throw new IllegalArgumentException("--seeds must be >= 1, was " + seeds);
+                throw usage("--seeds must be >= 1, was " + seeds);
             }
             List<HpoBenchmarkFunction> fns = new ArrayList<>();
             for (String f : functions) {
                 if (f.trim().equalsIgnoreCase("all")) {
                     fns.addAll(List.of(HpoBenchmarkFunction.values()));
                 } else {
-                    fns.add(HpoBenchmarkFunction.parse(f));
-                }
-            }
-            for (String s : samplers) {
-                makeSampler(s.trim(), HpoBenchmarkFunction.BRANIN, trials);
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            Storage storage = openStorage(storageUrl);
-            List<HpoBenchRun> runs = new ArrayList<>();
-            try (Writer w = csv == null ? Writer.nullWriter() : Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-                w.write("function,sampler,seed,trial,best_so_far,elapsed_seconds\n");
-                for (HpoBenchmarkFunction fn : fns) {
-                    for (String s : samplers) {
-                        String sampler = s.trim().toLowerCase(Locale.ROOT);
-                        for (int i = 0; i < seeds; i++) {
-                            long seed = firstSeed + i;
-                            HpoBenchRun run = runOne(storage, fn, sampler, seed);
-                            runs.add(run);
-                            for (int t = 0; t < run.bestSoFar().length; t++) {
-                                w.write(String.format(Locale.ROOT, "%s,%s,%d,%d,%.10g,%.6f%n", fn.cliName(), sampler, seed, t,
-                                        run.bestSoFar()[t], run.elapsed()[t]));
-                            }
-                            w.flush();
-                            out.printf(Locale.ROOT, "%-16s %-16s seed %3d  regret %.6g  sampler %.3f ms/trial%n", fn.cliName(),
-                                    sampler, seed, run.bestSoFar()[run.bestSoFar().length - 1] - fn.minimum,
-                                    run.samplerMsPerTrial());
-                            out.flush();
-                        }
+                    try {
+                        fns.add(HpoBenchmarkFunction.parse(f));
+                    } catch (IllegalArgumentException e) {
+                        throw usage("--function: " + e.getMessage());
                     }
                 }
+            }
+            List<String> names = samplers.stream().map(x -> x.trim().toLowerCase(Locale.ROOT)).toList();
+            for (String s : names) {
+                if (!SAMPLERS.contains(s)) {
+                    throw usage("--sampler: unknown sampler '" + s + "'; expected one of " + String.join(", ", SAMPLERS));
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter progress = json ? spec.commandLine().getErr() : out;
+            RunListener onRun = listener != null ? listener : (run, done, total) -> {
+                progress.printf(Locale.ROOT, "[%d/%d] %-16s %-22s seed %3d  regret %.6g  sampler %.3f ms/trial%n", done, total,
+                        run.function().cliName(), run.sampler(), run.seed(), run.regretAt(run.bestSoFar().length - 1),
+                        run.samplerMsPerTrial());
+                progress.flush();
+            };
+            Storage storage = openStorage(storageUrl);
+            List<HpoBenchRun> runs;
+            try (Writer w = csv == null ? Writer.nullWriter() : Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+                w.write("function,sampler,seed,trial,best_so_far,elapsed_seconds\n");
+                runs = runAll(storage, fns, names, (run, done, total) -> {
+                    try {
+                        for (int t = 0; t < run.bestSoFar().length; t++) {
+                            w.write(String.format(Locale.ROOT, "%s,%s,%d,%d,%.10g,%.6f%n", run.function().cliName(), run.sampler(),
+                                    run.seed(), t, run.bestSoFar()[t], run.elapsed()[t]));
+                        }
+                        w.flush();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot write " + csv + ": " + e.getMessage(), e);
+                    }
+                    onRun.runFinished(run, done, total);
+                });
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + csv + ": " + e.getMessage(), e);
             } finally {
                 storage.close();
             }
-            out.println();
-            out.print(HpoBenchRun.summary(runs, trials, OPTUNA_REFERENCE));
-            out.flush();
             if (plot != null) {
                 HpoConvergencePlot.write(runs, plot);
+            }
+            if (json) {
+                com.fasterxml.jackson.databind.node.ObjectNode root = HpoBenchRun.summaryJson(runs, trials, firstSeed,
+                        OPTUNA_REFERENCE);
+                if (csv != null) {
+                    root.put("csv", csv.toString());
+                }
+                if (plot != null) {
+                    root.put("plot", plot.toString());
+                }
+                Json.print(out, root);
+                return;
+            }
+            out.println();
+            out.print(HpoBenchRun.summary(runs, trials, OPTUNA_REFERENCE));
+            if (plot != null) {
                 out.println("plot written to " + plot);
             }
+            out.flush();
         }
 
-        private static Storage openStorage(String url) {
+        /**
+         * Runs every function x sampler x seed, in that order, telling {@code listener} after each run.
+         *
+         * @return the runs
+         */
+        List<HpoBenchRun> runAll(Storage storage, List<HpoBenchmarkFunction> fns, List<String> samplerNames,
+                RunListener listener) {
+            int total = fns.size() * samplerNames.size() * seeds;
+            List<HpoBenchRun> runs = new ArrayList<>(total);
+            for (HpoBenchmarkFunction fn : fns) {
+                for (String sampler : samplerNames) {
+                    for (int i = 0; i < seeds; i++) {
+                        HpoBenchRun run = runOne(storage, fn, sampler, firstSeed + i);
+                        runs.add(run);
+                        listener.runFinished(run, runs.size(), total);
+                    }
+                }
+            }
+            return runs;
+        }
+
+        private Storage openStorage(String url) {
             if (url == null || url.equals("memory") || url.equals("memory:")) {
                 return new InMemoryStorage();
             }
-            return Storages.open(url);
+            try {
+                return Storages.open(url);
+            } catch (IllegalArgumentException e) {
+                throw usage("--storage: " + e.getMessage());
+            } catch (AutoMLException e) {
+                throw new IllegalStateException("--storage " + url.replaceAll("(?i)(password=)[^&]*", "$1***") + ": "
+                        + e.getMessage(), e);
+            }
         }
 
-        static Sampler makeSampler(String name, HpoBenchmarkFunction fn, int trials) {
+        static Sampler makeSampler(String name, HpoBenchmarkFunction fn, int trials, long seed) {
             return switch (name.toLowerCase(Locale.ROOT)) {
-                case "tpe" -> TpeSampler.builder().build();
-                case "tpe-multivariate" -> TpeSampler.builder().multivariate(true).build();
-                case "tpe-multivariate-scott" -> TpeSampler.builder().multivariate(true)
-                        .multivariateBandwidth(TpeSampler.MultivariateBandwidth.SCOTT).build();
-                case "gp" -> GpSampler.builder().build();
-                case "random" -> new RandomSampler();
+                case "tpe" -> Samplers.tpe().seed(seed).build();
+                case "tpe-univariate" -> Samplers.tpe().multivariate(false).seed(seed).build();
+                case "tpe-multivariate-scott" -> Samplers.tpe().multivariateBandwidth(TpeSampler.MultivariateBandwidth.SCOTT)
+                        .seed(seed).build();
+                case "gp" -> Samplers.gp().seed(seed).build();
+                case "random" -> Samplers.random().seed(seed).build();
                 case "grid" -> {
                     int per = Math.max(2, (int) Math.floor(Math.pow(trials, 1.0 / fn.dimension()) + 1e-9));
-                    Map<String, List<Double>> grid = new LinkedHashMap<>();
+                    GridSampler.Builder grid = Samplers.grid().seed(seed);
                     for (int j = 0; j < fn.dimension(); j++) {
                         List<Double> vals = new ArrayList<>();
                         for (int k = 0; k < per; k++) {
                             vals.add(fn.low[j] + (fn.high[j] - fn.low[j]) * (k + 0.5) / per);
                         }
-                        grid.put("x" + j, vals);
+                        grid.param("x" + j, vals);
                     }
-                    yield new GridSampler(grid);
+                    yield grid.build();
                 }
-                default -> throw new IllegalArgumentException("unknown sampler '" + name
-                        + "'; expected tpe, tpe-multivariate, tpe-multivariate-scott, gp, random or grid");
+                default -> throw new IllegalArgumentException("unknown sampler '" + name + "'; expected one of "
+                        + String.join(", ", SAMPLERS));
             };
         }
 
         private HpoBenchRun runOne(Storage storage, HpoBenchmarkFunction fn, String samplerName, long seed) {
-            HpoBenchRun.TimedSampler sampler = new HpoBenchRun.TimedSampler(makeSampler(samplerName, fn, trials));
+            HpoBenchRun.TimedSampler sampler = new HpoBenchRun.TimedSampler(makeSampler(samplerName, fn, trials, seed));
             String name = "bench-" + fn.cliName() + "-" + samplerName + "-" + seed + "-" + System.nanoTime();
-            Study study = Study.builder().name(name).storage(storage).sampler(sampler).pruner(Pruners.none()).seed(seed)
+            Study study = Study.builder().name(name).storage(storage).sampler(sampler).pruner(Pruners.none().build())
                     .build();
             double[] best = new double[trials];
             double[] elapsed = new double[trials];

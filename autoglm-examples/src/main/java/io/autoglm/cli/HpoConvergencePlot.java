@@ -3,6 +3,7 @@ package io.autoglm.cli;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
@@ -26,6 +27,67 @@ final class HpoConvergencePlot {
     private HpoConvergencePlot() {
     }
 
+    private static final Font LEGEND_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
+    private static final String CAPTION = "median (line) and quartiles (band) of best-so-far regret over seeds; log scale";
+    private static final int MARGIN = 20;
+    private static final int SWATCH = 24;
+    private static final int LINE_HEIGHT = 22;
+
+    /**
+     * A legend entry placed on the image: a colour swatch at (x, baseline - 10) and its label after it.
+     *
+     * @param label the text
+     * @param x left edge of the swatch
+     * @param baseline text baseline
+     * @param width swatch, gap and label width in pixels
+     * @param swatch whether it has a colour swatch (the caption's words have none)
+     */
+    record LegendItem(String label, int x, int baseline, int width, boolean swatch) {
+    }
+
+    /**
+     * Lays the legend out in rows inside {@code width}: the sampler entries flow left to right and wrap, then
+     * the caption follows on its own rows, wrapped at words.
+     *
+     * @param samplers sampler names, one swatch each
+     * @param width image width
+     * @param top baseline of the first row
+     * @param fm metrics of the legend font
+     * @return the placed items; every one lies within [MARGIN, width - MARGIN]
+     */
+    static List<LegendItem> legend(List<String> samplers, int width, int top, FontMetrics fm) {
+        List<LegendItem> items = new java.util.ArrayList<>();
+        int right = width - MARGIN;
+        int x = MARGIN;
+        int y = top;
+        for (String s : samplers) {
+            int w = SWATCH + 6 + fm.stringWidth(s);
+            if (x > MARGIN && x + w > right) {
+                x = MARGIN;
+                y += LINE_HEIGHT;
+            }
+            items.add(new LegendItem(s, x, y, w, true));
+            x += w + 24;
+        }
+        x = MARGIN;
+        y += LINE_HEIGHT;
+        StringBuilder line = new StringBuilder();
+        for (String word : CAPTION.split(" ")) {
+            String next = line.isEmpty() ? word : line + " " + word;
+            if (!line.isEmpty() && x + fm.stringWidth(next) > right) {
+                items.add(new LegendItem(line.toString(), x, y, fm.stringWidth(line.toString()), false));
+                y += LINE_HEIGHT;
+                line.setLength(0);
+                line.append(word);
+            } else {
+                line.setLength(0);
+                line.append(next);
+            }
+        }
+        items.add(new LegendItem(line.toString(), x, y, fm.stringWidth(line.toString()), false));
+        return items;
+    }
+
     static void write(List<HpoBenchRun> runs, Path out) {
         System.setProperty("java.awt.headless", "true");
         Map<HpoBenchmarkFunction, Map<String, List<HpoBenchRun>>> groups = HpoBenchRun.group(runs);
@@ -34,30 +96,37 @@ final class HpoConvergencePlot {
         int rows = (panels + cols - 1) / cols;
         int pw = 480;
         int ph = 340;
-        BufferedImage img = new BufferedImage(cols * pw, rows * ph + 40, BufferedImage.TYPE_INT_RGB);
+        int width = cols * pw;
+        List<String> samplers = runs.stream().map(HpoBenchRun::sampler).distinct().toList();
+        // measure the legend first: the image is as tall as the panels plus every legend row
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D pg = probe.createGraphics();
+        pg.setFont(LEGEND_FONT);
+        List<LegendItem> legend = legend(samplers, width, rows * ph + 25, pg.getFontMetrics());
+        pg.dispose();
+        int height = legend.getLast().baseline() + 15;
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
-        List<String> samplers = runs.stream().map(HpoBenchRun::sampler).distinct().toList();
         int p = 0;
         for (var e : groups.entrySet()) {
             panel(g, e.getKey(), e.getValue(), samplers, (p % cols) * pw, (p / cols) * ph, pw, ph);
             p++;
         }
-        // legend
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        int x = 20;
-        int y = rows * ph + 25;
-        for (int i = 0; i < samplers.size(); i++) {
-            g.setColor(COLORS[i % COLORS.length]);
-            g.fillRect(x, y - 10, 24, 10);
+        g.setFont(LEGEND_FONT);
+        for (LegendItem item : legend) {
+            int textX = item.x();
+            if (item.swatch()) {
+                g.setColor(COLORS[samplers.indexOf(item.label()) % COLORS.length]);
+                g.fillRect(item.x(), item.baseline() - 10, SWATCH, 10);
+                textX += SWATCH + 6;
+            }
             g.setColor(Color.BLACK);
-            g.drawString(samplers.get(i), x + 30, y);
-            x += 40 + g.getFontMetrics().stringWidth(samplers.get(i)) + 20;
+            g.drawString(item.label(), textX, item.baseline());
         }
-        g.drawString("median (line) and quartiles (band) of best-so-far regret over seeds; log scale", x + 20, y);
         g.dispose();
         try {
             ImageIO.write(img, "png", out.toFile());

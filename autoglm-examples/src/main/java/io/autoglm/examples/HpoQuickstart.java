@@ -1,9 +1,9 @@
 package io.autoglm.examples;
 
 import io.autoglm.automl.search.Pruners;
+import io.autoglm.automl.search.Samplers;
 import io.autoglm.automl.search.Study;
 import io.autoglm.automl.search.StudyDirection;
-import io.autoglm.automl.search.TpeSampler;
 import io.autoglm.automl.storage.Storage;
 import io.autoglm.automl.storage.Storages;
 import java.nio.file.Path;
@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Minimises a small two-parameter function with TPE, storing the study in an SQLite file so a
- * second run resumes it (the snippet shown in the README).
+ * Minimises a small three-parameter function with the (multivariate) TPE sampler, storing the study in an
+ * SQLite file so a second run resumes it (the snippet shown in the README).
  *
  * <pre>{@code java -cp autoglm-examples/target/autoglm.jar io.autoglm.examples.HpoQuickstart /tmp/study.db}</pre>
  */
@@ -30,15 +30,14 @@ public final class HpoQuickstart {
                 Study study = Study.builder()
                 .name("quickstart")
                 .direction(StudyDirection.MINIMIZE)
-                .sampler(TpeSampler.builder().build())
-                .pruner(Pruners.median())
+                .sampler(Samplers.tpe().seed(42).build())
+                .pruner(Pruners.median().build())
                 .storage(storage)
-                .seed(42)
                 .loadIfExists(true)
                 .build()) {
             study.optimize(trial -> {
                 double x = trial.suggestFloat("x", -5, 10);
-                double lr = trial.suggestFloat("lr", 1e-4, 1e-1, true);
+                double lr = trial.suggestFloatLog("lr", 1e-4, 1e-1);
                 String kind = trial.suggestCategorical("kind", List.of("a", "b"));
                 return (x - 2) * (x - 2) + Math.abs(Math.log10(lr) + 2) + ("a".equals(kind) ? 0 : 1);
             }, trials);

@@ -3,8 +3,9 @@ package io.autoglm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.autoglm.testing.CurrentLlama;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.CurrentLlama;
+import io.autoglm.testing.fixtures.NativeLibs;
+import io.autoglm.testing.fixtures.TestModels;
 import org.junit.jupiter.api.Test;
 
 /** {@code --native-library}: generate and inspect report which llama.cpp build and ABI generation serve a model. */
@@ -48,8 +49,7 @@ class NativeLibraryCliTest {
     @Test
     void inspect_withANonLlamaLibrary_exits3NamingWhatWasProbed() {
         AutoGlmCliTest.Run r = AutoGlmCliTest.run("inspect", "--model", TestModels.tinyRandom().toString(),
-                "--native-library", "/lib/x86_64-linux-gnu/libm.so.6");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/lib/x86_64-linux-gnu/libm.so.6")));
+                "--native-library", NativeLibs.foreignLibrary().toString());
         assertThat(r.exit()).isEqualTo(3);
         assertThat(r.err()).contains("llama_get_memory absent");
     }

@@ -214,7 +214,7 @@ public final class QualityEvaluator {
     }
 
     /** Running sums for one quantized model. */
-    private static final class Stats {
+    static final class Stats {
         final double[] kls;
         int n;
         long agree;

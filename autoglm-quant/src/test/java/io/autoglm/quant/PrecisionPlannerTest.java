@@ -14,7 +14,7 @@ import io.autoglm.gguf.GgufFile;
 import io.autoglm.memory.PrecisionDecision;
 import io.autoglm.memory.PrecisionPlanner;
 import io.autoglm.testing.SyntheticModels;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

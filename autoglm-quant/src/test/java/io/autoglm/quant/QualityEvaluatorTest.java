@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.autoglm.Quantization;
 import io.autoglm.gguf.GgmlType;
 import io.autoglm.testing.SyntheticModels;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.autoglm.Quantization;
 import io.autoglm.gguf.GgmlType;
 import io.autoglm.gguf.GgufFile;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

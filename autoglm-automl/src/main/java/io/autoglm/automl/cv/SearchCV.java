@@ -5,7 +5,7 @@ import io.autoglm.automl.search.Distribution;
 import io.autoglm.automl.search.FrozenTrial;
 import io.autoglm.automl.search.GridSampler;
 import io.autoglm.automl.search.Pruners;
-import io.autoglm.automl.search.RandomSampler;
+import io.autoglm.automl.search.Samplers;
 import io.autoglm.automl.search.Sampler;
 import io.autoglm.automl.search.Study;
 import io.autoglm.automl.search.StudyDirection;
@@ -33,8 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * SearchCV.Result<Model> r = SearchCV.builder(learner)
  *         .data(x, y)
  *         .folds(Folds.stratifiedKFold(y, 5, true, 1))
- *         .param("k", new Distribution.IntDistribution(1, 30, false, 1))
- *         .param("metric", new Distribution.CategoricalDistribution(List.of("l1", "l2")))
+ *         .param("k", Distributions.ofInt(1, 30))
+ *         .param("metric", Distributions.ofCategorical(List.of("l1", "l2")))
  *         .iterations(40).seed(7)
  *         .build().run();
  * r.bestParams(); r.bestScore(); r.bestModel();
@@ -114,14 +114,14 @@ public final class SearchCV<M> {
         int nTrials;
         Sampler sampler;
         if (b.grid != null) {
-            GridSampler g = new GridSampler(b.grid);
+            GridSampler g = Samplers.grid().params(b.grid).seed(b.seed).build();
             sampler = g;
             nTrials = g.size();
         } else {
-            sampler = b.sampler != null ? b.sampler : new RandomSampler();
+            sampler = b.sampler != null ? b.sampler : Samplers.random().seed(b.seed).build();
             nTrials = b.iterations;
         }
-        Study.Builder sb = Study.builder().direction(StudyDirection.MAXIMIZE).sampler(sampler).pruner(Pruners.none()).seed(b.seed);
+        Study.Builder sb = Study.builder().direction(StudyDirection.MAXIMIZE).sampler(sampler).pruner(Pruners.none().build());
         if (b.storage != null) {
             sb.storage(b.storage).loadIfExists(true);
         }
@@ -186,10 +186,10 @@ public final class SearchCV<M> {
             return params;
         }
         b.space.forEach((name, d) -> params.put(name, switch (d) {
-            case Distribution.FloatDistribution f -> f.step() != null ? trial.suggestFloat(name, f.low(), f.high(), f.step())
-                    : trial.suggestFloat(name, f.low(), f.high(), f.log());
-            case Distribution.IntDistribution i -> i.log() ? trial.suggestInt(name, (int) i.low(), (int) i.high(), true)
-                    : trial.suggestInt(name, (int) i.low(), (int) i.high(), (int) i.step());
+            case Distribution.FloatDistribution f -> f.step() != null ? trial.suggestFloatStep(name, f.low(), f.high(), f.step())
+                    : f.log() ? trial.suggestFloatLog(name, f.low(), f.high()) : trial.suggestFloat(name, f.low(), f.high());
+            case Distribution.IntDistribution i -> i.log() ? trial.suggestIntLog(name, i.low(), i.high())
+                    : trial.suggestIntStep(name, i.low(), i.high(), i.step());
             case Distribution.CategoricalDistribution c -> trial.suggestCategorical(name, c.choices());
         }));
         return params;
@@ -262,7 +262,7 @@ public final class SearchCV<M> {
          * Adds a parameter of the randomized search.
          *
          * @param name parameter name
-         * @param distribution where it is drawn from; int bounds must fit in an int
+         * @param distribution where it is drawn from (see {@link io.autoglm.automl.search.Distributions})
          * @return this
          */
         public Builder<M> param(String name, Distribution distribution) {
@@ -270,10 +270,6 @@ public final class SearchCV<M> {
             Objects.requireNonNull(distribution, "distribution");
             if (grid != null) {
                 throw new IllegalStateException("a search has either a grid or a random space, not both");
-            }
-            if (distribution instanceof Distribution.IntDistribution i
-                    && (i.low() < Integer.MIN_VALUE || i.high() > Integer.MAX_VALUE || i.step() > Integer.MAX_VALUE)) {
-                throw new IllegalArgumentException("int parameter '" + name + "' must have bounds within int, was " + i);
             }
             space.put(name, distribution);
             return this;
@@ -315,7 +311,11 @@ public final class SearchCV<M> {
             return this;
         }
 
-        /** @param seed seed of the sampler and of the default folds (default 0) @return this */
+        /**
+         * @param seed seed of the default random or grid sampler and of the default folds (default 0); a sampler
+         *     given to {@link #sampler(Sampler)} keeps its own seed
+         * @return this
+         */
         public Builder<M> seed(long seed) {
             this.seed = seed;
             return this;

@@ -11,13 +11,21 @@ import java.util.Objects;
 
 /**
  * The space one parameter is drawn from. Values travel in two forms: the external value the
- * objective sees (Double, Long, or a categorical choice) and an internal {@code double} used by
- * samplers and storages (the value itself for numbers; the choice index for categoricals).
+ * objective sees ({@code Double} for float parameters, {@code Integer} for int parameters, or one of
+ * the categorical choices) and an internal {@code double} used by samplers and storages (the value
+ * itself for numbers; the choice index for categoricals). Build them with the factories of
+ * {@link Distributions} ({@code Distributions.ofFloat(0, 1)}, {@code Distributions.ofIntLog(1, 1024)}, ...).
  */
 public sealed interface Distribution permits Distribution.FloatDistribution, Distribution.IntDistribution,
         Distribution.CategoricalDistribution {
 
-    /** @param external an external value @return its internal representation */
+    /**
+     * @param external an external value of the right type: a {@code Number} for a float distribution, an
+     *     {@code Integer} or {@code Long} (never a {@code Double}) for an int distribution, one of the choices for
+     *     a categorical one
+     * @return its internal representation (not checked against the bounds: see {@link #contains})
+     * @throws IllegalArgumentException naming the value and its type when it has the wrong type
+     */
     double toInternal(Object external);
 
     /** @param internal an internal value @return the external value */
@@ -44,8 +52,8 @@ public sealed interface Distribution permits Distribution.FloatDistribution, Dis
             return switch (kind) {
                 case "float" -> new FloatDistribution(n.get("low").asDouble(), n.get("high").asDouble(),
                         n.get("log").asBoolean(), n.hasNonNull("step") ? n.get("step").asDouble() : null);
-                case "int" -> new IntDistribution(n.get("low").asLong(), n.get("high").asLong(), n.get("log").asBoolean(),
-                        n.get("step").asLong());
+                case "int" -> new IntDistribution(intField(n, "low", json), intField(n, "high", json),
+                        n.get("log").asBoolean(), intField(n, "step", json));
                 case "categorical" -> {
                     List<Object> choices = new ArrayList<>();
                     for (JsonNode c : n.get("choices")) {
@@ -58,6 +66,19 @@ public sealed interface Distribution permits Distribution.FloatDistribution, Dis
         } catch (JsonProcessingException | NullPointerException e) {
             throw new IllegalArgumentException("not a distribution: " + json, e);
         }
+    }
+
+    private static int intField(JsonNode n, String field, String json) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw new IllegalArgumentException("not an int distribution (" + field + " must be an int): " + json);
+        }
+        return v.intValue();
+    }
+
+    /** @return the value and its class, for error messages */
+    private static String describe(Object value) {
+        return value == null ? "null" : value + " (" + value.getClass().getSimpleName() + ")";
     }
 
     /**
@@ -95,7 +116,7 @@ public sealed interface Distribution permits Distribution.FloatDistribution, Dis
         @Override
         public double toInternal(Object external) {
             if (!(external instanceof Number x)) {
-                throw new IllegalArgumentException("expected a number for " + this + ", was " + external);
+                throw new IllegalArgumentException("expected a number for " + this + ", was " + describe(external));
             }
             return x.doubleValue();
         }
@@ -135,14 +156,15 @@ public sealed interface Distribution permits Distribution.FloatDistribution, Dis
     }
 
     /**
-     * An integer parameter in [low, high], optionally on a log scale or a grid of {@code step}.
+     * An integer parameter in [low, high], optionally on a log scale or a grid of {@code step}. Its external
+     * values are {@code Integer}s.
      *
      * @param low lower bound
      * @param high upper bound, &gt;= low
      * @param log log scale (then low &gt;= 1 and step 1)
      * @param step grid step, &gt;= 1
      */
-    record IntDistribution(long low, long high, boolean log, long step) implements Distribution {
+    record IntDistribution(int low, int high, boolean log, int step) implements Distribution {
         /** Validates. */
         public IntDistribution {
             if (low > high) {
@@ -157,20 +179,25 @@ public sealed interface Distribution permits Distribution.FloatDistribution, Dis
             if (log && step != 1) {
                 throw new IllegalArgumentException("step and log cannot be used together");
             }
-            high = low + (high - low) / step * step;
+            high = (int) (low + ((long) high - low) / step * step);
         }
 
         @Override
         public double toInternal(Object external) {
-            if (!(external instanceof Number x)) {
-                throw new IllegalArgumentException("expected an integer for " + this + ", was " + external);
+            if (external instanceof Integer || external instanceof Long || external instanceof Short
+                    || external instanceof Byte) {
+                return ((Number) external).longValue();
             }
-            return x.longValue();
+            if (external instanceof java.math.BigInteger b && b.bitLength() < 64) {
+                return b.longValue();
+            }
+            throw new IllegalArgumentException("expected an integer (Integer or Long) for " + this + ", was "
+                    + describe(external));
         }
 
         @Override
         public Object toExternal(double internal) {
-            return Math.round(internal);
+            return Math.toIntExact(Math.round(internal));
         }
 
         @Override
@@ -220,7 +247,7 @@ public sealed interface Distribution permits Distribution.FloatDistribution, Dis
                     return i;
                 }
             }
-            throw new IllegalArgumentException(external + " is not one of " + choices);
+            throw new IllegalArgumentException(describe(external) + " is not one of " + choices);
         }
 
         @Override

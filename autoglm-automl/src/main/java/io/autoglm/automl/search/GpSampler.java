@@ -20,7 +20,7 @@ import java.util.random.RandomGenerator;
  * O(n^3) in the number of trials; it is meant for tens to a few hundred trials.
  *
  * <pre>{@code
- * Study study = Study.builder().sampler(GpSampler.builder().build()).seed(1).build();
+ * Study study = Study.builder().sampler(Samplers.gp().seed(1).build()).build();
  * }</pre>
  */
 public final class GpSampler implements Sampler {
@@ -28,6 +28,7 @@ public final class GpSampler implements Sampler {
     private final int nCandidates;
     private final int nLocalStarts;
     private final double minNoise;
+    private final long seed;
     private final Map<String, double[]> warmStarts = new ConcurrentHashMap<>();
 
     private GpSampler(Builder b) {
@@ -35,11 +36,12 @@ public final class GpSampler implements Sampler {
         this.nCandidates = b.nCandidates;
         this.nLocalStarts = b.nLocalStarts;
         this.minNoise = b.deterministic ? 1e-6 : 1e-4;
+        this.seed = b.seed != null ? b.seed : new java.util.SplittableRandom().nextLong();
     }
 
-    /** @return a builder */
-    public static Builder builder() {
-        return new Builder();
+    @Override
+    public long seed() {
+        return seed;
     }
 
     @Override
@@ -267,17 +269,24 @@ public final class GpSampler implements Sampler {
 
     @Override
     public String toString() {
-        return "GpSampler[startup=" + nStartupTrials + ", candidates=" + nCandidates + "]";
+        return "GpSampler[seed=" + seed + ", startup=" + nStartupTrials + ", candidates=" + nCandidates + "]";
     }
 
-    /** Builds a {@link GpSampler}. */
+    /** Builds a {@link GpSampler} (from {@link Samplers#gp()}). */
     public static final class Builder {
         private int nStartupTrials = 10;
         private int nCandidates = 1024;
         private int nLocalStarts = 5;
         private boolean deterministic = true;
+        private Long seed;
 
-        private Builder() {
+        Builder() {
+        }
+
+        /** @param seed seed of the trials' random generators (default: a random one) @return this */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
         }
 
         /** @param n random trials before the GP is used (default 10), &gt;= 2 @return this */

@@ -11,42 +11,30 @@ import java.util.random.RandomGenerator;
 /**
  * Visits the points of a grid (the Cartesian product of value lists) in random order, never twice while
  * unvisited points remain; afterwards it draws grid points at random. Parameters not in the grid are
- * sampled uniformly.
+ * sampled uniformly. A grid value must have the type its parameter is suggested with ({@code Integer} for
+ * {@code suggestInt}, a number for {@code suggestFloat}, one of the choices for {@code suggestCategorical}).
  *
  * <pre>{@code
- * Sampler grid = new GridSampler(Map.of("lr", List.of(1e-3, 1e-2), "layers", List.of(1, 2, 3)));
+ * Sampler grid = Samplers.grid().param("lr", List.of(1e-3, 1e-2)).param("layers", List.of(1, 2, 3)).seed(1).build();
  * }</pre>
  */
 public final class GridSampler implements Sampler {
     private final Map<String, List<Object>> grid;
     private final List<String> names;
     private final int size;
+    private final long seed;
     private final Map<Long, Integer> assigned = new ConcurrentHashMap<>();
 
-    /**
-     * @param grid parameter name to the values to try (each list non-empty)
-     */
-    public GridSampler(Map<String, ? extends List<?>> grid) {
-        Objects.requireNonNull(grid, "grid");
-        if (grid.isEmpty()) {
-            throw new IllegalArgumentException("grid must have at least one parameter");
-        }
-        Map<String, List<Object>> g = new LinkedHashMap<>();
-        long n = 1;
-        for (var e : grid.entrySet()) {
-            Objects.requireNonNull(e.getKey(), "grid parameter name");
-            if (e.getValue() == null || e.getValue().isEmpty()) {
-                throw new IllegalArgumentException("grid values of '" + e.getKey() + "' must not be empty");
-            }
-            g.put(e.getKey(), new ArrayList<>(e.getValue()));
-            n *= e.getValue().size();
-            if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("grid has more than " + Integer.MAX_VALUE + " points");
-            }
-        }
-        this.grid = g;
-        this.names = List.copyOf(g.keySet());
-        this.size = (int) n;
+    private GridSampler(Builder b) {
+        this.grid = new LinkedHashMap<>(b.grid);
+        this.names = List.copyOf(grid.keySet());
+        this.size = (int) b.size;
+        this.seed = b.seed != null ? b.seed : new java.util.SplittableRandom().nextLong();
+    }
+
+    @Override
+    public long seed() {
+        return seed;
     }
 
     /** @return the number of grid points */
@@ -124,7 +112,12 @@ public final class GridSampler implements Sampler {
             return RandomSampler.sampleUniform(distribution, rng);
         }
         Object v = value(pick(study, trial, rng), name);
-        double internal = distribution.toInternal(v);
+        double internal;
+        try {
+            internal = distribution.toInternal(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("grid value of '" + name + "' does not fit its suggestion: " + e.getMessage(), e);
+        }
         if (!distribution.contains(internal)) {
             throw new IllegalArgumentException("grid value " + v + " of '" + name + "' is outside " + distribution);
         }
@@ -138,6 +131,77 @@ public final class GridSampler implements Sampler {
 
     @Override
     public String toString() {
-        return "GridSampler" + grid;
+        return "GridSampler[seed=" + seed + ", grid=" + grid + "]";
+    }
+
+    /** Builds a {@link GridSampler} (from {@link Samplers#grid()}); at least one parameter is required. */
+    public static final class Builder {
+        private final Map<String, List<Object>> grid = new LinkedHashMap<>();
+        private long size = 1;
+        private Long seed;
+
+        Builder() {
+        }
+
+        /**
+         * Adds a parameter; the grid is the Cartesian product of all parameters' values, in the order given.
+         *
+         * @param name parameter name, not given before
+         * @param values the values to try: not empty, strings, numbers, booleans or null
+         * @return this
+         */
+        public Builder param(String name, List<?> values) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(values, "values");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("grid parameter name must not be empty");
+            }
+            if (grid.containsKey(name)) {
+                throw new IllegalArgumentException("grid parameter '" + name + "' was already given");
+            }
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException("grid values of '" + name + "' must not be empty");
+            }
+            try {
+                new Distribution.CategoricalDistribution(new ArrayList<>(values)); // checks the value types
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("grid values of '" + name + "': " + e.getMessage(), e);
+            }
+            long n = size * values.size();
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("grid has more than " + Integer.MAX_VALUE + " points with '" + name + "'");
+            }
+            grid.put(name, new ArrayList<>(values));
+            size = n;
+            return this;
+        }
+
+        /**
+         * @param params parameter name to values, added in the map's iteration order (use a {@code LinkedHashMap}
+         *     for a stable order); each as {@link #param}
+         * @return this
+         */
+        public Builder params(Map<String, ? extends List<?>> params) {
+            Objects.requireNonNull(params, "params");
+            params.forEach(this::param);
+            return this;
+        }
+
+        /** @param seed seed of the visiting order (default: a random one) @return this */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @return the sampler
+         * @throws IllegalStateException when no parameter was given
+         */
+        public GridSampler build() {
+            if (grid.isEmpty()) {
+                throw new IllegalStateException("a grid needs at least one param(name, values)");
+            }
+            return new GridSampler(this);
+        }
     }
 }

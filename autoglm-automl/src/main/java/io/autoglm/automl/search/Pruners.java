@@ -7,101 +7,50 @@ import java.util.List;
 import java.util.SortedMap;
 
 /**
- * The pruners, with Optuna's semantics and defaults.
+ * The pruners, with Optuna's semantics and defaults, each from a builder: {@code Pruners.kind()...build()}.
  *
  * <pre>{@code
- * Study.builder().pruner(Pruners.successiveHalving(1, 3, 0)) ...
+ * Study.builder().pruner(Pruners.median().nWarmupSteps(5).build()) ...
+ * Study.builder().pruner(Pruners.successiveHalving().minResource(1).reductionFactor(3).build()) ...
+ * Study.builder().pruner(Pruners.none().build()) ...
  * }</pre>
  */
 public final class Pruners {
     private Pruners() {
     }
 
-    /** @return a pruner that never prunes */
-    public static Pruner none() {
-        return new Pruner() {
-            @Override
-            public boolean prune(Study study, FrozenTrial trial) {
-                return false;
-            }
-
-            @Override
-            public String toString() {
-                return "NopPruner";
-            }
-        };
-    }
-
-    /** @return {@link #median(int, int, int)} with 5 startup trials, no warm-up, every step */
-    public static Pruner median() {
-        return median(5, 0, 1);
+    /** @return a builder of the pruner that never prunes */
+    public static NoneBuilder none() {
+        return new NoneBuilder();
     }
 
     /**
-     * Prunes a trial whose best intermediate value is worse than the median of the COMPLETE trials'
-     * values at the same step.
+     * Prunes a trial whose best intermediate value is worse than the median of the COMPLETE trials' values at
+     * the same step: {@link #percentile()} with percentile 50.
      *
-     * @param nStartupTrials no pruning until this many trials completed, &gt;= 0
-     * @param nWarmupSteps no pruning before this step, &gt;= 0
-     * @param intervalSteps check every this many steps, &gt;= 1
-     * @return the pruner
+     * @return a builder (5 startup trials, no warm-up, every step)
      */
-    public static Pruner median(int nStartupTrials, int nWarmupSteps, int intervalSteps) {
-        return percentile(50.0, nStartupTrials, nWarmupSteps, intervalSteps);
+    public static PercentileBuilder median() {
+        return new PercentileBuilder(50.0);
     }
 
     /**
-     * Prunes a trial whose best intermediate value is worse than the given percentile of the COMPLETE
-     * trials' values at the same step (for maximisation the percentile is counted from the top).
+     * Prunes a trial whose best intermediate value is worse than the given percentile of the COMPLETE trials'
+     * values at the same step (for maximisation the percentile is counted from the top).
      *
-     * @param percentile in [0, 100]
-     * @param nStartupTrials no pruning until this many trials completed, &gt;= 0
-     * @param nWarmupSteps no pruning before this step, &gt;= 0
-     * @param intervalSteps check every this many steps, &gt;= 1
-     * @return the pruner
+     * @return a builder; {@link PercentileBuilder#percentile(double)} is required
      */
-    public static Pruner percentile(double percentile, int nStartupTrials, int nWarmupSteps, int intervalSteps) {
-        if (!(percentile >= 0 && percentile <= 100)) {
-            throw new IllegalArgumentException("percentile must be in [0, 100], was " + percentile);
-        }
-        checkCommon(nStartupTrials, nWarmupSteps, intervalSteps);
-        return new PercentilePruner(percentile, nStartupTrials, nWarmupSteps, intervalSteps);
+    public static PercentileBuilder percentile() {
+        return new PercentileBuilder(Double.NaN);
     }
 
     /**
      * Prunes a trial whose last intermediate value leaves [lower, upper] (or is NaN).
      *
-     * @param lower lower bound (use {@code Double.NEGATIVE_INFINITY} for none)
-     * @param upper upper bound (use {@code Double.POSITIVE_INFINITY} for none)
-     * @param nWarmupSteps no pruning before this step, &gt;= 0
-     * @param intervalSteps check every this many steps, &gt;= 1
-     * @return the pruner
+     * @return a builder; at least one of {@link ThresholdBuilder#lower} and {@link ThresholdBuilder#upper} is required
      */
-    public static Pruner threshold(double lower, double upper, int nWarmupSteps, int intervalSteps) {
-        if (Double.isNaN(lower) || Double.isNaN(upper) || lower > upper) {
-            throw new IllegalArgumentException("threshold needs lower <= upper, were " + lower + ", " + upper);
-        }
-        if (lower == Double.NEGATIVE_INFINITY && upper == Double.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException("threshold needs a finite lower or upper bound");
-        }
-        checkCommon(0, nWarmupSteps, intervalSteps);
-        return new Pruner() {
-            @Override
-            public boolean prune(Study study, FrozenTrial trial) {
-                SortedMap<Integer, Double> iv = trial.intermediateValues();
-                if (!atPruningStep(iv, nWarmupSteps, intervalSteps)) {
-                    return false;
-                }
-                int step = iv.lastKey();
-                double v = iv.get(step);
-                return Double.isNaN(v) || v < lower || v > upper;
-            }
-
-            @Override
-            public String toString() {
-                return "ThresholdPruner[" + lower + ", " + upper + "]";
-            }
-        };
+    public static ThresholdBuilder threshold() {
+        return new ThresholdBuilder();
     }
 
     /**
@@ -109,14 +58,10 @@ public final class Pruners {
      * steps; at each rung a trial continues only if it is in the top {@code 1/reductionFactor} of the
      * trials that reached that rung.
      *
-     * @param minResource steps before the first rung, &gt;= 1
-     * @param reductionFactor &gt;= 2
-     * @param minEarlyStoppingRate offset of the first rung, &gt;= 0
-     * @return the pruner
+     * @return a builder (minResource 1, reductionFactor 4, minEarlyStoppingRate 0)
      */
-    public static Pruner successiveHalving(int minResource, int reductionFactor, int minEarlyStoppingRate) {
-        checkSha(minResource, reductionFactor, minEarlyStoppingRate);
-        return new SuccessiveHalvingPruner(minResource, reductionFactor, minEarlyStoppingRate, -1);
+    public static SuccessiveHalvingBuilder successiveHalving() {
+        return new SuccessiveHalvingBuilder();
     }
 
     /**
@@ -124,29 +69,229 @@ public final class Pruners {
      * a bracket (deterministically by its number, weighted by the bracket's budget) and competes only
      * inside it.
      *
-     * @param minResource steps before the first rung of the most aggressive bracket, &gt;= 1
-     * @param maxResource the steps of a full trial, &gt; minResource
-     * @param reductionFactor &gt;= 2
-     * @return the pruner
+     * @return a builder (minResource 1, reductionFactor 3); {@link HyperbandBuilder#maxResource(int)} is required
      */
-    public static Pruner hyperband(int minResource, int maxResource, int reductionFactor) {
-        checkSha(minResource, reductionFactor, 0);
-        if (maxResource <= minResource) {
-            throw new IllegalArgumentException("maxResource must be > minResource=" + minResource + ", was " + maxResource);
+    public static HyperbandBuilder hyperband() {
+        return new HyperbandBuilder();
+    }
+
+    /** Builds the pruner that never prunes. */
+    public static final class NoneBuilder {
+        NoneBuilder() {
         }
-        return new HyperbandPruner(minResource, maxResource, reductionFactor);
+
+        /** @return the pruner */
+        public Pruner build() {
+            return new Pruner() {
+                @Override
+                public boolean prune(Study study, FrozenTrial trial) {
+                    return false;
+                }
+
+                @Override
+                public String toString() {
+                    return "NopPruner";
+                }
+            };
+        }
     }
 
-    private static void checkSha(int minResource, int reductionFactor, int rate) {
-        Checks.atLeast("minResource", minResource, 1);
-        Checks.atLeast("reductionFactor", reductionFactor, 2);
-        Checks.atLeast("minEarlyStoppingRate", rate, 0);
+    /** Builds a median or percentile pruner; every setter validates at once. */
+    public static final class PercentileBuilder {
+        private double percentile;
+        private int nStartupTrials = 5;
+        private int nWarmupSteps;
+        private int intervalSteps = 1;
+
+        PercentileBuilder(double percentile) {
+            this.percentile = percentile;
+        }
+
+        /** @param p the percentile, in [0, 100] (50 for {@link Pruners#median()}) @return this */
+        public PercentileBuilder percentile(double p) {
+            if (!(p >= 0 && p <= 100)) {
+                throw new IllegalArgumentException("percentile must be in [0, 100], was " + p);
+            }
+            this.percentile = p;
+            return this;
+        }
+
+        /** @param n no pruning until this many trials completed (default 5), &gt;= 0 @return this */
+        public PercentileBuilder nStartupTrials(int n) {
+            this.nStartupTrials = Checks.atLeast("nStartupTrials", n, 0);
+            return this;
+        }
+
+        /** @param n no pruning before this step (default 0), &gt;= 0 @return this */
+        public PercentileBuilder nWarmupSteps(int n) {
+            this.nWarmupSteps = Checks.atLeast("nWarmupSteps", n, 0);
+            return this;
+        }
+
+        /** @param n check every this many steps (default 1), &gt;= 1 @return this */
+        public PercentileBuilder intervalSteps(int n) {
+            this.intervalSteps = Checks.atLeast("intervalSteps", n, 1);
+            return this;
+        }
+
+        /**
+         * @return the pruner
+         * @throws IllegalStateException when the percentile was not set (on {@link Pruners#percentile()})
+         */
+        public Pruner build() {
+            if (Double.isNaN(percentile)) {
+                throw new IllegalStateException("Pruners.percentile() needs percentile(p), p in [0, 100]");
+            }
+            return new PercentilePruner(percentile, nStartupTrials, nWarmupSteps, intervalSteps);
+        }
     }
 
-    private static void checkCommon(int nStartupTrials, int nWarmupSteps, int intervalSteps) {
-        Checks.atLeast("nStartupTrials", nStartupTrials, 0);
-        Checks.atLeast("nWarmupSteps", nWarmupSteps, 0);
-        Checks.atLeast("intervalSteps", intervalSteps, 1);
+    /** Builds a threshold pruner; every setter validates at once. */
+    public static final class ThresholdBuilder {
+        private double lower = Double.NEGATIVE_INFINITY;
+        private double upper = Double.POSITIVE_INFINITY;
+        private int nWarmupSteps;
+        private int intervalSteps = 1;
+
+        ThresholdBuilder() {
+        }
+
+        /** @param v prune below this value (default: no lower bound), not NaN @return this */
+        public ThresholdBuilder lower(double v) {
+            if (Double.isNaN(v)) {
+                throw new IllegalArgumentException("lower must not be NaN");
+            }
+            this.lower = v;
+            return this;
+        }
+
+        /** @param v prune above this value (default: no upper bound), not NaN @return this */
+        public ThresholdBuilder upper(double v) {
+            if (Double.isNaN(v)) {
+                throw new IllegalArgumentException("upper must not be NaN");
+            }
+            this.upper = v;
+            return this;
+        }
+
+        /** @param n no pruning before this step (default 0), &gt;= 0 @return this */
+        public ThresholdBuilder nWarmupSteps(int n) {
+            this.nWarmupSteps = Checks.atLeast("nWarmupSteps", n, 0);
+            return this;
+        }
+
+        /** @param n check every this many steps (default 1), &gt;= 1 @return this */
+        public ThresholdBuilder intervalSteps(int n) {
+            this.intervalSteps = Checks.atLeast("intervalSteps", n, 1);
+            return this;
+        }
+
+        /**
+         * @return the pruner
+         * @throws IllegalStateException when no finite bound was set or lower &gt; upper
+         */
+        public Pruner build() {
+            if (lower == Double.NEGATIVE_INFINITY && upper == Double.POSITIVE_INFINITY) {
+                throw new IllegalStateException("threshold pruner needs a finite lower(...) or upper(...)");
+            }
+            if (lower > upper) {
+                throw new IllegalStateException("threshold pruner needs lower <= upper, were " + lower + ", " + upper);
+            }
+            return new ThresholdPruner(lower, upper, nWarmupSteps, intervalSteps);
+        }
+    }
+
+    /** Builds an asynchronous successive-halving pruner; every setter validates at once. */
+    public static final class SuccessiveHalvingBuilder {
+        private int minResource = 1;
+        private int reductionFactor = 4;
+        private int minEarlyStoppingRate;
+
+        SuccessiveHalvingBuilder() {
+        }
+
+        /** @param n steps before the first rung (default 1), &gt;= 1 @return this */
+        public SuccessiveHalvingBuilder minResource(int n) {
+            this.minResource = Checks.atLeast("minResource", n, 1);
+            return this;
+        }
+
+        /** @param n reduction factor (default 4), &gt;= 2 @return this */
+        public SuccessiveHalvingBuilder reductionFactor(int n) {
+            this.reductionFactor = Checks.atLeast("reductionFactor", n, 2);
+            return this;
+        }
+
+        /** @param n offset of the first rung (default 0), &gt;= 0 @return this */
+        public SuccessiveHalvingBuilder minEarlyStoppingRate(int n) {
+            this.minEarlyStoppingRate = Checks.atLeast("minEarlyStoppingRate", n, 0);
+            return this;
+        }
+
+        /** @return the pruner */
+        public Pruner build() {
+            return new SuccessiveHalvingPruner(minResource, reductionFactor, minEarlyStoppingRate, -1);
+        }
+    }
+
+    /** Builds a Hyperband pruner; every setter validates at once. */
+    public static final class HyperbandBuilder {
+        private int minResource = 1;
+        private int maxResource = -1;
+        private int reductionFactor = 3;
+
+        HyperbandBuilder() {
+        }
+
+        /** @param n steps before the first rung of the most aggressive bracket (default 1), &gt;= 1 @return this */
+        public HyperbandBuilder minResource(int n) {
+            this.minResource = Checks.atLeast("minResource", n, 1);
+            return this;
+        }
+
+        /** @param n the steps of a full trial, &gt;= 2 (required; must exceed minResource) @return this */
+        public HyperbandBuilder maxResource(int n) {
+            this.maxResource = Checks.atLeast("maxResource", n, 2);
+            return this;
+        }
+
+        /** @param n reduction factor (default 3), &gt;= 2 @return this */
+        public HyperbandBuilder reductionFactor(int n) {
+            this.reductionFactor = Checks.atLeast("reductionFactor", n, 2);
+            return this;
+        }
+
+        /**
+         * @return the pruner
+         * @throws IllegalStateException when maxResource was not set or is not above minResource
+         */
+        public Pruner build() {
+            if (maxResource < 0) {
+                throw new IllegalStateException("Pruners.hyperband() needs maxResource(n), the steps of a full trial");
+            }
+            if (maxResource <= minResource) {
+                throw new IllegalStateException("maxResource must be > minResource=" + minResource + ", was " + maxResource);
+            }
+            return new HyperbandPruner(minResource, maxResource, reductionFactor);
+        }
+    }
+
+    private record ThresholdPruner(double lower, double upper, int nWarmupSteps, int intervalSteps) implements Pruner {
+        @Override
+        public boolean prune(Study study, FrozenTrial trial) {
+            SortedMap<Integer, Double> iv = trial.intermediateValues();
+            if (!atPruningStep(iv, nWarmupSteps, intervalSteps)) {
+                return false;
+            }
+            int step = iv.lastKey();
+            double v = iv.get(step);
+            return Double.isNaN(v) || v < lower || v > upper;
+        }
+
+        @Override
+        public String toString() {
+            return "ThresholdPruner[" + lower + ", " + upper + "]";
+        }
     }
 
     /**

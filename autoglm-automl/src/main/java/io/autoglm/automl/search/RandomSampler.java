@@ -2,11 +2,23 @@ package io.autoglm.automl.search;
 
 import java.util.random.RandomGenerator;
 
-/** Samples every parameter uniformly (on a log scale for log parameters), independently of past trials. */
+/**
+ * Samples every parameter uniformly (on a log scale for log parameters), independently of past trials.
+ *
+ * <pre>{@code
+ * Sampler random = Samplers.random().seed(7).build();
+ * }</pre>
+ */
 public final class RandomSampler implements Sampler {
+    private final long seed;
 
-    /** Creates one. */
-    public RandomSampler() {
+    private RandomSampler(Builder b) {
+        this.seed = b.seed != null ? b.seed : new java.util.SplittableRandom().nextLong();
+    }
+
+    @Override
+    public long seed() {
+        return seed;
     }
 
     @Override
@@ -52,6 +64,25 @@ public final class RandomSampler implements Sampler {
 
     @Override
     public String toString() {
-        return "RandomSampler";
+        return "RandomSampler[seed=" + seed + "]";
+    }
+
+    /** Builds a {@link RandomSampler} (from {@link Samplers#random()}). */
+    public static final class Builder {
+        private Long seed;
+
+        Builder() {
+        }
+
+        /** @param seed seed of the trials' random generators (default: a random one) @return this */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** @return the sampler */
+        public RandomSampler build() {
+            return new RandomSampler(this);
+        }
     }
 }

@@ -8,11 +8,18 @@ import java.util.random.RandomGenerator;
  * per trial before the objective runs, over a search space inferred from past trials) and samples the
  * rest one at a time when the objective suggests them ("independent" sampling). All values are in
  * internal form (see {@link Distribution}). Randomness comes only from the generator passed in, which
- * the study seeds per trial, so a seeded single-threaded study is reproducible.
+ * the study derives from {@link #seed()} and the trial number, so a single-threaded study whose sampler
+ * has a fixed seed is reproducible.
  *
- * <p>Implementations: {@link RandomSampler}, {@link GridSampler}, {@link TpeSampler}, {@link GpSampler}.
+ * <p>The samplers of this package are built by {@link Samplers} ({@code Samplers.tpe().seed(42).build()}).
  */
 public interface Sampler {
+
+    /**
+     * @return the seed the study derives every trial's random generator from (with the trial number); the
+     *     built-in samplers draw a random one when none was given to their builder
+     */
+    long seed();
 
     /**
      * @param study the study

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Study study = Study.builder().name("branin").direction(StudyDirection.MINIMIZE)
- *         .sampler(TpeSampler.builder().build()).seed(42).build();
+ *         .sampler(Samplers.tpe().seed(42).build()).build();
  * study.optimize(t -> {
  *     double x = t.suggestFloat("x", -5, 10);
  *     double y = t.suggestFloat("y", 0, 15);
@@ -66,7 +66,6 @@ public final class Study implements AutoCloseable {
     private final StudyRef ref;
     private final Sampler sampler;
     private final Pruner pruner;
-    private final long seed;
     private final Duration heartbeatInterval;
     private final Duration gracePeriod;
     private final boolean reenqueueStaleTrials;
@@ -83,9 +82,8 @@ public final class Study implements AutoCloseable {
         this.storage = storage;
         this.ownsStorage = ownsStorage;
         this.ref = ref;
-        this.sampler = b.sampler != null ? b.sampler : TpeSampler.builder().build();
-        this.pruner = b.pruner != null ? b.pruner : Pruners.median();
-        this.seed = b.seed != null ? b.seed : new SplittableRandom().nextLong();
+        this.sampler = b.sampler != null ? b.sampler : Samplers.tpe().build();
+        this.pruner = b.pruner != null ? b.pruner : Pruners.median().build();
         // a storage other processes may share gets heartbeats by default, so a dead worker's trial is failed
         this.heartbeatInterval = b.heartbeatInterval != null ? b.heartbeatInterval
                 : storage instanceof InMemoryStorage ? null : DEFAULT_SHARED_HEARTBEAT;
@@ -152,11 +150,6 @@ public final class Study implements AutoCloseable {
     /** @return the storage */
     public Storage storage() {
         return storage;
-    }
-
-    /** @return the seed trials derive their random generators from */
-    public long seed() {
-        return seed;
     }
 
     /** @return all trials, ordered by number */
@@ -324,9 +317,10 @@ public final class Study implements AutoCloseable {
         }
         FrozenTrial started = storage.startTrial(ref.studyId(), workerId);
         Map<String, Object> fixed = fixedParams(started);
-        SplittableRandom rng = new SplittableRandom(mix(seed, started.number()));
+        SplittableRandom rng = new SplittableRandom(mix(sampler.seed(), started.number()));
         Map<String, Distribution> space = Map.of();
         Map<String, Double> relative = Map.of();
+        long t0 = System.nanoTime();
         try {
             space = sampler.relativeSearchSpace(this, started);
             if (!space.isEmpty()) {
@@ -341,7 +335,7 @@ public final class Study implements AutoCloseable {
             storage.finishTrial(started.trialId(), TrialState.FAIL, List.of());
             throw e;
         }
-        Trial trial = new Trial(this, started, fixed, space, relative, rng);
+        Trial trial = new Trial(this, started, fixed, space, relative, rng, System.nanoTime() - t0);
         if (heartbeatInterval != null) {
             startHeartbeat(started.trialId());
         }
@@ -423,7 +417,7 @@ public final class Study implements AutoCloseable {
         if (failReason != null) {
             storage.setTrialSystemAttr(trial.trialId(), "fail_reason", failReason);
         }
-        boolean done = storage.finishTrial(trial.trialId(), state, values);
+        boolean done = storage.finishTrial(trial.trialId(), state, values, trial.samplerTime());
         trial.markFinished();
         FrozenTrial f = storage.trial(trial.trialId());
         if (!done) {
@@ -436,14 +430,67 @@ public final class Study implements AutoCloseable {
 
     /**
      * Enqueues a trial whose listed parameters are fixed; the next trial started runs it. Parameters not
-     * listed are sampled as usual.
+     * listed are sampled as usual. A value must have the type its suggest method returns ({@code Integer} for
+     * {@code suggestInt}, a number for {@code suggestFloat}, one of the choices for {@code suggestCategorical}):
+     * for a parameter the study has already seen this is checked here, for a new one when the trial suggests
+     * it (the trial then fails with the reason). The bounds are checked when the trial suggests the parameter,
+     * since they may change between trials.
      *
      * @param params parameter values as the objective will see them
+     * @throws IllegalArgumentException naming the parameter when a value has the wrong type for a known parameter
      */
     public void enqueueTrial(Map<String, ?> params) {
         Objects.requireNonNull(params, "params");
         checkOpen();
+        Map<String, Distribution> known = knownDistributions();
+        params.forEach((name, value) -> {
+            Objects.requireNonNull(name, "parameter name");
+            Distribution d = known.get(name);
+            if (d != null) {
+                try {
+                    d.toInternal(value);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("enqueueTrial: parameter '" + name + "' has the wrong type: "
+                            + e.getMessage(), e);
+                }
+            }
+        });
         storage.enqueueTrial(ref.studyId(), new LinkedHashMap<>(params));
+    }
+
+    /**
+     * Adds a trial evaluated elsewhere, with its parameters, value(s) and state, as Optuna's {@code add_trial}:
+     * it gets the next number, is stored finished, and the samplers learn from it like from any other trial.
+     * The parameters' distributions must agree with those the study has already seen (same kind, scale, step
+     * and choices).
+     *
+     * @param trial the trial (see {@link KnownTrial#builder()})
+     * @return the stored trial
+     * @throws IllegalArgumentException when the number of values differs from the study's directions or a
+     *     distribution is incompatible with the study's
+     */
+    public FrozenTrial addTrial(KnownTrial trial) {
+        Objects.requireNonNull(trial, "trial");
+        checkOpen();
+        if (trial.state() == TrialState.COMPLETE && trial.values().size() != ref.directions().size()) {
+            throw new IllegalArgumentException("study '" + name() + "' has " + ref.directions().size()
+                    + " direction(s); the added trial has " + trial.values().size() + " value(s)");
+        }
+        trial.distributions().forEach(this::checkDistribution);
+        java.time.Instant now = java.time.Instant.now();
+        FrozenTrial template = new FrozenTrial(-1, -1, trial.state(), trial.values(), trial.internalParams(),
+                trial.distributions(), trial.userAttrs(), Map.of(), trial.intermediateValues(),
+                java.util.Optional.of(now), java.util.Optional.of(now), java.util.Optional.empty());
+        return storage.addTrial(ref.studyId(), template);
+    }
+
+    private Map<String, Distribution> knownDistributions() {
+        Map<String, Distribution> known = new LinkedHashMap<>();
+        for (FrozenTrial t : trials()) {
+            t.distributions().forEach(known::putIfAbsent);
+        }
+        seenDistributions.forEach(known::putIfAbsent);
+        return known;
     }
 
     /** Asks the running {@link #optimize} calls to start no new trial. */
@@ -513,7 +560,8 @@ public final class Study implements AutoCloseable {
     }
 
     /**
-     * Writes all trials as CSV: {@code number,state,value(s),datetime_start,datetime_complete,duration_seconds},
+     * Writes all trials as CSV: {@code number,state,value(s),datetime_start,datetime_complete,duration_seconds,
+     * sampler_seconds},
      * one {@code params_NAME} column per parameter, one {@code user_attrs_KEY} column per attribute, {@code fail_reason}.
      *
      * @param out the file to write
@@ -544,7 +592,7 @@ public final class Study implements AutoCloseable {
         for (int i = 0; i < nv; i++) {
             header.add(nv == 1 ? "value" : "values_" + i);
         }
-        header.addAll(List.of("datetime_start", "datetime_complete", "duration_seconds"));
+        header.addAll(List.of("datetime_start", "datetime_complete", "duration_seconds", "sampler_seconds"));
         params.forEach(p -> header.add("params_" + p));
         attrs.forEach(a -> header.add("user_attrs_" + a));
         header.add("fail_reason");
@@ -560,6 +608,7 @@ public final class Study implements AutoCloseable {
             row.add(t.finished().map(Object::toString).orElse(""));
             row.add(t.started().isPresent() && t.finished().isPresent()
                     ? Double.toString(Duration.between(t.started().get(), t.finished().get()).toNanos() / 1e9) : "");
+            row.add(t.samplerTime().map(d -> Double.toString(d.toNanos() / 1e9)).orElse(""));
             Map<String, Object> p = t.params();
             params.forEach(k -> row.add(p.containsKey(k) ? String.valueOf(p.get(k)) : ""));
             attrs.forEach(k -> row.add(t.userAttrs().containsKey(k) ? String.valueOf(t.userAttrs().get(k)) : ""));
@@ -585,7 +634,10 @@ public final class Study implements AutoCloseable {
         w.write('\n');
     }
 
-    /** @return all trials as a JSON array (number, state, values, params, distributions, attributes, intermediate values, times) */
+    /**
+     * @return all trials as a JSON array (number, state, values, params, distributions, attributes, intermediate
+     *     values, times, {@code sampler_seconds} when measured)
+     */
     public String toJson() {
         ArrayNode arr = Json.MAPPER.createArrayNode();
         for (FrozenTrial t : trials()) {
@@ -609,6 +661,7 @@ public final class Study implements AutoCloseable {
             t.intermediateValues().forEach((s, v) -> iv.put(Integer.toString(s), v));
             t.started().ifPresent(s -> n.put("datetime_start", s.toString()));
             t.finished().ifPresent(s -> n.put("datetime_complete", s.toString()));
+            t.samplerTime().ifPresent(d -> n.put("sampler_seconds", d.toNanos() / 1e9));
         }
         try {
             return Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(arr);
@@ -710,7 +763,6 @@ public final class Study implements AutoCloseable {
         private Sampler sampler;
         private Pruner pruner;
         private Storage storage;
-        private Long seed;
         private boolean loadIfExists;
         private Duration heartbeatInterval;
         private Duration gracePeriod;
@@ -747,13 +799,17 @@ public final class Study implements AutoCloseable {
             return this;
         }
 
-        /** @param sampler the sampler (default: {@link TpeSampler} with its defaults) @return this */
+        /**
+         * @param sampler the sampler, which also holds the seed (default: {@code Samplers.tpe().build()}, the
+         *     multivariate TPE with a random seed)
+         * @return this
+         */
         public Builder sampler(Sampler sampler) {
             this.sampler = Objects.requireNonNull(sampler, "sampler");
             return this;
         }
 
-        /** @param pruner the pruner (default: {@link Pruners#median()}) @return this */
+        /** @param pruner the pruner (default: {@code Pruners.median().build()}) @return this */
         public Builder pruner(Pruner pruner) {
             this.pruner = Objects.requireNonNull(pruner, "pruner");
             return this;
@@ -762,12 +818,6 @@ public final class Study implements AutoCloseable {
         /** @param storage the storage (default: a new {@link InMemoryStorage}) @return this */
         public Builder storage(Storage storage) {
             this.storage = Objects.requireNonNull(storage, "storage");
-            return this;
-        }
-
-        /** @param seed seed of the per-trial random generators (default: random) @return this */
-        public Builder seed(long seed) {
-            this.seed = seed;
             return this;
         }
 

@@ -19,13 +19,19 @@ import java.util.random.RandomGenerator;
  * a Parzen estimator is fitted to each (weighted so that older trials count less), {@code nEiCandidates}
  * points are drawn from the "below" estimator and the one maximising {@code l(x)/g(x)} is chosen.
  *
- * <p>Univariate by default (each parameter on its own, kernel widths as in Optuna 3.1);
- * {@link Builder#multivariate(boolean)} samples the parameters every finished trial shares jointly from
- * product kernels whose widths follow {@link Builder#multivariateBandwidth(MultivariateBandwidth)}. {@link Builder#constantLiar(boolean)} counts running
- * trials as bad ones, so parallel workers do not all propose the same point.
+ * <p>Multivariate by default: the parameters every finished trial shares are sampled jointly from product
+ * kernels whose widths follow {@link Builder#multivariateBandwidth(MultivariateBandwidth)} (per-dimension
+ * neighbour gaps, as Optuna 4/5's multivariate TPE); parameters outside that shared space are sampled one at a
+ * time. {@code multivariate(false)} gives the univariate TPE, Optuna's default ({@code TPESampler()} with
+ * {@code multivariate=False}), each parameter on its own with Optuna 3.1's kernel widths; on the benchmarks of
+ * docs/benchmarks.md the multivariate one is as good or better on every function.
+ * {@link Builder#constantLiar(boolean)} counts running trials as bad ones, so parallel workers do not all
+ * propose the same point.
  *
  * <pre>{@code
- * Sampler tpe = TpeSampler.builder().multivariate(true).constantLiar(true).build();
+ * Sampler tpe = Samplers.tpe().seed(42).build();                       // multivariate
+ * Sampler optunaDefault = Samplers.tpe().multivariate(false).build();  // univariate, Optuna's default
+ * Sampler parallel = Samplers.tpe().constantLiar(true).build();
  * }</pre>
  */
 public final class TpeSampler implements Sampler {
@@ -43,6 +49,7 @@ public final class TpeSampler implements Sampler {
     private final boolean multivariate;
     private final boolean constantLiar;
     private final MultivariateBandwidth bandwidth;
+    private final long seed;
     /** The split is computed once per running trial: all its parameters are sampled from the same history. */
     private final Map<Long, Optional<Split>> splits = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -57,6 +64,12 @@ public final class TpeSampler implements Sampler {
         this.multivariate = b.multivariate;
         this.constantLiar = b.constantLiar;
         this.bandwidth = b.bandwidth;
+        this.seed = b.seed != null ? b.seed : new java.util.SplittableRandom().nextLong();
+    }
+
+    @Override
+    public long seed() {
+        return seed;
     }
 
     /** Kernel-width rule of the multivariate mode. */
@@ -72,11 +85,6 @@ public final class TpeSampler implements Sampler {
          * {@code 0.2 * n^(-1/(d+4)) * range} (Scott's rule on the unit cube), n observations, d dimensions.
          */
         SCOTT
-    }
-
-    /** @return a builder with Optuna's defaults */
-    public static Builder builder() {
-        return new Builder();
     }
 
     /** Optuna's default gamma: {@code min(ceil(0.1 n), 25)}. @param n number of trials @return size of "below" */
@@ -291,11 +299,14 @@ public final class TpeSampler implements Sampler {
 
     @Override
     public String toString() {
-        return "TpeSampler[startup=" + nStartupTrials + ", candidates=" + nEiCandidates + ", multivariate="
+        return "TpeSampler[seed=" + seed + ", startup=" + nStartupTrials + ", candidates=" + nEiCandidates + ", multivariate="
                 + multivariate + (multivariate ? ", bandwidth=" + bandwidth : "") + ", constantLiar=" + constantLiar + "]";
     }
 
-    /** Builds a {@link TpeSampler}; defaults are Optuna's. */
+    /**
+     * Builds a {@link TpeSampler} (from {@link Samplers#tpe()}); every default is Optuna's except
+     * {@code multivariate}, which is on.
+     */
     public static final class Builder {
         private int nStartupTrials = 10;
         private int nEiCandidates = 24;
@@ -304,12 +315,19 @@ public final class TpeSampler implements Sampler {
         private double priorWeight = 1.0;
         private boolean magicClip = true;
         private boolean endpoints;
-        private boolean multivariate;
+        private boolean multivariate = true;
         private boolean constantLiar;
         private MultivariateBandwidth bandwidth = MultivariateBandwidth.NEIGHBOUR_GAP;
         private boolean bandwidthSet;
+        private Long seed;
 
-        private Builder() {
+        Builder() {
+        }
+
+        /** @param seed seed of the trials' random generators (default: a random one) @return this */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
         }
 
         /** @param n random trials before TPE starts (default 10), &gt;= 0 @return this */
@@ -357,7 +375,11 @@ public final class TpeSampler implements Sampler {
             return this;
         }
 
-        /** @param on sample the shared parameters jointly (default false) @return this */
+        /**
+         * @param on sample the shared parameters jointly (default true); {@code false} gives the univariate TPE,
+         *     Optuna's default
+         * @return this
+         */
         public Builder multivariate(boolean on) {
             this.multivariate = on;
             return this;

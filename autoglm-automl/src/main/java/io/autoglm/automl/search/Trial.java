@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *         int depth = t.suggestInt("depth", 2, 12);
  *         ...
  *     } else {
- *         double c = t.suggestFloat("c", 1e-4, 1e2, true);
+ *         double c = t.suggestFloatLog("c", 1e-4, 1e2);
  *         ...
  *     }
  * }
@@ -44,9 +44,12 @@ public final class Trial {
     private final Map<String, Distribution> distributions = new LinkedHashMap<>();
     private volatile boolean pruneRequested;
     private volatile boolean finished;
+    /** Time inside the sampler so far: relative sampling in {@link Study#ask()} plus independent samples. */
+    private long samplerNanos;
 
     Trial(Study study, FrozenTrial started, Map<String, Object> fixedParams, Map<String, Distribution> relativeSpace,
-            Map<String, Double> relativeParams, RandomGenerator rng) {
+            Map<String, Double> relativeParams, RandomGenerator rng, long relativeSamplerNanos) {
+        this.samplerNanos = relativeSamplerNanos;
         this.study = study;
         this.trialId = started.trialId();
         this.number = started.number();
@@ -77,22 +80,20 @@ public final class Trial {
      * @param name parameter name
      * @param low lower bound
      * @param high upper bound, &gt;= low
-     * @return a value in [low, high]
+     * @return a value in [low, high], sampled on a linear scale
      */
     public double suggestFloat(String name, double low, double high) {
-        return suggestFloat(name, low, high, false);
+        return (Double) suggest("suggestFloat", name, () -> Distributions.ofFloat(low, high));
     }
 
     /**
      * @param name parameter name
-     * @param low lower bound (&gt; 0 when {@code log})
+     * @param low lower bound, &gt; 0
      * @param high upper bound, &gt;= low
-     * @param log sample on a log scale
-     * @return a value in [low, high]
+     * @return a value in [low, high], sampled on a log scale (for learning rates, regularisation strengths)
      */
-    public double suggestFloat(String name, double low, double high, boolean log) {
-        Distribution d = distribution("suggestFloat", name, () -> new Distribution.FloatDistribution(low, high, log, null));
-        return (Double) suggest(name, d);
+    public double suggestFloatLog(String name, double low, double high) {
+        return (Double) suggest("suggestFloatLog", name, () -> Distributions.ofFloatLog(low, high));
     }
 
     /**
@@ -102,9 +103,8 @@ public final class Trial {
      * @param step grid step, &gt; 0
      * @return a value of the grid {@code low + k * step} within [low, high]
      */
-    public double suggestFloat(String name, double low, double high, double step) {
-        Distribution d = distribution("suggestFloat", name, () -> new Distribution.FloatDistribution(low, high, false, step));
-        return (Double) suggest(name, d);
+    public double suggestFloatStep(String name, double low, double high, double step) {
+        return (Double) suggest("suggestFloatStep", name, () -> Distributions.ofFloatStep(low, high, step));
     }
 
     /**
@@ -114,19 +114,17 @@ public final class Trial {
      * @return an integer in [low, high]
      */
     public int suggestInt(String name, int low, int high) {
-        return suggestInt(name, low, high, 1);
+        return (Integer) suggest("suggestInt", name, () -> Distributions.ofInt(low, high));
     }
 
     /**
      * @param name parameter name
-     * @param low lower bound (&gt;= 1 when {@code log})
+     * @param low lower bound, &gt;= 1
      * @param high upper bound, &gt;= low
-     * @param log sample on a log scale
-     * @return an integer in [low, high]
+     * @return an integer in [low, high], sampled on a log scale (for layer widths, batch sizes)
      */
-    public int suggestInt(String name, int low, int high, boolean log) {
-        Distribution d = distribution("suggestInt", name, () -> new Distribution.IntDistribution(low, high, log, 1));
-        return Math.toIntExact((Long) suggest(name, d));
+    public int suggestIntLog(String name, int low, int high) {
+        return (Integer) suggest("suggestIntLog", name, () -> Distributions.ofIntLog(low, high));
     }
 
     /**
@@ -136,9 +134,8 @@ public final class Trial {
      * @param step grid step, &gt;= 1
      * @return an integer of the grid {@code low + k * step} within [low, high]
      */
-    public int suggestInt(String name, int low, int high, int step) {
-        Distribution d = distribution("suggestInt", name, () -> new Distribution.IntDistribution(low, high, false, step));
-        return Math.toIntExact((Long) suggest(name, d));
+    public int suggestIntStep(String name, int low, int high, int step) {
+        return (Integer) suggest("suggestIntStep", name, () -> Distributions.ofIntStep(low, high, step));
     }
 
     /**
@@ -147,14 +144,16 @@ public final class Trial {
      * @param <T> type of the choices
      * @return one of the choices
      */
-    @SuppressWarnings("unchecked")
     public <T> T suggestCategorical(String name, List<T> choices) {
         Objects.requireNonNull(choices, "choices");
-        Distribution d = distribution("suggestCategorical", name,
-                () -> new Distribution.CategoricalDistribution(List.copyOf((List<Object>) (List<?>) choices)));
+        Distribution d = distribution("suggestCategorical", name, () -> Distributions.ofCategorical(choices));
         Object v = suggest(name, d);
         int i = (int) d.toInternal(v);
         return choices.get(i);
+    }
+
+    private Object suggest(String method, String name, java.util.function.Supplier<Distribution> make) {
+        return suggest(name, distribution(method, name, make));
     }
 
     private static Distribution distribution(String method, String name, java.util.function.Supplier<Distribution> make) {
@@ -185,7 +184,7 @@ public final class Trial {
             try {
                 v = d.toInternal(fixedParams.get(name));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("enqueued value of '" + name + "' does not fit " + d + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("enqueued value of '" + name + "' has the wrong type: " + e.getMessage(), e);
             }
             if (!d.contains(v)) {
                 throw new IllegalArgumentException("enqueued value " + fixedParams.get(name) + " of '" + name
@@ -196,7 +195,12 @@ public final class Trial {
             v = relativeParams.get(name);
         } else {
             Storage storage = study.storage();
-            v = study.sampler().sampleIndependent(study, storage.trial(trialId), name, d, rng);
+            long t0 = System.nanoTime();
+            try {
+                v = study.sampler().sampleIndependent(study, storage.trial(trialId), name, d, rng);
+            } finally {
+                samplerNanos += System.nanoTime() - t0;
+            }
             if (!d.contains(v)) {
                 throw new IllegalStateException("sampler " + study.sampler() + " returned " + v + " outside " + d);
             }
@@ -263,7 +267,7 @@ public final class Trial {
         return study.storage().trial(trialId).userAttrs();
     }
 
-    /** @return the parameters suggested so far, as the objective saw them */
+    /** @return the parameters suggested so far, as the objective saw them ({@code Integer} for int parameters) */
     public synchronized Map<String, Object> params() {
         Map<String, Object> out = new LinkedHashMap<>();
         params.forEach((k, v) -> out.put(k, distributions.get(k).toExternal(v)));
@@ -273,6 +277,11 @@ public final class Trial {
     /** @return a snapshot of this trial as stored */
     public FrozenTrial snapshot() {
         return study.storage().trial(trialId);
+    }
+
+    /** @return the wall-clock time spent in the sampler for this trial so far */
+    public synchronized java.time.Duration samplerTime() {
+        return java.time.Duration.ofNanos(samplerNanos);
     }
 
     boolean pruneRequested() {

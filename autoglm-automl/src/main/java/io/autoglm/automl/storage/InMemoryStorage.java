@@ -5,6 +5,7 @@ import io.autoglm.automl.search.Distributions;
 import io.autoglm.automl.search.FrozenTrial;
 import io.autoglm.automl.search.StudyDirection;
 import io.autoglm.automl.search.TrialState;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * A {@link Storage} in the heap of one JVM: fast, thread-safe (one lock), lost when the process ends.
- * The default storage of a {@link io.autoglm.automl.search.Study}.
+ * The default storage of a {@link io.autoglm.automl.search.Study}. Times (start, finish, heartbeats) come
+ * from a {@link Clock}, the system clock unless one is given (a test can then move time by hand).
  *
  * <pre>{@code
  * try (Storage storage = new InMemoryStorage()) {
@@ -35,9 +37,20 @@ public final class InMemoryStorage implements Storage {
     private long nextStudyId = 1;
     private long nextTrialId = 1;
     private boolean closed;
+    private final Clock clock;
 
-    /** Creates an empty storage. */
+    /** Creates an empty storage on the system clock. */
     public InMemoryStorage() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * Creates an empty storage whose times (start, finish, heartbeats and so staleness) come from {@code clock}.
+     *
+     * @param clock the clock
+     */
+    public InMemoryStorage(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     private static final class StudyData {
@@ -64,6 +77,7 @@ public final class InMemoryStorage implements Storage {
         Instant started;
         Instant finished;
         Instant heartbeat;
+        Duration samplerTime;
         FrozenTrial frozen;
 
         TrialData(long id, StudyData study, int number, TrialState state) {
@@ -76,7 +90,7 @@ public final class InMemoryStorage implements Storage {
         FrozenTrial freeze() {
             if (frozen == null) {
                 frozen = new FrozenTrial(id, number, state, values, params, distributions, userAttrs, systemAttrs,
-                        intermediate, Optional.ofNullable(started), Optional.ofNullable(finished));
+                        intermediate, Optional.ofNullable(started), Optional.ofNullable(finished), Optional.ofNullable(samplerTime));
             }
             return frozen;
         }
@@ -179,7 +193,7 @@ public final class InMemoryStorage implements Storage {
         synchronized (lock) {
             checkOpen();
             StudyData s = study(studyId);
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             for (TrialData t : s.trials) {
                 if (t.state == TrialState.WAITING) {
                     t.state = TrialState.RUNNING;
@@ -258,11 +272,14 @@ public final class InMemoryStorage implements Storage {
     }
 
     @Override
-    public boolean finishTrial(long trialId, TrialState state, List<Double> values) {
+    public boolean finishTrial(long trialId, TrialState state, List<Double> values, Duration samplerTime) {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(values, "values");
         if (!state.isFinished()) {
             throw new IllegalArgumentException("state must be COMPLETE, PRUNED or FAIL, was " + state);
+        }
+        if (samplerTime != null && samplerTime.isNegative()) {
+            throw new IllegalArgumentException("samplerTime must be >= 0, was " + samplerTime);
         }
         synchronized (lock) {
             checkOpen();
@@ -285,9 +302,39 @@ public final class InMemoryStorage implements Storage {
                 throw new IllegalArgumentException("only COMPLETE trials carry values, state was " + state);
             }
             t.state = state;
-            t.finished = Instant.now();
+            t.finished = clock.instant();
+            t.samplerTime = samplerTime;
             t.frozen = null;
             return true;
+        }
+    }
+
+    @Override
+    public FrozenTrial addTrial(long studyId, FrozenTrial trial) {
+        Objects.requireNonNull(trial, "trial");
+        synchronized (lock) {
+            checkOpen();
+            StudyData s = study(studyId);
+            AddedTrials.check(trial, s.ref.directions().size());
+            for (Map.Entry<String, Distribution> e : trial.distributions().entrySet()) {
+                Distribution previous = s.distributions.get(e.getKey());
+                if (previous != null) {
+                    Distributions.checkCompatible(e.getKey(), previous, e.getValue());
+                }
+            }
+            trial.distributions().forEach(s.distributions::putIfAbsent);
+            Instant now = clock.instant();
+            TrialData t = new TrialData(nextTrialId++, s, s.trials.size(), trial.state());
+            t.values = trial.values();
+            t.params.putAll(trial.internalParams());
+            t.distributions.putAll(trial.distributions());
+            t.userAttrs.putAll(trial.userAttrs());
+            t.intermediate.putAll(trial.intermediateValues());
+            t.started = trial.started().orElse(now);
+            t.finished = trial.finished().orElse(now);
+            s.trials.add(t);
+            trials.put(t.id, t);
+            return t.freeze();
         }
     }
 
@@ -297,7 +344,7 @@ public final class InMemoryStorage implements Storage {
             checkOpen();
             TrialData t = trialData(trialId);
             if (t.state == TrialState.RUNNING) {
-                t.heartbeat = Instant.now();
+                t.heartbeat = clock.instant();
             }
         }
     }
@@ -310,12 +357,12 @@ public final class InMemoryStorage implements Storage {
         }
         synchronized (lock) {
             checkOpen();
-            Instant limit = Instant.now().minus(grace);
+            Instant limit = clock.instant().minus(grace);
             List<FrozenTrial> failed = new ArrayList<>();
             for (TrialData t : study(studyId).trials) {
                 if (t.state == TrialState.RUNNING && t.heartbeat.isBefore(limit)) {
                     t.state = TrialState.FAIL;
-                    t.finished = Instant.now();
+                    t.finished = clock.instant();
                     t.systemAttrs.put("fail_reason", "no heartbeat for more than " + grace + " (worker died?)");
                     t.frozen = null;
                     failed.add(t.freeze());

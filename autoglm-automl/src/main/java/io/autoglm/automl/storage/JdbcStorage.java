@@ -66,7 +66,7 @@ public final class JdbcStorage implements Storage {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStorage.class);
 
     /** The schema version this code writes. */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
     static final String APPLICATION = "autoglm-hpo";
     private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
     private static final long RETRY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(120);
@@ -310,6 +310,8 @@ public final class JdbcStorage implements Storage {
                             + "PRIMARY KEY (trial_id, attr_key))");
             // version 2: index for claiming WAITING trials and finding stale RUNNING ones
             case 1 -> List.of("CREATE INDEX hpo_trials_state_idx ON hpo_trials (study_id, state, number)");
+            // version 3: the sampler's time per trial (NULL for trials finished by older versions, reaped or added)
+            case 2 -> List.of("ALTER TABLE hpo_trials ADD COLUMN sampler_ns BIGINT");
             default -> throw new IllegalStateException("no migration from schema version " + from);
         };
     }
@@ -534,12 +536,16 @@ public final class JdbcStorage implements Storage {
     }
 
     @Override
-    public boolean finishTrial(long trialId, TrialState state, List<Double> values) {
+    public boolean finishTrial(long trialId, TrialState state, List<Double> values, Duration samplerTime) {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(values, "values");
         if (!state.isFinished()) {
             throw new IllegalArgumentException("state must be COMPLETE, PRUNED or FAIL, was " + state);
         }
+        if (samplerTime != null && samplerTime.isNegative()) {
+            throw new IllegalArgumentException("samplerTime must be >= 0, was " + samplerTime);
+        }
+        Long samplerNs = samplerTime == null ? null : saturatedNanos(samplerTime);
         for (Double v : values) {
             if (v == null || !Double.isFinite(v)) {
                 throw new IllegalArgumentException("values must be finite, were " + values
@@ -561,14 +567,70 @@ public final class JdbcStorage implements Storage {
                             + values);
                 }
             }
-            if (Jdbc.update(c, "UPDATE hpo_trials SET state = ?, finished_ms = " + dialect.nowMillis()
-                    + " WHERE trial_id = ? AND state = 'RUNNING'", state.name(), trialId) != 1) {
+            if (Jdbc.update(c, "UPDATE hpo_trials SET state = ?, sampler_ns = ?, finished_ms = " + dialect.nowMillis()
+                    + " WHERE trial_id = ? AND state = 'RUNNING'", state.name(), samplerNs, trialId) != 1) {
                 return false;
             }
             for (int i = 0; i < values.size(); i++) {
                 Jdbc.update(c, "INSERT INTO hpo_trial_values (trial_id, objective, value) VALUES (?, ?, ?)", trialId, i, values.get(i));
             }
             return true;
+        });
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    @Override
+    public FrozenTrial addTrial(long studyId, FrozenTrial trial) {
+        Objects.requireNonNull(trial, "trial");
+        Map<String, String> dists = new LinkedHashMap<>();
+        trial.distributions().forEach((k, d) -> dists.put(k, d.toJson()));
+        Map<String, String> attrs = new LinkedHashMap<>();
+        trial.userAttrs().forEach((k, v) -> attrs.put(k, json(v)));
+        Long started = trial.started().map(java.time.Instant::toEpochMilli).orElse(null);
+        Long finished = trial.finished().map(java.time.Instant::toEpochMilli).orElse(null);
+        return tx(true, c -> {
+            AddedTrials.check(trial, requireStudy(c, studyId, false));
+            for (Map.Entry<String, Distribution> e : trial.distributions().entrySet()) {
+                String name = e.getKey();
+                Jdbc.update(c, "INSERT INTO hpo_study_params (study_id, name, distribution) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (study_id, name) DO NOTHING", studyId, name, dists.get(name));
+                String known = Jdbc.queryString(c, "SELECT distribution FROM hpo_study_params WHERE study_id = ? AND name = ?",
+                        studyId, name);
+                Distributions.checkCompatible(name, Distribution.fromJson(known), e.getValue());
+            }
+            int number = nextNumber(c, studyId);
+            String now = dialect.nowMillis();
+            long trialId;
+            try (PreparedStatement ps = Jdbc.prepare(c, "INSERT INTO hpo_trials (study_id, number, state, started_ms, finished_ms) "
+                    + "VALUES (?, ?, ?, COALESCE(?, " + now + "), COALESCE(?, " + now + ")) RETURNING trial_id", studyId, number,
+                    trial.state().name(), started, finished); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                trialId = rs.getLong(1);
+            }
+            int seq = 0;
+            for (Map.Entry<String, Double> p : trial.internalParams().entrySet()) {
+                Jdbc.update(c, "INSERT INTO hpo_trial_params (trial_id, name, seq, value, distribution) VALUES (?, ?, ?, ?, ?)",
+                        trialId, p.getKey(), seq++, p.getValue(), dists.get(p.getKey()));
+            }
+            for (int i = 0; i < trial.values().size(); i++) {
+                Jdbc.update(c, "INSERT INTO hpo_trial_values (trial_id, objective, value) VALUES (?, ?, ?)", trialId, i,
+                        trial.values().get(i));
+            }
+            for (Map.Entry<Integer, Double> iv : trial.intermediateValues().entrySet()) {
+                Jdbc.update(c, "INSERT INTO hpo_trial_intermediate (trial_id, step, value) VALUES (?, ?, ?)", trialId, iv.getKey(),
+                        iv.getValue());
+            }
+            for (Map.Entry<String, String> a : attrs.entrySet()) {
+                putAttr(c, "hpo_trial_user_attrs", trialId, a.getKey(), a.getValue());
+            }
+            return readTrials(c, "t.trial_id = ?", trialId).get(0);
         });
     }
 
@@ -664,17 +726,19 @@ public final class JdbcStorage implements Storage {
 
     /** Loads full snapshots of the trials matching {@code where} (over alias {@code t}), ordered by number. */
     private List<FrozenTrial> readTrials(Connection c, String where, Object arg) throws SQLException {
-        record Row(long id, int number, TrialState state, Long started, Long finished) {
+        record Row(long id, int number, TrialState state, Long started, Long finished, Long samplerNs) {
         }
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement ps = Jdbc.prepare(c, "SELECT t.trial_id, t.number, t.state, t.started_ms, t.finished_ms "
+        try (PreparedStatement ps = Jdbc.prepare(c, "SELECT t.trial_id, t.number, t.state, t.started_ms, t.finished_ms, t.sampler_ns "
                 + "FROM hpo_trials t WHERE " + where + " ORDER BY t.study_id, t.number", arg); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 long started = rs.getLong(4);
                 Long s = rs.wasNull() ? null : started;
                 long finished = rs.getLong(5);
                 Long f = rs.wasNull() ? null : finished;
-                rows.add(new Row(rs.getLong(1), rs.getInt(2), TrialState.valueOf(rs.getString(3)), s, f));
+                long samplerNs = rs.getLong(6);
+                Long ns = rs.wasNull() ? null : samplerNs;
+                rows.add(new Row(rs.getLong(1), rs.getInt(2), TrialState.valueOf(rs.getString(3)), s, f, ns));
             }
         }
         if (rows.isEmpty()) {
@@ -727,7 +791,8 @@ public final class JdbcStorage implements Storage {
             out.add(new FrozenTrial(r.id, r.number, r.state, values.getOrDefault(r.id, List.of()),
                     params.getOrDefault(r.id, Map.of()), dists.getOrDefault(r.id, Map.of()), user.getOrDefault(r.id, Map.of()),
                     system.getOrDefault(r.id, Map.of()), inter.getOrDefault(r.id, new TreeMap<>()),
-                    Optional.ofNullable(r.started).map(Instant::ofEpochMilli), Optional.ofNullable(r.finished).map(Instant::ofEpochMilli)));
+                    Optional.ofNullable(r.started).map(Instant::ofEpochMilli), Optional.ofNullable(r.finished).map(Instant::ofEpochMilli),
+                    Optional.ofNullable(r.samplerNs).map(Duration::ofNanos)));
         }
         return out;
     }

@@ -94,10 +94,38 @@ public interface Storage extends AutoCloseable {
      * @param trialId the trial
      * @param state COMPLETE, PRUNED or FAIL
      * @param values objective values for COMPLETE (one per direction), else empty
+     * @param samplerTime time the sampler spent on the trial (recorded as {@link FrozenTrial#samplerTime()}),
+     *     or null when not measured
      * @return false when the trial was no longer RUNNING (for example failed by a heartbeat reaper), in
      *     which case nothing changed
      */
-    boolean finishTrial(long trialId, TrialState state, List<Double> values);
+    boolean finishTrial(long trialId, TrialState state, List<Double> values, Duration samplerTime);
+
+    /**
+     * Finishes a running trial without a sampler time: {@code finishTrial(trialId, state, values, null)}.
+     *
+     * @param trialId the trial
+     * @param state COMPLETE, PRUNED or FAIL
+     * @param values objective values for COMPLETE (one per direction), else empty
+     * @return false when the trial was no longer RUNNING, in which case nothing changed
+     */
+    default boolean finishTrial(long trialId, TrialState state, List<Double> values) {
+        return finishTrial(trialId, state, values, null);
+    }
+
+    /**
+     * Adds a finished trial in one step (Optuna's {@code add_trial}): it takes the study's next number and
+     * the state, values, parameters, user attributes, intermediate values and start/finish times of
+     * {@code trial}; the trial id and number of {@code trial} are ignored, its system attributes and
+     * sampler time are not copied.
+     *
+     * @param studyId the study
+     * @param trial the trial to copy: COMPLETE (one value per direction), PRUNED or FAIL (no values), every
+     *     parameter inside its distribution
+     * @return the stored trial
+     * @throws IllegalArgumentException when the state, the values or a distribution do not fit the study
+     */
+    FrozenTrial addTrial(long studyId, FrozenTrial trial);
 
     /** @param trialId a running trial: records that its worker is alive now */
     void recordHeartbeat(long trialId);

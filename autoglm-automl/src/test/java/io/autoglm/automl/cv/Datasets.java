@@ -1,8 +1,6 @@
 package io.autoglm.automl.cv;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,16 +16,7 @@ final class Datasets {
     }
 
     static Path dir() {
-        String root = System.getProperty("autoglm.root", System.getProperty("user.dir") + "/..");
-        Path d = Path.of(root).resolve("../shared/datasets").normalize();
-        if (!Files.isDirectory(d)) {
-            String why = "datasets not found at " + d;
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(why);
-            }
-            assumeTrue(Files.isDirectory(d), why);
-        }
-        return d;
+        return TestModels.datasetsDir();
     }
 
     static Data load(String name) throws IOException {

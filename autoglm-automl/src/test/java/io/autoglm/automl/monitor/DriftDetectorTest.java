@@ -70,6 +70,57 @@ class DriftDetectorTest {
         assertThat(d.compare(halves[1]).anyDrift()).isFalse();
     }
 
+    private static double[][] column(double... v) {
+        double[][] rows = new double[v.length][];
+        for (int i = 0; i < v.length; i++) {
+            rows[i] = new double[] {v[i]};
+        }
+        return rows;
+    }
+
+    @Test
+    void klAndPsi_onTwoQuantileBins_matchHandComputedValues() {
+        // Reference 1..10 with 2 bins: one edge at the median, position 0.5 * 9 = 4.5 -> 5 + 0.5 * (6 - 5) = 5.5.
+        // Reference counts (5, 5) -> (0.5, 0.5). Live {1,1,2,2,3,3,4,4,9,10} -> counts (8, 2) -> (0.8, 0.2).
+        // With eps = 1e-9 the smoothing moves the scores by < 1e-8:
+        //   KL  = 0.8 ln(0.8/0.5) + 0.2 ln(0.2/0.5) = 0.8 * 0.4700036 + 0.2 * (-0.9162907) = 0.3760029 - 0.1832581 = 0.1927448
+        //   PSI = (0.8-0.5) ln 1.6 + (0.2-0.5) ln 0.4 = 0.3 * (0.4700036 + 0.9162907) = 0.3 * ln 4 = 0.4158883
+        DriftDetector d = DriftDetector.builder().bins(2).epsilon(1e-9).build(column(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        FeatureDrift f = d.compare(column(1, 1, 2, 2, 3, 3, 4, 4, 9, 10)).features().getFirst();
+        assertThat(f.kl()).isCloseTo(0.1927448, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(f.psi()).isCloseTo(0.4158883, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(f.drifted()).as("KL 0.193 > threshold 0.1").isTrue();
+    }
+
+    @Test
+    void klAndPsi_withAnEmptyLiveBin_useTheSmoothedProbabilities() {
+        // Same reference; every live value in the low bin: counts (10, 0). Default eps = 1e-4, B = 2 bins:
+        //   ref  = ((0.5 + 1e-4) / (1 + 2e-4), same) = (0.5, 0.5)
+        //   live = (1.0001 / 1.0002, 0.0001 / 1.0002) = (0.99990002, 0.00009998)
+        //   KL  = 0.99990002 ln(1.99980004) + 0.00009998 ln(0.00019996)
+        //       = 0.99990002 * 0.69304720 + 0.00009998 * (-8.51739321) = 0.69297791 - 0.00085157 = 0.69212634
+        //   PSI = 0.49990002 * 0.69304720 + (-0.49990002) * (-8.51739321) = 0.34645430 + 4.25784503 = 4.60429933
+        DriftDetector d = DriftDetector.builder().bins(2).build(column(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        FeatureDrift f = d.compare(column(1, 1, 2, 2, 3, 3, 4, 4, 5, 5)).features().getFirst();
+        assertThat(f.kl()).isCloseTo(0.69212634, org.assertj.core.data.Offset.offset(1e-7));
+        assertThat(f.psi()).isCloseTo(4.60429933, org.assertj.core.data.Offset.offset(1e-7));
+    }
+
+    @Test
+    void klAndPsi_onACategoricalFeature_matchHandComputedValues() {
+        // Categories 0 and 1 plus the "never seen" bin. Reference {0,0,1,1} -> (0.5, 0.5, 0); live {0,0,0,1} ->
+        // (0.75, 0.25, 0); the empty third bin is the same on both sides and adds nothing. eps = 1e-9:
+        //   KL  = 0.75 ln 1.5 + 0.25 ln 0.5 = 0.75 * 0.4054651 - 0.25 * 0.6931472 = 0.3040988 - 0.1732868 = 0.1308120
+        //   PSI = 0.25 ln 1.5 + (-0.25) ln 0.5 = 0.25 * (0.4054651 + 0.6931472) = 0.2746531
+        DriftDetector d = DriftDetector.builder().categorical(0).epsilon(1e-9).metric(DriftDetector.Metric.PSI)
+                .threshold(0.3).build(column(0, 0, 1, 1));
+        FeatureDrift f = d.compare(column(0, 0, 0, 1)).features().getFirst();
+        assertThat(f.categorical()).isTrue();
+        assertThat(f.kl()).isCloseTo(0.1308120, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(f.psi()).isCloseTo(0.2746531, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(f.drifted()).as("PSI 0.275 < threshold 0.3").isFalse();
+    }
+
     @Test
     void iidSplits_areFlaggedInFewerThanFivePercentOfTrials() throws Exception {
         for (double[][] x : List.of(TestData.breastCancer(), TestData.digits())) {

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,20 +17,7 @@ final class TestData {
     }
 
     static Path dir() {
-        String models = System.getenv("AUTOGLM_TEST_MODELS");
-        if (models != null && !models.isBlank()) {
-            Path p = Path.of(models).toAbsolutePath().normalize().getParent().resolve("datasets");
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        String root = System.getProperty("autoglm.root", "..");
-        Path p = Path.of(root).resolve("../shared/datasets").toAbsolutePath().normalize();
-        if (!Files.isDirectory(p)) {
-            throw new IllegalStateException("datasets folder not found at " + p
-                    + " (set AUTOGLM_TEST_MODELS or -Dautoglm.root)");
-        }
-        return p;
+        return TestModels.datasetsDir();
     }
 
     /** breast_cancer.csv: header line, 30 features, label last. */

@@ -83,9 +83,9 @@ class ParzenEstimatorTest {
 
     @Test
     void multivariateBandwidth_needsMultivariateMode() {
-        assertThatThrownBy(() -> TpeSampler.builder().multivariateBandwidth(TpeSampler.MultivariateBandwidth.SCOTT)
+        assertThatThrownBy(() -> Samplers.tpe().multivariate(false).multivariateBandwidth(TpeSampler.MultivariateBandwidth.SCOTT)
                 .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multivariate(true)");
-        assertThat(TpeSampler.builder().multivariate(true)
+        assertThat(Samplers.tpe()
                 .multivariateBandwidth(TpeSampler.MultivariateBandwidth.SCOTT).build().toString()).contains("SCOTT");
     }
 
@@ -110,9 +110,14 @@ class ParzenEstimatorTest {
         double pa = Math.exp(pe.logPdf(new double[][] {{0}})[0]);
         double pb = Math.exp(pe.logPdf(new double[][] {{1}})[0]);
         double pc = Math.exp(pe.logPdf(new double[][] {{2}})[0]);
-        assertThat(pa + pb + pc).isCloseTo(1.0, within(1e-12));
-        assertThat(pa).isGreaterThan(pb).isGreaterThan(pc);
-        assertThat(pc).isGreaterThan(0);
+        // By hand: 3 observations + the prior, mixture weights 1/4 each. Every kernel starts from
+        // priorWeight / (n + 1) = 1/4 per choice; an observation adds 1 to its own choice, then the kernel is
+        // normalised: observed "a" -> (1.25, .25, .25) / 1.75 = (5/7, 1/7, 1/7); observed "b" -> (1/7, 5/7, 1/7);
+        // the prior -> (1/3, 1/3, 1/3). Mixture: pa = (5/7 + 5/7 + 1/7 + 1/3) / 4 = 10/21,
+        // pb = (1/7 + 1/7 + 5/7 + 1/3) / 4 = 7/21, pc = (1/7 + 1/7 + 1/7 + 1/3) / 4 = 4/21.
+        assertThat(pa).isCloseTo(10.0 / 21, within(1e-12));
+        assertThat(pb).isCloseTo(7.0 / 21, within(1e-12));
+        assertThat(pc).isCloseTo(4.0 / 21, within(1e-12));
     }
 
     @Test

@@ -11,7 +11,7 @@ class PrunersTest {
 
     /** Completes one trial per constant curve value, reporting steps 0..steps-1. */
     private static Study withCompletedCurves(Pruner pruner, StudyDirection dir, double[] levels, int steps) {
-        Study s = Study.builder().direction(dir).pruner(pruner).sampler(new RandomSampler()).seed(1).build();
+        Study s = Study.builder().direction(dir).pruner(pruner).sampler(Samplers.random().seed(1).build()).build();
         for (double level : levels) {
             Trial t = s.ask();
             for (int step = 0; step < steps; step++) {
@@ -35,15 +35,15 @@ class PrunersTest {
     @Test
     void median_prunesWorseThanMedian_respectingStartupWarmupAndInterval() {
         double[] levels = {0, 1, 2, 3, 4};
-        Study s = withCompletedCurves(Pruners.median(5, 0, 1), StudyDirection.MINIMIZE, levels, 10);
+        Study s = withCompletedCurves(Pruners.median().nStartupTrials(5).build(), StudyDirection.MINIMIZE, levels, 10);
         assertThat(prunesAt(s, 2.5, 3)).isTrue();
         assertThat(prunesAt(s, 1.5, 3)).isFalse();
-        Study startup = withCompletedCurves(Pruners.median(6, 0, 1), StudyDirection.MINIMIZE, levels, 10);
+        Study startup = withCompletedCurves(Pruners.median().nStartupTrials(6).build(), StudyDirection.MINIMIZE, levels, 10);
         assertThat(prunesAt(startup, 100, 3)).isFalse();
-        Study warm = withCompletedCurves(Pruners.median(5, 4, 1), StudyDirection.MINIMIZE, levels, 10);
+        Study warm = withCompletedCurves(Pruners.median().nWarmupSteps(4).build(), StudyDirection.MINIMIZE, levels, 10);
         assertThat(prunesAt(warm, 100, 3)).isFalse();
         assertThat(prunesAt(warm, 100, 4)).isTrue();
-        Study interval = withCompletedCurves(Pruners.median(5, 0, 3), StudyDirection.MINIMIZE, levels, 10);
+        Study interval = withCompletedCurves(Pruners.median().intervalSteps(3).build(), StudyDirection.MINIMIZE, levels, 10);
         assertThat(prunesAt(interval, 100, 3)).isTrue();
         Trial t = interval.ask();
         t.report(100, 3);
@@ -55,29 +55,30 @@ class PrunersTest {
 
     @Test
     void median_usesBestIntermediateValueOfTheTrial_andFlipsForMaximize() {
-        Study s = withCompletedCurves(Pruners.median(), StudyDirection.MINIMIZE, new double[] {0, 1, 2, 3, 4}, 5);
+        Study s = withCompletedCurves(Pruners.median().build(), StudyDirection.MINIMIZE, new double[] {0, 1, 2, 3, 4}, 5);
         Trial t = s.ask();
         t.report(0.5, 0);
         t.report(9, 1); // best so far is still 0.5
         assertThat(t.shouldPrune()).isFalse();
-        Study max = withCompletedCurves(Pruners.median(), StudyDirection.MAXIMIZE, new double[] {0, 1, 2, 3, 4}, 5);
+        Study max = withCompletedCurves(Pruners.median().build(), StudyDirection.MAXIMIZE, new double[] {0, 1, 2, 3, 4}, 5);
         assertThat(prunesAt(max, 1.5, 2)).isTrue();
         assertThat(prunesAt(max, 2.5, 2)).isFalse();
     }
 
     @Test
     void percentile_25th_isStricterThanMedian() {
-        Study s = withCompletedCurves(Pruners.percentile(25, 5, 0, 1), StudyDirection.MINIMIZE,
+        Study s = withCompletedCurves(Pruners.percentile().percentile(25).nStartupTrials(5).build(), StudyDirection.MINIMIZE,
                 new double[] {0, 1, 2, 3, 4}, 5);
         assertThat(prunesAt(s, 1.5, 2)).isTrue();
         assertThat(prunesAt(s, 0.5, 2)).isFalse();
-        assertThatThrownBy(() -> Pruners.percentile(101, 0, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Pruners.percentile().percentile(101)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("101");
     }
 
     @Test
     void threshold_prunesOutsideBounds_andNonFiniteReports() {
-        Study s = Study.builder().pruner(Pruners.threshold(0, 10, 2, 1)).sampler(new RandomSampler()).build();
+        Study s = Study.builder().pruner(Pruners.threshold().lower(0).upper(10).nWarmupSteps(2).build())
+                .sampler(Samplers.random().build()).build();
         Trial t = s.ask();
         t.report(50, 0);
         assertThat(t.shouldPrune()).as("warm-up").isFalse();
@@ -88,13 +89,13 @@ class PrunersTest {
         assertThat(u.shouldPrune()).isFalse();
         u.report(Double.NaN, 3);
         assertThat(u.shouldPrune()).isTrue();
-        assertThatThrownBy(() -> Pruners.threshold(2, 1, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Pruners.threshold().lower(2).upper(1).build()).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void successiveHalving_promotesOnlyTheTopFractionAtEachRung() {
-        Pruner sha = Pruners.successiveHalving(1, 2, 0);
-        Study s = Study.builder().pruner(sha).sampler(new RandomSampler()).build();
+        Pruner sha = Pruners.successiveHalving().minResource(1).reductionFactor(2).build();
+        Study s = Study.builder().pruner(sha).sampler(Samplers.random().build()).build();
         double[] firsts = {4, 3, 2, 1};
         for (double v : firsts) {
             Trial t = s.ask();
@@ -108,13 +109,13 @@ class PrunersTest {
         Trial early = s.ask();
         early.report(100, 0);
         assertThat(early.shouldPrune()).as("before the first rung").isFalse();
-        assertThatThrownBy(() -> Pruners.successiveHalving(0, 2, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Pruners.hyperband(1, 1, 3)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Pruners.successiveHalving().minResource(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Pruners.hyperband().minResource(1).maxResource(1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void pruneRequest_thenReturn_endsTrialPruned() {
-        Study s = withCompletedCurves(Pruners.median(1, 0, 1), StudyDirection.MINIMIZE, new double[] {0}, 3);
+        Study s = withCompletedCurves(Pruners.median().nStartupTrials(1).build(), StudyDirection.MINIMIZE, new double[] {0}, 3);
         s.optimize(t -> {
             t.report(10, 0);
             if (t.shouldPrune()) {
@@ -146,7 +147,7 @@ class PrunersTest {
     }
 
     static Outcome run(Pruner pruner, int trials, long seed) {
-        Study s = Study.builder().pruner(pruner).sampler(new RandomSampler()).seed(seed).build();
+        Study s = Study.builder().pruner(pruner).sampler(Samplers.random().seed(seed).build()).build();
         long[] steps = {0};
         s.optimize(t -> {
             double q = t.suggestFloat("q", 0, 1);
@@ -169,9 +170,9 @@ class PrunersTest {
     @Test
     void ashaAndHyperband_cutReportedStepsThreeTimes_keepingBestFinalWithin5Percent() {
         for (long seed : List.of(1L, 2L, 3L, 4L, 5L)) {
-            Outcome full = run(Pruners.none(), 60, seed);
-            Outcome asha = run(Pruners.successiveHalving(3, 3, 0), 60, seed);
-            Outcome hb = run(Pruners.hyperband(1, MAX_STEPS, 3), 60, seed);
+            Outcome full = run(Pruners.none().build(), 60, seed);
+            Outcome asha = run(Pruners.successiveHalving().minResource(3).reductionFactor(3).build(), 60, seed);
+            Outcome hb = run(Pruners.hyperband().minResource(1).maxResource(MAX_STEPS).reductionFactor(3).build(), 60, seed);
             System.out.printf("seed %d: none %d steps best %.4f | asha %d steps best %.4f | hyperband %d steps best %.4f%n",
                     seed, full.steps(), full.bestFinal(), asha.steps(), asha.bestFinal(), hb.steps(), hb.bestFinal());
             assertThat(full.steps()).isEqualTo(60L * MAX_STEPS);

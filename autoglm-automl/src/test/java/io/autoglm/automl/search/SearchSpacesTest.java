@@ -26,7 +26,7 @@ class SearchSpacesTest {
             params.put(name, d == C ? 0.0 : d == FIXED ? 3.0 : d == K ? 2.0 : 0.5);
         }
         return new FrozenTrial(number + 1, number, TrialState.COMPLETE, List.of(1.0), params, dists, Map.of(),
-                Map.of(), new TreeMap<>(), Optional.empty(), Optional.empty());
+                Map.of(), new TreeMap<>(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     @Test

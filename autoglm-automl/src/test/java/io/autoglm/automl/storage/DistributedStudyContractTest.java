@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Several workers share one study through a storage until it has {@link #TARGET} complete trials;
  * one worker dies mid-trial. Its trial must end FAILED within the heartbeat grace period, the study
  * must still reach the target, and numbers must stay unique and contiguous with no trial lost.
- * Written once, run on PostgreSQL and on the embedded SQLite file.
+ * Written once, run on PostgreSQL and on the embedded SQLite file. A stress test in real time: every wait
+ * is bounded ({@code @Timeout}, process and future timeouts, the workers' own deadline) and the timing
+ * margins are generous (see {@link #REAP_SLACK}).
  */
 abstract class DistributedStudyContractTest {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DistributedStudyContractTest.class);
@@ -44,8 +46,12 @@ abstract class DistributedStudyContractTest {
     /** Target of the restart test (kept small: one worker at a time runs it). */
     static final int RESUMED_TARGET = 8;
     static final Duration GRACE = Duration.ofSeconds(2);
-    /** Slack over the grace period: a reaper runs between trials (<= 300 ms apart) plus scheduling noise. */
-    static final Duration REAP_SLACK = Duration.ofMillis(1500);
+    /**
+     * Slack over the grace period before the killed trial must be FAIL. A reaper runs between trials (at most
+     * ~300 ms apart on an idle machine); the slack is generous so that a loaded machine (CPU-starved worker
+     * JVMs, slow fsync) does not fail the test: this is a stress test of the reaping, not a latency benchmark.
+     */
+    static final Duration REAP_SLACK = Duration.ofSeconds(20);
 
     @TempDir
     Path logs;

@@ -102,12 +102,15 @@ class InMemoryStorageTest {
     }
 
     @Test
-    void failStaleTrials_failsOnlySilentTrials() throws Exception {
-        try (InMemoryStorage s = new InMemoryStorage()) {
+    void failStaleTrials_failsOnlySilentTrials_onTheStoragesClock() {
+        MutableClock clock = new MutableClock();
+        try (InMemoryStorage s = new InMemoryStorage(clock)) {
             long id = s.createStudy("s", List.of(StudyDirection.MINIMIZE)).studyId();
             FrozenTrial silent = s.startTrial(id, "dead");
             FrozenTrial alive = s.startTrial(id, "alive");
-            Thread.sleep(150);
+            clock.advance(Duration.ofMillis(100));
+            assertThat(s.failStaleTrials(id, Duration.ofMillis(100))).as("exactly the grace period is not stale").isEmpty();
+            clock.advance(Duration.ofMillis(50));
             s.recordHeartbeat(alive.trialId());
             List<FrozenTrial> failed = s.failStaleTrials(id, Duration.ofMillis(100));
             assertThat(failed).extracting(FrozenTrial::trialId).containsExactly(silent.trialId());
@@ -115,6 +118,32 @@ class InMemoryStorageTest {
             assertThat(s.trial(silent.trialId()).systemAttrs().get("fail_reason").toString()).contains("heartbeat");
             assertThat(s.trial(alive.trialId()).state()).isEqualTo(TrialState.RUNNING);
             assertThat(s.finishTrial(silent.trialId(), TrialState.COMPLETE, List.of(1.0))).isFalse();
+            assertThat(s.trial(silent.trialId()).started()).contains(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+            assertThat(s.trial(silent.trialId()).finished()).contains(java.time.Instant.parse("2026-01-01T00:00:00.150Z"));
+        }
+    }
+
+    /** A clock that moves only when told. */
+    private static final class MutableClock extends java.time.Clock {
+        private java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
         }
     }
 

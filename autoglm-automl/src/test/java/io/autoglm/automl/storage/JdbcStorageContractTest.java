@@ -117,26 +117,45 @@ abstract class JdbcStorageContractTest extends StorageContractTest {
     }
 
     @Test
-    void schemaVersion1_isMigratedOnOpen_keepingItsStudies() throws Exception {
-        String old = newDatabaseUrl();
-        urls.add(old);
+    void olderSchemaVersions_areMigratedOnOpen_keepingTheirStudiesAndTrials() throws Exception {
         JdbcStorage probe = (JdbcStorage) storage;
-        try (Connection c = raw(old); Statement st = c.createStatement()) {
-            for (String sql : probe.migrationStatements(0)) {
-                st.execute(sql);
+        for (int version = 1; version < JdbcStorage.SCHEMA_VERSION; version++) {
+            String old = newDatabaseUrl();
+            urls.add(old);
+            try (Connection c = raw(old); Statement st = c.createStatement()) {
+                for (int v = 0; v < version; v++) {
+                    for (String sql : probe.migrationStatements(v)) {
+                        st.execute(sql);
+                    }
+                }
+                st.execute("INSERT INTO hpo_schema_version (application, version) VALUES ('autoglm-hpo', " + version + ")");
+                st.execute("INSERT INTO hpo_studies (name, directions, next_number, created_ms) VALUES ('old-study', 'MINIMIZE', 1, 0)");
+                // a COMPLETE trial with one int parameter, written as a version-1/2 AutoGLM wrote it
+                st.execute("INSERT INTO hpo_trials (study_id, number, state, started_ms, finished_ms) "
+                        + "SELECT study_id, 0, 'COMPLETE', 1000, 2000 FROM hpo_studies WHERE name = 'old-study'");
+                st.execute("INSERT INTO hpo_trial_params (trial_id, name, seq, value, distribution) SELECT trial_id, 'k', 0, 3, "
+                        + "'{\"kind\":\"int\",\"low\":1,\"high\":8,\"log\":false,\"step\":1}' FROM hpo_trials");
+                st.execute("INSERT INTO hpo_trial_values (trial_id, objective, value) SELECT trial_id, 0, 0.5 FROM hpo_trials");
             }
-            st.execute("INSERT INTO hpo_schema_version (application, version) VALUES ('autoglm-hpo', 1)");
-            st.execute("INSERT INTO hpo_studies (name, directions, next_number, created_ms) VALUES ('old-study', 'MINIMIZE', 0, 0)");
-        }
 
-        try (Storage migrated = JdbcStorage.open(old, new Properties())) {
-            StudyRef s = migrated.findStudy("old-study").orElseThrow();
-            assertThat(migrated.startTrial(s.studyId(), "w").number()).isZero();
-        }
-        try (Connection c = raw(old); Statement st = c.createStatement()) {
-            var rs = st.executeQuery("SELECT version FROM hpo_schema_version");
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getInt(1)).isEqualTo(JdbcStorage.SCHEMA_VERSION);
+            try (Storage migrated = JdbcStorage.open(old, new Properties())) {
+                StudyRef s = migrated.findStudy("old-study").orElseThrow();
+                FrozenTrial kept = migrated.trials(s.studyId(), java.util.Set.of()).getFirst();
+                assertThat(kept.state()).isEqualTo(TrialState.COMPLETE);
+                assertThat(kept.value()).isEqualTo(0.5);
+                assertThat(kept.params()).containsExactly(java.util.Map.entry("k", 3));
+                assertThat(kept.intParam("k")).isEqualTo(3);
+                assertThat(kept.samplerTime()).as("not measured before version 3").isEmpty();
+                FrozenTrial next = migrated.startTrial(s.studyId(), "w");
+                assertThat(next.number()).isEqualTo(1);
+                migrated.finishTrial(next.trialId(), TrialState.COMPLETE, List.of(0.1), java.time.Duration.ofMillis(7));
+                assertThat(migrated.trial(next.trialId()).samplerTime()).contains(java.time.Duration.ofMillis(7));
+            }
+            try (Connection c = raw(old); Statement st = c.createStatement()) {
+                var rs = st.executeQuery("SELECT version FROM hpo_schema_version");
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).as("migrated from %d", version).isEqualTo(JdbcStorage.SCHEMA_VERSION);
+            }
         }
     }
 

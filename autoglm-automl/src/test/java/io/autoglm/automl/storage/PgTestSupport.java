@@ -1,8 +1,6 @@
 package io.autoglm.automl.storage;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.autoglm.testing.fixtures.Fixtures;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -20,13 +18,8 @@ final class PgTestSupport {
 
     static String baseUrl() {
         String url = System.getenv("AUTOGLM_TEST_PG_URL");
-        if (url == null || url.isBlank()) {
-            String why = "AUTOGLM_TEST_PG_URL is not set; run '. .ci/setup-postgres.sh' to start a local PostgreSQL";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(why + " (CI=true: PostgreSQL tests must run)");
-            }
-            assumeTrue(url != null && !url.isBlank(), why);
-        }
+        Fixtures.require(url != null && !url.isBlank(), "PostgreSQL (AUTOGLM_TEST_PG_URL)",
+                "run '. .ci/setup-postgres.sh' to start a local PostgreSQL and export AUTOGLM_TEST_PG_URL");
         return url;
     }
 

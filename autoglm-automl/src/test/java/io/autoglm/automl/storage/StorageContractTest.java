@@ -175,7 +175,7 @@ abstract class StorageContractTest {
 
         FrozenTrial back = storage.trial(t0.trialId());
         assertThat(back.internalParams().keySet()).containsExactly("lr", "layers", "optimizer");
-        assertThat(back.params()).containsEntry("lr", 0.01).containsEntry("layers", 3L).containsEntry("optimizer", "sgd");
+        assertThat(back.params()).containsEntry("lr", 0.01).containsEntry("layers", 3).containsEntry("optimizer", "sgd");
         assertThat(back.distributions().get("optimizer")).isEqualTo(opt);
 
         FrozenTrial t1 = storage.startTrial(s.studyId(), "w");
@@ -188,7 +188,7 @@ abstract class StorageContractTest {
                 .isInstanceOf(IllegalArgumentException.class);
         // the same kind of distribution with another range is compatible (conditional search spaces)
         storage.setTrialParam(t1.trialId(), "layers", 12, new IntDistribution(1, 16, false, 1));
-        assertThat(storage.trial(t1.trialId()).params()).containsExactly(Map.entry("layers", 12L));
+        assertThat(storage.trial(t1.trialId()).params()).containsExactly(Map.entry("layers", 12));
         assertThat(storage.trial(t0.trialId()).params()).hasSize(3);
     }
 
@@ -237,19 +237,25 @@ abstract class StorageContractTest {
         assertThat(back.systemAttrs()).containsEntry("host", "node-1").containsEntry("worker", "w");
     }
 
+    /**
+     * Staleness is measured on the storage's own clock (the database's for JDBC), so this contract test waits in
+     * real time. The margins are generous on purpose: the dead trial is silent for at least 1.6 s against a grace
+     * period of 1 s (a sleep lasts at least as long as asked), and the live one would be failed only if this
+     * thread were starved for more than 0.9 s between two heartbeats 100 ms apart. The loop is bounded.
+     */
     @Test
     void failStaleTrials_failsOnlyTrialsWithoutRecentHeartbeat_andTheirFinishReturnsFalse() throws Exception {
         StudyRef s = study("heartbeats");
         FrozenTrial alive = storage.startTrial(s.studyId(), "alive");
         FrozenTrial dead = storage.startTrial(s.studyId(), "dead");
-        Duration grace = Duration.ofMillis(600);
+        Duration grace = Duration.ofMillis(1000);
 
         assertThat(storage.failStaleTrials(s.studyId(), grace)).isEmpty();
-        long until = System.nanoTime() + Duration.ofMillis(1200).toNanos();
-        while (System.nanoTime() < until) {
+        for (int beat = 0; beat < 16; beat++) {
             storage.recordHeartbeat(alive.trialId());
             Thread.sleep(100);
         }
+        storage.recordHeartbeat(alive.trialId());
         List<FrozenTrial> failed = storage.failStaleTrials(s.studyId(), grace);
 
         assertThat(failed).extracting(FrozenTrial::trialId).containsExactly(dead.trialId());
@@ -290,6 +296,93 @@ abstract class StorageContractTest {
         assertThat(storage.trials(s.studyId(), Set.of())).extracting(FrozenTrial::number).containsExactly(0, 1, 2);
         assertThatThrownBy(() -> storage.finishTrial(c.trialId(), TrialState.RUNNING, List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void samplerTime_isStoredWithTheFinish_andAbsentOtherwise() {
+        StudyRef s = study("sampler-time");
+        FrozenTrial timed = storage.startTrial(s.studyId(), "w");
+        FrozenTrial untimed = storage.startTrial(s.studyId(), "w");
+        FrozenTrial running = storage.startTrial(s.studyId(), "w");
+        assertThat(storage.finishTrial(timed.trialId(), TrialState.COMPLETE, List.of(1.0), Duration.ofNanos(1_234_567_891)))
+                .isTrue();
+        assertThat(storage.finishTrial(untimed.trialId(), TrialState.PRUNED, List.of())).isTrue();
+        assertThat(storage.trial(timed.trialId()).samplerTime()).contains(Duration.ofNanos(1_234_567_891));
+        assertThat(storage.trial(untimed.trialId()).samplerTime()).isEmpty();
+        assertThat(storage.trial(running.trialId()).samplerTime()).isEmpty();
+        assertThatThrownBy(() -> storage.finishTrial(running.trialId(), TrialState.FAIL, List.of(), Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("samplerTime must be >= 0");
+        assertThat(storage.trial(running.trialId()).state()).isEqualTo(TrialState.RUNNING);
+    }
+
+    private static FrozenTrial template(TrialState state, List<Double> values, Map<String, Double> params,
+            Map<String, io.autoglm.automl.search.Distribution> dists) {
+        return new FrozenTrial(-1, -1, state, values, params, dists, Map.of("note", "from a notebook"), Map.of(),
+                new java.util.TreeMap<>(Map.of(0, 0.9, 3, 0.4)), java.util.Optional.of(java.time.Instant.ofEpochMilli(1_000_000)),
+                java.util.Optional.of(java.time.Instant.ofEpochMilli(1_005_000)), java.util.Optional.empty());
+    }
+
+    @Test
+    void addTrial_storesAFinishedTrialWithTheNextNumber_inOneStep() {
+        StudyRef s = study("added");
+        FrozenTrial running = storage.startTrial(s.studyId(), "w");
+        Map<String, Double> params = new LinkedHashMap<>();
+        params.put("lr", 0.01);
+        params.put("layers", 3.0);
+        Map<String, io.autoglm.automl.search.Distribution> dists = new LinkedHashMap<>();
+        dists.put("lr", new FloatDistribution(1e-5, 1, true, null));
+        dists.put("layers", new IntDistribution(1, 8, false, 1));
+        FrozenTrial added = storage.addTrial(s.studyId(), template(TrialState.COMPLETE, List.of(0.25), params, dists));
+        FrozenTrial failed = storage.addTrial(s.studyId(), template(TrialState.FAIL, List.of(), Map.of(), Map.of()));
+
+        assertThat(added.number()).isEqualTo(1);
+        assertThat(failed.number()).isEqualTo(2);
+        assertThat(added.trialId()).isNotIn(running.trialId(), failed.trialId());
+        FrozenTrial back = storage.trial(added.trialId());
+        assertThat(back).isEqualTo(added);
+        assertThat(back.state()).isEqualTo(TrialState.COMPLETE);
+        assertThat(back.value()).isEqualTo(0.25);
+        assertThat(back.params()).containsExactly(Map.entry("lr", 0.01), Map.entry("layers", 3));
+        assertThat(back.distributions()).isEqualTo(dists);
+        assertThat(back.userAttrs()).containsExactly(Map.entry("note", "from a notebook"));
+        assertThat(back.intermediateValues()).containsExactly(Map.entry(0, 0.9), Map.entry(3, 0.4));
+        assertThat(back.started()).contains(java.time.Instant.ofEpochMilli(1_000_000));
+        assertThat(back.finished()).contains(java.time.Instant.ofEpochMilli(1_005_000));
+        assertThat(back.samplerTime()).isEmpty();
+        assertThat(storage.trial(failed.trialId()).state()).isEqualTo(TrialState.FAIL);
+        // the added trial's distributions are the study's now: an incompatible later use is refused
+        assertThatThrownBy(() -> storage.setTrialParam(running.trialId(), "layers", 0.5, new FloatDistribution(0, 1, false, null)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layers");
+        assertThat(storage.trials(s.studyId(), Set.of())).extracting(FrozenTrial::number).containsExactly(0, 1, 2);
+        // a trial not added through startTrial never claims or disturbs the queue
+        FrozenTrial waiting = storage.enqueueTrial(s.studyId(), Map.of("lr", 0.1));
+        storage.addTrial(s.studyId(), template(TrialState.PRUNED, List.of(), Map.of(), Map.of()));
+        assertThat(storage.trial(waiting.trialId()).state()).isEqualTo(TrialState.WAITING);
+    }
+
+    @Test
+    void addTrial_badTrials_areRejected_andNothingIsStored() {
+        StudyRef s = study("added-bad");
+        StudyRef two = storage.createStudy("added-two", List.of(StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE));
+        FrozenTrial t = storage.startTrial(s.studyId(), "w");
+        storage.setTrialParam(t.trialId(), "x", 0.5, new FloatDistribution(0, 1, false, null));
+        var cat = new CategoricalDistribution(List.of("a", "b"));
+        assertThatThrownBy(() -> storage.addTrial(s.studyId(), template(TrialState.COMPLETE, List.of(1.0), Map.of("x", 0.0),
+                Map.of("x", cat)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
+        assertThatThrownBy(() -> storage.addTrial(s.studyId(), template(TrialState.COMPLETE, List.of(1.0), Map.of("y", 5.0),
+                Map.of("y", new FloatDistribution(0, 1, false, null))))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'y'");
+        assertThatThrownBy(() -> storage.addTrial(two.studyId(), template(TrialState.COMPLETE, List.of(1.0), Map.of(), Map.of())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 value(s)");
+        assertThatThrownBy(() -> storage.addTrial(s.studyId(), template(TrialState.PRUNED, List.of(1.0), Map.of(), Map.of())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only a COMPLETE trial has values");
+        assertThatThrownBy(() -> storage.addTrial(s.studyId(), template(TrialState.RUNNING, List.of(), Map.of(), Map.of())))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> storage.addTrial(987_654, template(TrialState.FAIL, List.of(), Map.of(), Map.of())))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(storage.trials(s.studyId(), Set.of())).hasSize(1);
+        assertThat(storage.trials(two.studyId(), Set.of())).isEmpty();
+        assertThat(storage.startTrial(s.studyId(), "w").number()).isEqualTo(1);
     }
 
     @Test

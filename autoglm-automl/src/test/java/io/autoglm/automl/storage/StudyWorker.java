@@ -48,8 +48,13 @@ public final class StudyWorker {
         beats.submit(() -> { }).get();
         storage.trials(studyId, Set.of(TrialState.COMPLETE));
         int done = 0;
+        // the tests wait at most 90 s for a worker; a worker never loops longer than that
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
         try {
             while (true) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(workerId + " gave up after 100 s with " + done + " trials done");
+                }
                 storage.failStaleTrials(studyId, grace);
                 List<FrozenTrial> all = storage.trials(studyId, Set.of(TrialState.COMPLETE, TrialState.RUNNING));
                 long complete = all.stream().filter(t -> t.state() == TrialState.COMPLETE).count();

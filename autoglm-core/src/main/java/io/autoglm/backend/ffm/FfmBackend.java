@@ -106,11 +106,19 @@ public final class FfmBackend implements InferenceBackend {
     static void checkNativeAccess() {
         if (!FfmBackend.class.getModule().isNativeAccessEnabled()) {
             Module m = FfmBackend.class.getModule();
-            String who = m.isNamed() ? m.getName() : "ALL-UNNAMED";
             throw new ModelLoadException("the FFM backend needs native access, which this JVM does not grant to "
-                    + (m.isNamed() ? "module " + who : "the class path") + ": add --enable-native-access=" + who
+                    + (m.isNamed() ? "module " + m.getName() : "the class path") + ": add " + nativeAccessFlag()
                     + " (or use Backend.JNI)");
         }
+    }
+
+    /**
+     * @return the JVM option that grants this backend native access where it runs: {@code
+     *     --enable-native-access=io.autoglm.core} on the module path, {@code =ALL-UNNAMED} on the class path
+     */
+    public static String nativeAccessFlag() {
+        Module m = FfmBackend.class.getModule();
+        return "--enable-native-access=" + (m.isNamed() ? m.getName() : "ALL-UNNAMED");
     }
 
     /** A file is used as is; a folder is searched for the llama library by its usual names. */

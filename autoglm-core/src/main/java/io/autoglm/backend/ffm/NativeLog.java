@@ -1,5 +1,6 @@
 package io.autoglm.backend.ffm;
 
+import io.autoglm.internal.NativeLogLevels;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -7,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Target of the {@code llama_log_set} upcall: llama.cpp and ggml log lines go to SLF4J (logger
- * {@code io.autoglm.native.llama}) instead of stderr. llama.cpp sends lines in pieces (a piece
+ * {@code io.autoglm.native.llama}) instead of stderr, at the levels {@link NativeLogLevels} gives. llama.cpp sends lines in pieces (a piece
  * without newline, then {@code GGML_LOG_LEVEL_CONT} pieces), so pieces are gathered per thread until
  * a newline. The last error line of each thread is kept so a failing call (a grammar the parser
  * rejects, a model the loader refuses) can quote it in its exception. Never throws: an exception
@@ -71,7 +72,13 @@ final class NativeLog {
                 }
                 LOG.error("{}", line);
             }
-            case WARN -> LOG.warn("{}", line);
+            case WARN -> {
+                if (NativeLogLevels.isRoutineWarning(line)) {
+                    LOG.debug("{}", line);
+                } else {
+                    LOG.warn("{}", line);
+                }
+            }
             case DEBUG -> LOG.trace("{}", line);
             default -> LOG.debug("{}", line); // INFO is chatty (every load prints dozens of lines)
         }

@@ -5,6 +5,7 @@ import de.kherud.llama.LogLevel;
 import de.kherud.llama.args.LogFormat;
 import io.autoglm.ModelLoadException;
 import io.autoglm.internal.BundledLibrary;
+import io.autoglm.internal.NativeLogLevels;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +101,13 @@ final class JniNative {
         }
         switch (level) {
             case ERROR -> NATIVE_LOG.error("{}", m);
-            case WARN -> NATIVE_LOG.warn("{}", m);
+            case WARN -> {
+                if (NativeLogLevels.isRoutineWarning(m)) {
+                    NATIVE_LOG.debug("{}", m);
+                } else {
+                    NATIVE_LOG.warn("{}", m);
+                }
+            }
             case INFO -> NATIVE_LOG.debug("{}", m);
             default -> NATIVE_LOG.trace("{}", m);
         }

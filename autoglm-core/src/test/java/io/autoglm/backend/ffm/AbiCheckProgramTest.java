@@ -3,9 +3,10 @@ package io.autoglm.backend.ffm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.autoglm.internal.BundledLibrary;
-import io.autoglm.testing.CurrentLlama;
-import io.autoglm.testing.Gcc;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.CurrentLlama;
+import io.autoglm.testing.fixtures.Fixtures;
+import io.autoglm.testing.fixtures.Gcc;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +30,7 @@ class AbiCheckProgramTest {
 
     @BeforeAll
     static void build() throws Exception {
-        Assumptions.assumeTrue(Abi.isSysVx86_64(), "the canary needs the x86-64 SysV convention");
+        Fixtures.platform(Abi.isSysVx86_64(), "the x86-64 SysV calling convention (the canary)");
         program = dir.resolve("abi_check");
         Path source = TestModels.projectRoot().resolve("native/abi_check.c");
         Gcc.compile(List.of("-O1", "-Wall", "-o", program.toString(), source.toString(), "-ldl"), "native/abi_check.c");

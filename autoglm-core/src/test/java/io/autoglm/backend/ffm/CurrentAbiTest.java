@@ -4,14 +4,14 @@ import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.autoglm.Backend;
 import io.autoglm.Quantization;
 import io.autoglm.SamplingParams;
 import io.autoglm.backend.ModelSpec;
-import io.autoglm.testing.CurrentLlama;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.CurrentLlama;
+import io.autoglm.testing.fixtures.Fixtures;
+import io.autoglm.testing.fixtures.TestModels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
@@ -70,7 +70,7 @@ class CurrentAbiTest {
         assertThat(lib.abi.version()).isEqualTo("0.5.0-dev");
         assertThat(lib.describe()).contains("libllama.v0.5.0.so").contains("current ABI, version 0.5.0-dev");
         assertThat(((AbiCurrent) lib.abi).backendFolder()).isEqualTo(CurrentLlama.folder().toString());
-        assumeTrue(Abi.isSysVx86_64(), "canary measurement needs the x86-64 SysV convention");
+        Fixtures.platform(Abi.isSysVx86_64(), "the x86-64 SysV calling convention (canary measurement)");
         assertThat(lib.abi.measuredModelParamsSize()).isEqualTo(80);
         assertThat(lib.abi.measuredContextParamsSize()).isEqualTo(160);
         // the bundled library in the same JVM is still b4916

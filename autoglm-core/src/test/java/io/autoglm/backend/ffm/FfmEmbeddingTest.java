@@ -3,7 +3,7 @@ package io.autoglm.backend.ffm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import org.junit.jupiter.api.Test;
 
 class FfmEmbeddingTest {

@@ -10,7 +10,8 @@ import io.autoglm.ContextOverflowException;
 import io.autoglm.SamplingParams;
 import io.autoglm.backend.GenerationResult;
 import io.autoglm.backend.GenerationSpec;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -215,7 +216,8 @@ class FfmGenerationTest {
 
     @Test
     void progressListenerThatThrows_abortsLoadWithModelLoadException() {
-        assertThatThrownBy(() -> new FfmBackend().load(FfmTestSupport.spec(TestModels.stories260K(), 1, 64, f -> {
+        Path stories = TestModels.stories260K();
+        assertThatThrownBy(() -> new FfmBackend().load(FfmTestSupport.spec(stories, 1, 64, f -> {
             throw new IllegalStateException("stop");
         }, false))).isInstanceOf(io.autoglm.ModelLoadException.class).hasMessageContaining("progress listener");
     }
@@ -238,8 +240,8 @@ class FfmGenerationTest {
 
     @Test
     void missingModelFile_givesModelLoadException() {
-        assertThatThrownBy(() -> new FfmBackend().load(FfmTestSupport.spec(
-                TestModels.stories260K().resolveSibling("nope.gguf"), 1, 64)))
+        Path nope = TestModels.dir().resolve("nope.gguf");
+        assertThatThrownBy(() -> new FfmBackend().load(FfmTestSupport.spec(nope, 1, 64)))
                 .isInstanceOf(io.autoglm.ModelLoadException.class).hasMessageContaining("does not exist");
     }
 }

@@ -2,7 +2,7 @@ package io.autoglm.backend.ffm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

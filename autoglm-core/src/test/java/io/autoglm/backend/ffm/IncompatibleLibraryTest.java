@@ -7,14 +7,14 @@ import io.autoglm.AutoGLM;
 import io.autoglm.Backend;
 import io.autoglm.LanguageModel;
 import io.autoglm.ModelLoadException;
-import io.autoglm.testing.Gcc;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.Fixtures;
+import io.autoglm.testing.fixtures.Gcc;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +29,7 @@ class IncompatibleLibraryTest {
     Path dir;
 
     private Path fakeLibrary(String name, Set<String> symbols, int modelParamsSize, int contextParamsSize) throws Exception {
-        Assumptions.assumeTrue(Abi.isSysVx86_64(), "the canary needs the x86-64 SysV convention");
+        Fixtures.platform(Abi.isSysVx86_64(), "the x86-64 SysV calling convention (the canary)");
         StringBuilder c = new StringBuilder("#include <string.h>\n");
         for (String s : symbols) {
             if (s.equals("llama_model_default_params")) {
@@ -63,8 +63,9 @@ class IncompatibleLibraryTest {
                 .hasMessageContaining("current ABI generation").hasMessageContaining("llama_context_params is 176 bytes, expected 160")
                 .hasMessageContaining("llama_version() \"9.9.9-fake\"").hasMessageContaining("llama_get_memory present");
         // through the public API the same refusal is a ModelLoadException too, and the JVM is fine
+        Path stories = TestModels.stories260K();
         try {
-            assertThatThrownBy(() -> AutoGLM.builder().model(TestModels.stories260K()).backend(Backend.FFM).nativeLibrary(lib)
+            assertThatThrownBy(() -> AutoGLM.builder().model(stories).backend(Backend.FFM).nativeLibrary(lib)
                     .build()).isInstanceOf(ModelLoadException.class).hasMessageContaining("incompatible");
         } finally {
             try (LanguageModel m = AutoGLM.builder().model(TestModels.stories260K()).backend(Backend.FFM).threads(1)

@@ -3,7 +3,7 @@ package io.autoglm.backend.ffm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.autoglm.ModelLoadException;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

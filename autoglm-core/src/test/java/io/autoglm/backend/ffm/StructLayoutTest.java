@@ -4,17 +4,17 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.autoglm.ModelLoadException;
 import io.autoglm.internal.BundledLibrary;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.Fixtures;
+import io.autoglm.testing.fixtures.NativeLibs;
+import io.autoglm.testing.fixtures.TestModels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +58,7 @@ class StructLayoutTest {
 
     @Test
     void defaultParams_writeExactlyTheLayoutSize_measuredWithCanaries() {
-        assumeTrue(Abi.isSysVx86_64(), "canary measurement needs the x86-64 SysV convention");
+        Fixtures.platform(Abi.isSysVx86_64(), "the x86-64 SysV calling convention (canary measurement)");
         LlamaLibrary lib = FfmBackend.library(null);
         assertThat(lib.abi.generation()).isEqualTo("b4916");
         assertThat(lib.abi.measuredModelParamsSize()).isEqualTo(lib.abi.modelParamsLayout().byteSize());
@@ -110,16 +110,16 @@ class StructLayoutTest {
 
     @Test
     void probe_refusesALibraryWithoutTheLlamaApi_namingWhatIsMissing() {
-        Path libm = Path.of("/lib/x86_64-linux-gnu/libm.so.6");
-        assumeTrue(Files.isRegularFile(libm), "needs glibc's libm");
-        assertThatThrownBy(() -> LlamaLibrary.open(libm)).isInstanceOf(ModelLoadException.class)
+        Path foreign = NativeLibs.foreignLibrary();
+        assertThatThrownBy(() -> LlamaLibrary.open(foreign)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("unknown native library").hasMessageContaining("llama_decode")
                 .hasMessageContaining("llama_get_memory absent");
     }
 
     @Test
     void probe_refusesAFileThatIsNoLibrary() {
-        assertThatThrownBy(() -> LlamaLibrary.open(TestModels.stories260K())).isInstanceOf(ModelLoadException.class)
+        Path notALibrary = TestModels.stories260K();
+        assertThatThrownBy(() -> LlamaLibrary.open(notALibrary)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("cannot load native library");
         assertThatThrownBy(() -> LlamaLibrary.open(Path.of("/no/such/libllama.so"))).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("not found");

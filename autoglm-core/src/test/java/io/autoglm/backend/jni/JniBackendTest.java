@@ -12,7 +12,7 @@ import io.autoglm.backend.GenerationResult;
 import io.autoglm.backend.GenerationSpec;
 import io.autoglm.backend.InferenceBackend;
 import io.autoglm.backend.ModelSpec;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -133,12 +133,16 @@ class JniBackendTest {
     @Test
     void maxTokens_endsWithLengthAndTimings() {
         int[] prompt = stories.tokenize("Once upon a time", true, false);
+        long t0 = System.nanoTime();
         GenerationResult r = stories.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 12, false, null), t -> true);
+        double wallMillis = (System.nanoTime() - t0) / 1e6;
         assertThat(r.end()).isEqualTo(GenerationResult.End.LENGTH);
         assertThat(r.generatedTokens()).isEqualTo(12);
         assertThat(r.promptTokens()).isEqualTo(prompt.length);
+        // both phases took time, and together no more than the call (a unit mix-up would break this)
         assertThat(r.promptMillis()).isPositive();
         assertThat(r.decodeMillis()).isPositive();
+        assertThat(r.promptMillis() + r.decodeMillis()).isLessThanOrEqualTo(wallMillis);
     }
 
     @Test

@@ -11,7 +11,7 @@ import io.autoglm.backend.GenerationResult;
 import io.autoglm.backend.GenerationSpec;
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.backend.ffm.FfmBackend;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -8,7 +8,7 @@ import io.autoglm.ModelLoadException;
 import io.autoglm.Quantization;
 import io.autoglm.backend.BackendModel;
 import io.autoglm.backend.ModelSpec;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package io.autoglm.examples.train;
 
 import io.autoglm.automl.search.FrozenTrial;
 import io.autoglm.automl.search.Pruners;
+import io.autoglm.automl.search.Samplers;
 import io.autoglm.automl.search.Study;
 import io.autoglm.automl.search.StudyDirection;
-import io.autoglm.automl.search.TpeSampler;
 import io.autoglm.automl.search.TrialPrunedException;
 import io.autoglm.automl.search.TrialState;
 import java.util.EnumSet;
@@ -54,13 +54,13 @@ public final class MlpTuning {
             throw new IllegalArgumentException("trials must be > 0, was " + trials);
         }
         try (Study study = Study.builder().name("train-" + model + "-" + schedule).direction(StudyDirection.MAXIMIZE)
-                .sampler(TpeSampler.builder().nStartupTrials(Math.min(5, trials)).build())
-                .pruner(Pruners.median(3, 2, 1)).seed(seed).build()) {
+                .sampler(Samplers.tpe().multivariate(false).nStartupTrials(Math.min(5, trials)).seed(seed).build())
+                .pruner(Pruners.median().nStartupTrials(3).nWarmupSteps(2).build()).build()) {
             for (int i = 0; i < trials; i++) {
                 study.optimize(t -> {
-                    double lr = t.suggestFloat("lr", 1e-4, 1.0, true);
+                    double lr = t.suggestFloatLog("lr", 1e-4, 1.0);
                     double momentum = t.suggestFloat("momentum", 0.0, 0.95);
-                    int hidden = model.equals("mlp") ? t.suggestInt("hidden", 16, 128, true) : 64;
+                    int hidden = model.equals("mlp") ? t.suggestIntLog("hidden", 16, 128) : 64;
                     Trainer.Config cfg = new Trainer.Config(model, schedule, lr, epochs, seed, 32, momentum, hidden,
                             false, 0);
                     Trainer.Result r = Trainer.train(split, cfg, s -> {

@@ -2,6 +2,7 @@ package io.autoglm.examples.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.autoglm.testing.fixtures.TestModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class AdaptiveScheduleProofTest {
 
     @Test
     void adaptive_fromMisSetRates_endsWithinTwoPointsOfTheBestConstant() throws Exception {
-        Dataset digits = Dataset.load(Dataset.locateDir(null), "digits");
+        Dataset digits = Dataset.load(TestModels.datasetsDir(), "digits");
         // the docs table searches 0.001..0.3; the CI grid keeps the neighbourhood of the optimum (to save time) and
         // must still find its best rate inside the grid, not at an edge
         double[] grid = {0.01, 0.03, 0.1};

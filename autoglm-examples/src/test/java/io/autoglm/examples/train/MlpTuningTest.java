@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.cli.AutoGlmCli;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ class MlpTuningTest {
 
     @Test
     void tuneThroughTheCli_findsAGoodMlpAndPrunesLaggingTrials() throws Exception {
+        TestModels.datasetsDir(); // the command finds it by itself; this only skips (or fails in CI) without it
         CommandLine cl = AutoGlmCli.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.autoglm.cli.AutoGlmCli;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ class TrainCommandTest {
 
     @Test
     void train_json_printsEveryEpochWithLossesAccuracyAndRate() throws Exception {
+        TestModels.datasetsDir(); // the command finds it by itself; this only skips (or fails in CI) without it
         Run r = run("train", "--dataset", "breast_cancer", "--model", "softmax", "--schedule", "cosine", "--lr", "0.05",
                 "--epochs", "3", "--seed", "4", "--json");
         assertThat(r.code()).as(r.err()).isZero();
@@ -45,6 +47,7 @@ class TrainCommandTest {
 
     @Test
     void train_text_printsEpochLinesAndMonitorEvents() {
+        TestModels.datasetsDir();
         Run r = run("train", "--dataset", "digits", "--model", "mlp", "--schedule", "constant", "--lr", "3",
                 "--epochs", "1", "--recover");
         assertThat(r.code()).as(r.err()).isZero();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.autoglm.automl.monitor.MonitorEvent;
+import io.autoglm.testing.fixtures.TestModels;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
@@ -11,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class TrainerTest {
 
     private static Dataset.Split digits(long seed) throws Exception {
-        return Dataset.load(Dataset.locateDir(null), "digits").split(0.2, seed).standardised();
+        return Dataset.load(TestModels.datasetsDir(), "digits").split(0.2, seed).standardised();
     }
 
     private static List<MonitorEvent> events(Trainer.Result r) {
@@ -63,7 +65,7 @@ class TrainerTest {
 
     @Test
     void everySchedule_trainsBothModelsDeterministically() throws Exception {
-        Dataset.Split split = Dataset.load(Dataset.locateDir(null), "breast_cancer").split(0.2, 3).standardised();
+        Dataset.Split split = Dataset.load(TestModels.datasetsDir(), "breast_cancer").split(0.2, 3).standardised();
         for (Trainer.Schedule s : Trainer.Schedule.values()) {
             for (String model : List.of("softmax", "mlp")) {
                 Trainer.Config cfg = Trainer.Config.of(model, s, 0.01, 4, 3);
@@ -79,7 +81,7 @@ class TrainerTest {
 
     @Test
     void feedbackWeights_concentrateOnHardSamplesAndKeepMeanOne() throws Exception {
-        Dataset.Split split = Dataset.load(Dataset.locateDir(null), "breast_cancer").split(0.2, 1).standardised();
+        Dataset.Split split = Dataset.load(TestModels.datasetsDir(), "breast_cancer").split(0.2, 1).standardised();
         Trainer.Result plain = Trainer.train(split, Trainer.Config.of("softmax", Trainer.Schedule.CONSTANT, 0.01, 10, 1),
                 s -> { });
         Trainer.Result r = Trainer.train(split, Trainer.Config.of("softmax", Trainer.Schedule.CONSTANT, 0.01, 10, 1)
@@ -116,14 +118,15 @@ class TrainerTest {
     @Test
     void mismatchedFeatureCounts_areRejected() throws Exception {
         Dataset.Split split = digits(1);
-        Dataset bc = Dataset.load(Dataset.locateDir(null), "breast_cancer");
+        Dataset bc = Dataset.load(TestModels.datasetsDir(), "breast_cancer");
         Dataset.Split bad = new Dataset.Split(split.train(), bc);
         assertThatThrownBy(() -> Trainer.train(bad, Trainer.Config.of("mlp", Trainer.Schedule.CONSTANT, 0.1, 1, 1),
                 s -> { })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64")
                 .hasMessageContaining("30");
         assertThatThrownBy(() -> Trainer.Config.of("mlp", Trainer.Schedule.CONSTANT, -0.1, 1, 1))
                 .hasMessageContaining("lr");
-        assertThatThrownBy(() -> Dataset.load(Dataset.locateDir(null), "iris5")).hasMessageContaining("iris5");
-        assertThat(Objects.requireNonNull(Dataset.locateDir(null))).isDirectory();
+        Path datasets = TestModels.datasetsDir();
+        assertThatThrownBy(() -> Dataset.load(datasets, "iris5")).hasMessageContaining("iris5");
+        assertThat(Objects.requireNonNull(Dataset.locateDir(null)).toRealPath()).isEqualTo(datasets.toRealPath());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.autoglm.automl.pipeline.PipelineReport;
 import io.autoglm.automl.pipeline.PipelineResult;
+import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ class TrainingPipelineExampleTest {
 
     @Test
     void trainerPipeline_runsAllStagesAndReportsTheirTypes() {
-        Path dir = Dataset.locateDir(null);
+        Path dir = TestModels.datasetsDir();
         PipelineResult<Double> r = TrainingPipelineExample.pipeline(
                 Trainer.Config.of("softmax", Trainer.Schedule.CONSTANT, 0.01, 3, 1)).run(dir);
         assertThat(r.succeeded()).isTrue();
