@@ -2,7 +2,7 @@ package io.autoglm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

@@ -124,7 +124,7 @@ public final class OpenAiServer implements AutoCloseable {
         private Duration cacheTtl = Duration.ofMinutes(10);
         private boolean metricsOpen;
         private int streamBuffer = 4096;
-        private SchemaCompiler schemaCompiler = SchemaCompiler.unavailable();
+        private SchemaCompiler schemaCompiler = SchemaCompiler.standard();
         private PrometheusMeterRegistry meters;
 
         private Builder() {
@@ -254,7 +254,11 @@ public final class OpenAiServer implements AutoCloseable {
             return this;
         }
 
-        /** @param v compiles JSON Schemas for {@code response_format: json_schema} and forced tool calls @return this */
+        /**
+         * @param v compiles JSON Schemas for {@code response_format: json_schema} and forced tool calls (default:
+         *     {@link SchemaCompiler#standard()}; {@link SchemaCompiler#unavailable()} turns them off)
+         * @return this
+         */
         public Builder schemaCompiler(SchemaCompiler v) {
             schemaCompiler = Objects.requireNonNull(v, "schemaCompiler");
             return this;

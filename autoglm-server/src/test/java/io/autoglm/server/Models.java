@@ -2,7 +2,7 @@ package io.autoglm.server;
 
 import io.autoglm.AutoGLM;
 import io.autoglm.LanguageModel;
-import io.autoglm.testing.TestModels;
+import io.autoglm.testing.fixtures.TestModels;
 
 /** The real test models, loaded once per JVM and shared by the test classes (closed at exit). */
 final class Models {
@@ -12,10 +12,10 @@ final class Models {
     private Models() {
     }
 
-    /** @return stories260K, context 512 */
+    /** @return stories260K, context 1024 (tool descriptions make long prompts) */
     static synchronized LanguageModel stories() {
         if (stories == null) {
-            stories = AutoGLM.builder().model(TestModels.stories260K()).contextSize(512).threads(2).build();
+            stories = AutoGLM.builder().model(TestModels.stories260K()).contextSize(1024).threads(2).build();
             Runtime.getRuntime().addShutdownHook(new Thread(stories::close));
         }
         return stories;

@@ -74,7 +74,7 @@ class RawHttpTest {
     void wrongTypesAndRanges_nameTheFieldAndLimit() throws Exception {
         assertError(chat(userChat(",\"max_tokens\":\"ten\"")), 400, "max_tokens", "max_tokens must be an integer");
         assertError(chat(userChat(",\"max_tokens\":-5")), 400, "max_tokens", "max_tokens must be >= 1, was -5");
-        assertError(chat(userChat(",\"max_tokens\":100000")), 400, "max_tokens", "must be <= 512");
+        assertError(chat(userChat(",\"max_tokens\":100000")), 400, "max_tokens", "must be <= 1024");
         assertError(chat(userChat(",\"n\":9")), 400, "n", "n must be <= 8, was 9");
         assertError(chat(userChat(",\"top_p\":1.5")), 400, "top_p", "top_p must be in [0, 1], was 1.5");
         assertError(chat(userChat(",\"stream\":\"yes\"")), 400, "stream", "stream must be true or false");
@@ -89,7 +89,8 @@ class RawHttpTest {
         assertError(chat(userChat(",\"audio\":{\"voice\":\"x\"}")), 400, "audio", "not supported");
         assertError(chat(userChat(",\"tool_choice\":\"required\"")), 400, "tool_choice", "needs tools");
         assertError(chat(userChat(",\"response_format\":{\"type\":\"xml\"}")), 400, "response_format.type", "'xml'");
-        assertError(chat(userChat(",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"object\"}}}")),
+        assertError(chat(userChat(",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":"
+                + "{\"type\":\"object\",\"if\":{\"required\":[\"a\"]},\"then\":{\"required\":[\"b\"]}}}}")),
                 400, "response_format.json_schema.schema", "cannot use this JSON Schema");
     }
 

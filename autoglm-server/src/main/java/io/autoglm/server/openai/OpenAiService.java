@@ -55,7 +55,7 @@ public final class OpenAiService {
 
     /** Options of the mapping. */
     public static final class Builder {
-        private SchemaCompiler schemaCompiler = SchemaCompiler.unavailable();
+        private SchemaCompiler schemaCompiler = SchemaCompiler.standard();
         private int maxPromptTokens;
 
         private Builder() {
@@ -151,7 +151,7 @@ public final class OpenAiService {
         }
         String grammar = switch (r.responseFormat().type()) {
             case TEXT -> null;
-            case JSON_OBJECT -> JsonGrammars.JSON_OBJECT;
+            case JSON_OBJECT -> io.autoglm.grammar.JsonGrammars.anyJsonObject();
             case JSON_SCHEMA -> compile(r.responseFormat().schema(), "response_format.json_schema.schema");
         };
         ChatCompletionRequest.ToolChoice.Mode mode = r.toolChoice().mode();

@@ -13,11 +13,20 @@ public interface SchemaCompiler {
      */
     String compile(String schemaJson);
 
-    /** @return a compiler that refuses every schema (no JSON-Schema compiler is available in this build) */
+    /**
+     * @return the core compiler ({@link io.autoglm.grammar.JsonGrammars#forSchema(String)}): objects, arrays, enums,
+     *     strings with length limits, numbers, integers, required/optional, {@code additionalProperties: false},
+     *     {@code $ref}/{@code $defs}, {@code anyOf}; see docs/structured-output.md
+     */
+    static SchemaCompiler standard() {
+        return io.autoglm.grammar.JsonGrammars::forSchema;
+    }
+
+    /** @return a compiler that refuses every schema */
     static SchemaCompiler unavailable() {
         return schema -> {
-            throw new IllegalArgumentException("JSON Schema constraints are not available in this build "
-                    + "(no JSON-Schema to grammar compiler); use response_format json_object, or tool_choice auto");
+            throw new IllegalArgumentException("JSON Schema constraints are turned off on this server; "
+                    + "use response_format json_object, or tool_choice auto");
         };
     }
 }
