@@ -215,6 +215,15 @@ class RawHttpTest {
         HttpResponse<String> echo = Http.post(url + "/v1/completions",
                 "{\"model\":\"stories\",\"prompt\":" + ids + ",\"max_tokens\":8,\"temperature\":0,\"echo\":true}", AUTH);
         assertThat(echo.statusCode()).as(echo.body()).isEqualTo(200);
+        HttpResponse<String> two = Http.post(url + "/v1/completions",
+                "{\"model\":\"stories\",\"prompt\":[\"Once\",\"The big dog\"],\"n\":2,\"max_tokens\":3,\"temperature\":0}", AUTH);
+        JsonNode t = json(two);
+        assertThat(t.get("choices")).hasSize(4);
+        int once = json(Http.post(url + "/tokenize", "{\"model\":\"stories\",\"content\":\"Once\"}", AUTH)).get("count").asInt();
+        int dog = json(Http.post(url + "/tokenize", "{\"model\":\"stories\",\"content\":\"The big dog\"}", AUTH)).get("count").asInt();
+        assertThat(t.at("/usage/prompt_tokens").asInt()).isEqualTo(once + dog);
+        assertThat(t.at("/usage/completion_tokens").asInt()).isEqualTo(12);
+        assertThat(t.at("/choices/0/text").asText()).isEqualTo(t.at("/choices/1/text").asText());
         HttpResponse<String> detok = Http.post(url + "/detokenize", "{\"model\":\"stories\",\"tokens\":" + ids + "}", AUTH);
         String promptText = json(detok).get("content").asText();
         assertThat(promptText).contains("Once upon a time");

@@ -464,7 +464,8 @@ public final class OpenAiService {
             choices.add(new TextCompletion.Choice(c.echoes().get(i) + completions[i].text(), i, null,
                     finishReason(completions[i].finishReason())));
         }
-        return new TextCompletion(c.id(), "text_completion", c.created(), c.modelId(), choices, usage(completions), FINGERPRINT);
+        return new TextCompletion(c.id(), "text_completion", c.created(), c.modelId(), choices,
+                usage(completions, c.request().params().n()), FINGERPRINT);
     }
 
     /**
@@ -496,7 +497,8 @@ public final class OpenAiService {
      * @return the final usage object of a stream
      */
     public TextCompletion completionsUsageChunk(PreparedCompletions c, Completion[] completions) {
-        return new TextCompletion(c.id(), "text_completion", c.created(), c.modelId(), List.of(), usage(completions), FINGERPRINT);
+        return new TextCompletion(c.id(), "text_completion", c.created(), c.modelId(), List.of(),
+                usage(completions, c.request().params().n()), FINGERPRINT);
     }
 
     /**
@@ -649,6 +651,11 @@ public final class OpenAiService {
     }
 
     private static Usage usage(Completion[] completions) {
+        return usage(completions, completions.length);
+    }
+
+    /** Prompt tokens count once per prompt (choices {@code k·n}), generated tokens for every choice. */
+    private static Usage usage(Completion[] completions, int choicesPerPrompt) {
         int prompt = 0;
         int generated = 0;
         int cached = 0;
@@ -658,9 +665,9 @@ public final class OpenAiService {
                 continue;
             }
             generated += c.usage().completionTokens();
-            if (i == 0) {
-                prompt = c.usage().promptTokens();
-                cached = cachedTokens(c);
+            if (i % choicesPerPrompt == 0) {
+                prompt += c.usage().promptTokens();
+                cached += cachedTokens(c);
             }
         }
         return Usage.of(prompt, generated, cached);
