@@ -84,6 +84,35 @@ class LifecycleTest {
     }
 
     @Test
+    void keyWithOneStream_getsA429ForASecondConcurrentStream() throws Exception {
+        RecordingModel m = new RecordingModel(Models.tiny());
+        try (OpenAiServer s = server(m).apiKey(ApiKey.builder().secret("sk-one-stream-0123456789").maxConcurrentStreams(1).build())
+                .build().start()) {
+            String auth = "Authorization: Bearer sk-one-stream-0123456789\r\n";
+            Socket first = new Socket("127.0.0.1", s.port());
+            byte[] b = LONG_STREAM.getBytes(StandardCharsets.UTF_8);
+            first.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: " + b.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            first.getOutputStream().write(b);
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null && !line.startsWith("data: ")) {
+                // until the stream has started
+            }
+            HttpResponse<String> second = Http.post(s.url() + "/v1/chat/completions", LONG_STREAM, "Authorization",
+                    "Bearer sk-one-stream-0123456789");
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(429);
+            assertThat(second.body()).contains("streams open");
+            assertThat(second.headers().firstValue("retry-after")).isPresent();
+            first.close();
+            HttpResponse<String> plain = Http.post(s.url() + "/v1/chat/completions",
+                    "{\"model\":\"tiny\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+                    "Authorization", "Bearer sk-one-stream-0123456789");
+            assertThat(plain.statusCode()).isEqualTo(200); // non-streamed requests do not count against the stream limit
+        }
+    }
+
+    @Test
     void requestTimeout_cancelsTheGeneration_with504() throws Exception {
         RecordingModel m = new RecordingModel(Models.tiny());
         try (OpenAiServer s = server(m).requestTimeout(Duration.ofMillis(150)).build().start()) {

@@ -154,24 +154,24 @@ public final class HttpApi {
     // ---- routing ---------------------------------------------------------------------------------
 
     private void routes(HttpRouting.Builder r) {
-        r.post("/v1/chat/completions", wrap("chat", true, this::chat));
-        r.post("/v1/completions", wrap("completions", true, this::completions));
-        r.post("/v1/embeddings", wrap("embeddings", true, this::embeddings));
-        r.get("/v1/models", wrap("models", true, this::models));
-        r.get("/v1/models/{id}", wrap("model", true, this::model));
-        r.post("/tokenize", wrap("tokenize", true, this::tokenize));
-        r.post("/detokenize", wrap("detokenize", true, this::detokenize));
-        r.get("/health", wrap("health", false, (req, res, c) -> sendJson(res, 200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8))));
-        r.get("/ready", wrap("ready", false, this::ready));
-        r.get("/metrics", wrap("metrics", !settings.metricsOpen(), this::metricsPage));
+        r.post("/v1/chat/completions", wrap("chat", this::chat));
+        r.post("/v1/completions", wrap("completions", this::completions));
+        r.post("/v1/embeddings", wrap("embeddings", this::embeddings));
+        r.get("/v1/models", wrap("models", this::models));
+        r.get("/v1/models/{id}", wrap("model", this::model));
+        r.post("/tokenize", wrap("tokenize", this::tokenize));
+        r.post("/detokenize", wrap("detokenize", this::detokenize));
+        r.get("/health", wrap("health", (req, res, c) -> sendJson(res, 200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8))));
+        r.get("/ready", wrap("ready", this::ready));
+        r.get("/metrics", wrap("metrics", this::metricsPage));
         for (String p : List.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/v1/models/{id}",
                 "/tokenize", "/detokenize", "/health", "/ready", "/metrics")) {
-            r.any(p, wrap("other", false, (req, res, c) -> {
+            r.any(p, wrap("other", (req, res, c) -> {
                 throw new OpenAiException(405, "invalid_request_error", null, "method_not_allowed",
                         req.prologue().method().text() + " is not allowed on " + req.path().path(), 0);
             }));
         }
-        r.any(wrap("other", false, (req, res, c) -> {
+        r.any(wrap("other", (req, res, c) -> {
             throw new OpenAiException(404, "invalid_request_error", null, "unknown_url",
                     "Unknown request URL: " + req.prologue().method().text() + " " + req.path().path(), 0);
         }));
@@ -192,7 +192,8 @@ public final class HttpApi {
         void handle(ServerRequest req, ServerResponse res, Call call) throws Exception;
     }
 
-    private Handler wrap(String route, boolean needsKey, Endpoint endpoint) {
+    /** Wraps an endpoint (which authenticates itself where it needs a key) with error mapping, metrics and the drain check. */
+    private Handler wrap(String route, Endpoint endpoint) {
         return (req, res) -> {
             long t0 = System.nanoTime();
             Call call = new Call();
@@ -476,7 +477,9 @@ public final class HttpApi {
     }
 
     private void metricsPage(ServerRequest req, ServerResponse res, Call call) {
-        auth(req);
+        if (!settings.metricsOpen()) {
+            auth(req);
+        }
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
     }
