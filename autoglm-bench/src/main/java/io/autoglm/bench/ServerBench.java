@@ -76,7 +76,7 @@ public final class ServerBench {
             throw new IllegalArgumentException("--model must name a GGUF file, was " + model);
         }
         System.out.println("load before: " + uptime());
-        try (LanguageModel m = AutoGLM.builder().model(model).threads(threads).contextSize(1024).build();
+        try (LanguageModel m = AutoGLM.builder().model(model).threads(threads).contextSize(1024).parallel(8).build();
                 OpenAiServer server = OpenAiServer.builder()
                         .model(ServedModel.builder("stories", m).chatTemplate("chatml").build())
                         .apiKey(KEY).port(0).build().start()) {

@@ -59,7 +59,7 @@ public final class ServerSoak {
         }
         System.out.println("load before: " + ServerBench.uptime());
         boolean ok;
-        try (LanguageModel m = AutoGLM.builder().model(model).contextSize(512).threads(1).build();
+        try (LanguageModel m = AutoGLM.builder().model(model).contextSize(512).threads(1).parallel(8).build();
                 OpenAiServer server = OpenAiServer.builder().model(ServedModel.builder("stories", m).chatTemplate("chatml").build())
                         .apiKey(KEY).port(0).responseCache(8L << 20).build().start()) {
             String url = server.url();
@@ -75,15 +75,19 @@ public final class ServerSoak {
             String metrics = get(url + "/metrics");
             double activeRequests = gauge(metrics, "autoglm_server_active_requests") - 1; // this scrape
             double activeStreams = gauge(metrics, "autoglm_server_active_streams");
+            io.autoglm.ModelStats st = m.stats();
             Map<String, Long> sorted = new TreeMap<>();
             COUNTS.forEach((k, v) -> sorted.put(k, v.sum()));
             System.out.printf(Locale.ROOT, "%n== soak: %.1f minutes, %d clients ==%n", minutes, clients);
             sorted.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-28s %d%n", k, v));
             long growthMb = (rss1 - rss0) / 1024;
             System.out.printf(Locale.ROOT, "RSS after warm-up %d MB, at the end %d MB (growth %d MB); active requests %.0f, "
-                    + "active streams %.0f%n", rss0 / 1024, rss1 / 1024, growthMb, activeRequests, activeStreams);
+                    + "active streams %.0f; engine: %d busy sequences, %d queued, requests %s%n", rss0 / 1024, rss1 / 1024, growthMb,
+                    activeRequests, activeStreams, st.busySequences(), st.queuedRequests(),
+                    java.util.Arrays.stream(io.autoglm.ModelStats.Outcome.values()).map(o -> o + "=" + st.requests(o)).toList());
             UNEXPECTED.forEach((k, v) -> System.out.println("UNEXPECTED " + k + ": " + v));
-            ok = UNEXPECTED.isEmpty() && growthMb < 50 && activeRequests == 0 && activeStreams == 0;
+            ok = UNEXPECTED.isEmpty() && growthMb < 50 && activeRequests == 0 && activeStreams == 0 && st.busySequences() == 0
+                    && st.queuedRequests() == 0;
         }
         System.out.println("load after: " + ServerBench.uptime());
         System.out.println(ok ? "SOAK PASSED" : "SOAK FAILED");

@@ -55,7 +55,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--memory-budget", paramLabel = "SIZE", description = "memory for weights + KV cache with --quantize auto, e.g. 512M, 4G")
     String memoryBudget;
 
-    @Option(names = "--parallel", paramLabel = "N", description = "sequences decoded together per model (default: the engine's)")
+    @Option(names = "--parallel", paramLabel = "N", description = "sequences decoded together per model, 1..64 (default 4)")
     Integer parallel;
 
     @Option(names = "--ctx", paramLabel = "N", description = "context window in tokens per sequence (default 2048)")
@@ -187,10 +187,7 @@ final class ServeCommand implements Callable<Integer> {
             if (parallel < 1 || parallel > 64) {
                 throw new ParameterException(spec.commandLine(), "--parallel must be in [1, 64], was " + parallel);
             }
-            if (parallel > 1) {
-                throw new ParameterException(spec.commandLine(), "--parallel " + parallel
-                        + " needs the batching engine, which this build does not have yet; leave it out");
-            }
+            b.parallel(parallel);
         }
         if (quantize != null) {
             b.quantization(Quantization.parse(quantize));

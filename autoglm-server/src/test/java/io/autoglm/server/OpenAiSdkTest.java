@@ -267,6 +267,56 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void chat_logprobs_reportEveryTokenWithAlternatives_streamedToo() {
+        ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model("stories").addUserMessage("The cat")
+                .maxCompletionTokens(8).temperature(0.0).logprobs(true).topLogprobs(3).build();
+        ChatCompletion c = client.chat().completions().create(p);
+        var content = c.choices().get(0).logprobs().orElseThrow().content().orElseThrow();
+        assertThat(content).hasSize((int) c.usage().orElseThrow().completionTokens());
+        for (var t : content) {
+            assertThat(t.logprob()).isLessThanOrEqualTo(0.0);
+            assertThat(t.topLogprobs()).hasSize(3);
+            assertThat(t.topLogprobs().get(0).logprob()).isGreaterThanOrEqualTo(t.topLogprobs().get(2).logprob());
+            assertThat(t.topLogprobs().get(0).token()).isEqualTo(t.token()); // greedy: the chosen token is the most likely
+        }
+        StringBuilder streamed = new StringBuilder();
+        int[] entries = {0};
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(p)) {
+            s.stream().forEach(ch -> ch.choices().forEach(choice -> {
+                choice.delta().content().ifPresent(streamed::append);
+                choice.logprobs().flatMap(l -> l.content()).ifPresent(l -> entries[0] += l.size());
+            }));
+        }
+        assertThat(entries[0]).isEqualTo(content.size());
+        assertThat(streamed.toString()).isEqualTo(c.choices().get(0).message().content().orElseThrow());
+    }
+
+    @Test
+    void chat_logitBias_steersGreedyOutput() {
+        int[] ids = Models.stories().tokenize(" cat", false, false);
+        int cat = ids[ids.length - 1];
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model("stories")
+                .addUserMessage("Once upon a time").maxCompletionTokens(4).temperature(0.0)
+                .logitBias(ChatCompletionCreateParams.LogitBias.builder().putAdditionalProperty(Integer.toString(cat), JsonValue.from(100)).build())
+                .build());
+        String piece = Models.stories().detokenize(new int[] {cat});
+        assertThat(c.choices().get(0).message().content().orElseThrow()).isEqualTo(piece.repeat(4));
+    }
+
+    @Test
+    void chat_sharedSystemPrompt_reportsCachedPromptTokens() {
+        String system = "You are a kind storyteller who tells short tales about a dog named Max and his friends. ".repeat(4);
+        ChatCompletionCreateParams.Builder b = ChatCompletionCreateParams.builder().model("stories").addSystemMessage(system)
+                .maxCompletionTokens(4).temperature(0.0);
+        client.chat().completions().create(b.addUserMessage("First question").build());
+        ChatCompletion second = client.chat().completions().create(ChatCompletionCreateParams.builder().model("stories")
+                .addSystemMessage(system).addUserMessage("Another question").maxCompletionTokens(4).temperature(0.0).build());
+        var usage = second.usage().orElseThrow();
+        long cached = usage.promptTokensDetails().orElseThrow().cachedTokens().orElseThrow();
+        assertThat(cached).isGreaterThan(40).isLessThan(usage.promptTokens());
+    }
+
+    @Test
     void models_listAndRetrieve() {
         List<Model> models = client.models().list().data();
         assertThat(models).extracting(Model::id).containsExactly("stories", "tiny");

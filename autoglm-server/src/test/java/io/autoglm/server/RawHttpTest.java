@@ -92,6 +92,8 @@ class RawHttpTest {
         assertError(chat(userChat(",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":"
                 + "{\"type\":\"object\",\"if\":{\"required\":[\"a\"]},\"then\":{\"required\":[\"b\"]}}}}")),
                 400, "response_format.json_schema.schema", "cannot use this JSON Schema");
+        assertError(chat(userChat(",\"logprobs\":true,\"top_logprobs\":21")), 400, "top_logprobs", "top_logprobs must be <= 20, was 21");
+        assertError(chat(userChat(",\"logit_bias\":{\"600\":5}")), 400, "logit_bias", "[0, 512)");
     }
 
     @Test
@@ -248,6 +250,11 @@ class RawHttpTest {
         assertThat(metricValue(m, "autoglm_server_time_to_first_token_seconds_count{model=\"stories\"}")).isGreaterThanOrEqualTo(1);
         assertThat(m).contains("autoglm_server_request_duration_seconds_bucket");
         assertThat(metricValue(m, "autoglm_server_generated_tokens_total{model=\"stories\"}")).isGreaterThanOrEqualTo(3);
+        // the engine's own statistics, per model
+        assertThat(metricValue(m, "autoglm_model_requests_total{model=\"stories\",outcome=\"completed\"}")).isGreaterThanOrEqualTo(1);
+        assertThat(metricValue(m, "autoglm_model_busy_sequences{model=\"stories\"}")).isZero();
+        assertThat(metricValue(m, "autoglm_model_kv_cells_capacity{model=\"stories\"}")).isGreaterThan(0);
+        assertThat(m).contains("autoglm_model_prefix_cache_hit_ratio{model=\"tiny\"}");
     }
 
     static String streamedText(String sse) throws Exception {

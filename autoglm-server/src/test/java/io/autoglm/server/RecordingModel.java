@@ -97,6 +97,16 @@ final class RecordingModel implements LanguageModel {
     }
 
     @Override
+    public float[] embedTokens(int[] tokens, boolean normalize) {
+        return model.embedTokens(tokens, normalize);
+    }
+
+    @Override
+    public io.autoglm.ModelStats stats() {
+        return model.stats();
+    }
+
+    @Override
     public ModelInfo info() {
         return model.info();
     }

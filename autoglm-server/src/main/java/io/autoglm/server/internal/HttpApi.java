@@ -75,6 +75,7 @@ public final class HttpApi {
         this.service = OpenAiService.builder().schemaCompiler(settings.schemaCompiler())
                 .maxPromptTokens(settings.maxPromptTokens()).build();
         this.timeoutMillis = settings.requestTimeout().toMillis();
+        settings.registry().models().forEach(m -> metrics.model(m.id(), m.model()));
     }
 
     /** Starts listening. */
@@ -293,6 +294,7 @@ public final class HttpApi {
             throw OpenAiException.modelNotFound(name);
         }
         call.model = m.id();
+        metrics.model(m.id(), m.model());
         return m;
     }
 

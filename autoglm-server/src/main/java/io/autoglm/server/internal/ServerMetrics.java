@@ -45,6 +45,47 @@ final class ServerMetrics {
         }
     }
 
+    private final java.util.Set<String> modelGauges = ConcurrentHashMap.newKeySet();
+
+    /** Publishes the engine's own statistics ({@code LanguageModel.stats()}) of a model, once per model id. */
+    void model(String id, io.autoglm.LanguageModel m) {
+        if (!modelGauges.add(id)) {
+            return;
+        }
+        gauge("autoglm.model.queued.requests", id, m, s -> s.queuedRequests(), "requests waiting to be admitted");
+        gauge("autoglm.model.busy.sequences", id, m, s -> s.busySequences(), "sequences being prefilled or generating");
+        gauge("autoglm.model.parallel", id, m, s -> s.parallel(), "sequences decoded together at most");
+        gauge("autoglm.model.kv.cells.used", id, m, s -> s.kvCellsUsed(), "KV cache cells in use");
+        gauge("autoglm.model.kv.cells.capacity", id, m, s -> s.kvCellsTotal(), "KV cache cells in all");
+        gauge("autoglm.model.kv.usage.ratio", id, m, s -> s.kvCellsTotal() == 0 ? 0 : (double) s.kvCellsUsed() / s.kvCellsTotal(),
+                "KV cache cells used / total");
+        gauge("autoglm.model.prefix.cache.hit.ratio", id, m,
+                s -> s.prefixCacheLookups() == 0 ? 0 : (double) s.prefixCacheHits() / s.prefixCacheLookups(),
+                "requests that reused a cached prompt prefix / lookups");
+        gauge("autoglm.model.prompt.tokens.per.second", id, m, s -> s.promptTokensPerSecond(), "prompt tokens evaluated per second, recently");
+        gauge("autoglm.model.generated.tokens.per.second", id, m, s -> s.generatedTokensPerSecond(), "tokens generated per second, recently");
+        counter("autoglm.model.prefix.cache.hits", id, m, s -> s.prefixCacheHits(), "requests that reused a cached prompt prefix");
+        counter("autoglm.model.prefix.cache.lookups", id, m, s -> s.prefixCacheLookups(), "prefix cache lookups");
+        counter("autoglm.model.cached.prompt.tokens", id, m, s -> s.cachedPromptTokens(), "prompt tokens reused from the prefix cache");
+        counter("autoglm.model.preemptions", id, m, s -> s.preemptions(), "sequences pre-empted because the KV cache was full");
+        for (io.autoglm.ModelStats.Outcome o : io.autoglm.ModelStats.Outcome.values()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("autoglm.model.requests", m, x -> x.stats().requests(o))
+                    .tags("model", id, "outcome", o.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("engine requests by outcome (rejected = queue full)").register(registry);
+        }
+    }
+
+    private void gauge(String name, String id, io.autoglm.LanguageModel m, java.util.function.ToDoubleFunction<io.autoglm.ModelStats> f,
+            String description) {
+        Gauge.builder(name, m, x -> f.applyAsDouble(x.stats())).tag("model", id).description(description).register(registry);
+    }
+
+    private void counter(String name, String id, io.autoglm.LanguageModel m, java.util.function.ToDoubleFunction<io.autoglm.ModelStats> f,
+            String description) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, m, x -> f.applyAsDouble(x.stats())).tag("model", id)
+                .description(description).register(registry);
+    }
+
     void request(String route, String model, int status, long nanos) {
         String k = route + '|' + model + '|' + status;
         requests.computeIfAbsent(k, x -> Counter.builder("autoglm.server.requests").description("HTTP requests served")

@@ -1,5 +1,6 @@
 package io.autoglm.server.openai;
 
+import io.autoglm.Capability;
 import io.autoglm.ChatMessage;
 import io.autoglm.ChatRequest;
 import io.autoglm.Completion;
@@ -12,12 +13,14 @@ import io.autoglm.RequestRejectedException;
 import io.autoglm.SamplingParams;
 import io.autoglm.TokenChunk;
 import io.autoglm.TokenListener;
+import io.autoglm.TokenLogprob;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -282,8 +285,10 @@ public final class OpenAiService {
                     TokenChunk c = t.chunk();
                     if (chat.collectTools()) {
                         held[i].append(c.text());
-                    } else if (!c.text().isEmpty()) {
-                        out.add(chunk(i, new ChatCompletionChunk.Delta(null, c.text(), null), null, null));
+                    } else if (!c.text().isEmpty() || c.logprobs().isPresent()) {
+                        ChatCompletion.Logprobs lp = c.logprobs().map(l -> new ChatCompletion.Logprobs(List.of(entry(l)), null))
+                                .orElse(null);
+                        out.add(chunk(i, new ChatCompletionChunk.Delta(null, c.text(), null), lp, null));
                     }
                 }
                 case Generation.Done d -> {
@@ -365,7 +370,9 @@ public final class OpenAiService {
                 }
                 out.add(replayChunk(c, ch.index(), new ChatCompletionChunk.Delta(null, null, deltas), null));
             } else if (ch.message().content() != null && !ch.message().content().isEmpty()) {
-                out.add(replayChunk(c, ch.index(), new ChatCompletionChunk.Delta(null, ch.message().content(), null), null));
+                out.add(new ChatCompletionChunk(c.id(), "chat.completion.chunk", c.created(), c.model(), c.systemFingerprint(),
+                        List.of(new ChatCompletionChunk.Choice(ch.index(), new ChatCompletionChunk.Delta(null, ch.message().content(), null),
+                                ch.logprobs(), null)), null));
             }
             out.add(replayChunk(c, ch.index(), new ChatCompletionChunk.Delta(null, null, null), ch.finishReason()));
         }
@@ -435,7 +442,10 @@ public final class OpenAiService {
         for (int k = 0; k < r.prompts().size(); k++) {
             Input in = r.prompts().get(k);
             String param = r.prompts().size() == 1 ? "prompt" : "prompt[" + k + "]";
-            String text = in.text() != null ? in.text() : detokenize(model, in.tokens(), param);
+            if (in.tokens() != null) {
+                checkTokens(model, in.tokens(), param);
+            }
+            String text = in.text();
             if (maxPromptTokens > 0) {
                 int n = in.tokens() != null ? in.tokens().length : promptTokens(() -> model.tokenize(text).length);
                 if (n > maxPromptTokens) {
@@ -443,11 +453,17 @@ public final class OpenAiService {
                             + maxPromptTokens);
                 }
             }
+            String echo = !r.echo() ? "" : text != null ? text : model.detokenize(in.tokens());
             for (int i = 0; i < p.n(); i++) {
-                CompletionRequest.Builder b = CompletionRequest.builder().prompt(text);
+                CompletionRequest.Builder b = CompletionRequest.builder();
+                if (text != null) {
+                    b.prompt(text);
+                } else {
+                    b.promptTokens(in.tokens());
+                }
                 apply(b, p, (baseSeed + i) % SEED_MODULUS, context, null);
                 choices.add(b.build());
-                echoes.add(r.echo() ? text : "");
+                echoes.add(echo);
             }
         }
         return new PreparedCompletions(r, modelId, model, choices, echoes, "cmpl-" + randomId(), nowSeconds());
@@ -461,8 +477,8 @@ public final class OpenAiService {
     public TextCompletion completionsResult(PreparedCompletions c, Completion[] completions) {
         List<TextCompletion.Choice> choices = new ArrayList<>();
         for (int i = 0; i < completions.length; i++) {
-            choices.add(new TextCompletion.Choice(c.echoes().get(i) + completions[i].text(), i, null,
-                    finishReason(completions[i].finishReason())));
+            choices.add(new TextCompletion.Choice(c.echoes().get(i) + completions[i].text(), i,
+                    textLogprobs(completions[i], c.echoes().get(i)), finishReason(completions[i].finishReason())));
         }
         return new TextCompletion(c.id(), "text_completion", c.created(), c.modelId(), choices,
                 usage(completions, c.request().params().n()), FINGERPRINT);
@@ -481,8 +497,13 @@ public final class OpenAiService {
                 if (t.chunk().index() == 0 && !c.echoes().get(i).isEmpty()) {
                     text = c.echoes().get(i) + text;
                 }
-                if (!text.isEmpty()) {
-                    out.add(textChunk(c.id(), c.created(), c.modelId(), new TextCompletion.Choice(text, i, null, null)));
+                TextCompletion.Logprobs lp = t.chunk().logprobs().map(l -> {
+                    Map<String, Double> top = new java.util.LinkedHashMap<>();
+                    l.topLogprobs().forEach(a -> top.putIfAbsent(a.text(), a.logprob()));
+                    return new TextCompletion.Logprobs(List.of(l.text()), List.of(l.logprob()), List.of(top), List.of(0));
+                }).orElse(null);
+                if (!text.isEmpty() || lp != null) {
+                    out.add(textChunk(c.id(), c.created(), c.modelId(), new TextCompletion.Choice(text, i, lp, null)));
                 }
             }
             case Generation.Done d -> out.add(textChunk(c.id(), c.created(), c.modelId(),
@@ -540,17 +561,22 @@ public final class OpenAiService {
             String param = r.inputs().size() == 1 ? "input" : "input[" + i + "]";
             float[] v;
             try {
-                String text = in.text() != null ? in.text() : detokenize(model, in.tokens(), param);
-                if (text.isEmpty()) {
-                    throw OpenAiException.invalid(param, param + " must not be empty");
+                int n;
+                if (in.tokens() != null) {
+                    checkTokens(model, in.tokens(), param);
+                    n = in.tokens().length;
+                } else {
+                    if (in.text().isEmpty()) {
+                        throw OpenAiException.invalid(param, param + " must not be empty");
+                    }
+                    n = model.tokenize(in.text()).length;
                 }
-                int n = in.tokens() != null ? in.tokens().length : model.tokenize(text).length;
                 if (maxPromptTokens > 0 && n > maxPromptTokens) {
                     throw OpenAiException.invalid(param, param + " has " + n + " tokens, more than this server's limit of "
                             + maxPromptTokens);
                 }
                 tokens += n;
-                v = model.embed(text, true);
+                v = in.tokens() != null ? model.embedTokens(in.tokens(), true) : model.embed(in.text(), true);
             } catch (RuntimeException e) {
                 throw toOpenAi(e, param);
             }
@@ -568,24 +594,33 @@ public final class OpenAiService {
         return Base64.getEncoder().encodeToString(b.array());
     }
 
-    private static String detokenize(LanguageModel model, int[] tokens, String param) {
+    private static void checkTokens(LanguageModel model, int[] tokens, String param) {
         int vocab = model.info().vocabSize();
         for (int i = 0; i < tokens.length; i++) {
             if (tokens[i] >= vocab) {
                 throw OpenAiException.invalid(param, param + "[" + i + "] must be a token id in [0, " + vocab + "), was " + tokens[i]);
             }
         }
-        return model.detokenize(tokens);
     }
 
     // ---- shared ---------------------------------------------------------------------------------
 
-    private void checkFeatures(GenerationParams p, LanguageModel model) {
-        if (p.logprobs()) {
-            throw OpenAiException.unsupported("logprobs", "logprobs is not supported by this build's engine");
+    private static void checkFeatures(GenerationParams p, LanguageModel model) {
+        if (p.logprobs() && !model.info().supports(Capability.LOGPROBS)) {
+            throw OpenAiException.unsupported("logprobs", "logprobs is not supported by this model's backend ("
+                    + model.info().backend() + ")");
         }
         if (!p.logitBias().isEmpty()) {
-            throw OpenAiException.unsupported("logit_bias", "logit_bias is not supported by this build's engine");
+            if (!model.info().supports(Capability.LOGIT_BIAS)) {
+                throw OpenAiException.unsupported("logit_bias", "logit_bias is not supported by this model's backend ("
+                        + model.info().backend() + ")");
+            }
+            int vocab = model.info().vocabSize();
+            for (int token : p.logitBias().keySet()) {
+                if (token >= vocab) {
+                    throw OpenAiException.invalid("logit_bias", "logit_bias token ids must be in [0, " + vocab + "), was " + token);
+                }
+            }
         }
     }
 
@@ -593,6 +628,9 @@ public final class OpenAiService {
         b.sampling(sampling(p, seed));
         b.maxTokens(p.maxTokens() != null ? p.maxTokens() : context);
         b.stop(p.stop());
+        if (p.logprobs()) {
+            b.logprobs(true).topLogprobs(p.topLogprobs());
+        }
         if (grammar != null) {
             b.grammar(grammar);
         }
@@ -612,7 +650,8 @@ public final class OpenAiService {
                 .presencePenalty((float) p.presencePenalty())
                 .frequencyPenalty((float) p.frequencyPenalty())
                 .repeatPenalty(p.repeatPenalty() == null ? 1f : p.repeatPenalty().floatValue())
-                .seed(seed);
+                .seed(seed)
+                .logitBias(p.logitBias());
         double topP = p.topP() == null ? 1.0 : p.topP();
         if (topP <= 0) {
             s.topK(1).topP(1f); // top_p 0 keeps only the most likely token
@@ -674,11 +713,41 @@ public final class OpenAiService {
     }
 
     private static int cachedTokens(Completion c) {
-        return 0;
+        return c.usage().cachedPromptTokens();
     }
 
     private static ChatCompletion.Logprobs chatLogprobs(Completion c) {
-        return null;
+        return c.logprobs().isEmpty() ? null : new ChatCompletion.Logprobs(c.logprobs().stream().map(OpenAiService::entry).toList(), null);
+    }
+
+    private static ChatCompletion.TokenLogprob entry(TokenLogprob t) {
+        List<Integer> bytes = new ArrayList<>();
+        for (byte b : t.bytes()) {
+            bytes.add(b & 0xFF);
+        }
+        return new ChatCompletion.TokenLogprob(t.text(), t.logprob(), bytes,
+                t.topLogprobs().stream().map(OpenAiService::entry).toList());
+    }
+
+    private static TextCompletion.Logprobs textLogprobs(Completion c, String echo) {
+        if (c.logprobs().isEmpty()) {
+            return null;
+        }
+        List<String> tokens = new ArrayList<>();
+        List<Double> lps = new ArrayList<>();
+        List<Map<String, Double>> tops = new ArrayList<>();
+        List<Integer> offsets = new ArrayList<>();
+        int offset = echo.length();
+        for (TokenLogprob t : c.logprobs()) {
+            tokens.add(t.text());
+            lps.add(t.logprob());
+            Map<String, Double> top = new java.util.LinkedHashMap<>();
+            t.topLogprobs().forEach(a -> top.putIfAbsent(a.text(), a.logprob()));
+            tops.add(top);
+            offsets.add(offset);
+            offset += t.text().length();
+        }
+        return new TextCompletion.Logprobs(tokens, lps, tops, offsets);
     }
 
     /**
