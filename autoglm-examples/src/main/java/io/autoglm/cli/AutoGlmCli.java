@@ -1,7 +1,5 @@
 package io.autoglm.cli;
 
-import io.autoglm.AutoGLMException;
-import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,25 +27,9 @@ public final class AutoGlmCli implements Runnable {
     /** @return a configured command line (for tests and {@link #main}) */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AutoGlmCli());
-        cl.setExecutionExceptionHandler(AutoGlmCli::handleExecutionException);
+        cl.setExecutionExceptionHandler(CliErrors::handleExecutionException);
+        cl.setParameterExceptionHandler(CliErrors::handleParameterException);
         return cl;
-    }
-
-    private static int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
-        boolean verbose = parsed.hasMatchedOption("--verbose")
-                || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        err.println("autoglm: " + msg.replace('\n', ' '));
-        if (verbose) {
-            e.printStackTrace(err);
-        }
-        err.flush();
-        if (e instanceof AutoGLMException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
-            return EXIT_BAD_INPUT;
-        }
-        return 1;
     }
 
     /** @param args command-line arguments */

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,7 +37,7 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file")
+    @Option(names = "--model", paramLabel = "PATH", description = "GGUF model file (optional with --native-library)")
     Path model;
 
     @Option(names = "--json", description = "print one JSON object instead of text")
@@ -45,13 +46,38 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "list every tensor; print stack traces on errors")
     boolean verbose;
 
-    @Option(names = "--native-library", paramLabel = "PATH",
-            description = "also load and probe this llama.cpp build (libllama file or folder) and report its ABI generation")
-    Path nativeLibrary;
+    @Option(names = "--native-library", paramLabel = "PATH", arity = "0..1", fallbackValue = DEFAULT_LIBRARY,
+            description = "also load and probe a llama.cpp build and report its ABI generation: this libllama file or "
+                    + "folder, or without PATH the one models run on (-Dautoglm.native.library, else "
+                    + "AUTOGLM_NATIVE_LIBRARY, else the bundled b4916)")
+    String nativeLibrary;
+
+    /** The value of a bare {@code --native-library}: the configured default library. */
+    private static final String DEFAULT_LIBRARY = "(default)";
+
+    /** @return the description of the library {@code --native-library} names */
+    private String describeLibrary() {
+        return AutoGLM.describeNativeLibrary(DEFAULT_LIBRARY.equals(nativeLibrary) ? null : Path.of(nativeLibrary));
+    }
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (model == null) {
+            if (nativeLibrary == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --model, --native-library or both");
+            }
+            String library = describeLibrary();
+            if (json) {
+                ObjectNode o = Json.object();
+                o.put("native_library", library);
+                Json.print(out, o);
+            } else {
+                out.printf(Locale.ROOT, "%-18s %s%n", "native_library", library);
+                out.flush();
+            }
+            return 0;
+        }
         try (GgufFile f = GgufFile.open(model)) {
             ObjectNode o = Json.object();
             o.put("architecture", f.architecture().orElse(null));
@@ -73,7 +99,7 @@ final class InspectCommand implements Callable<Integer> {
                 tn.put("offset", t.absoluteOffset());
             }
             if (nativeLibrary != null) {
-                o.put("native_library", AutoGLM.describeNativeLibrary(nativeLibrary));
+                o.put("native_library", describeLibrary());
             }
             ObjectNode meta = o.putObject("metadata");
             for (Map.Entry<String, GgufValue> e : f.metadata().entrySet()) {

@@ -1,10 +1,13 @@
 package io.autoglm.cli;
 
+import io.autoglm.CompletionRequest;
 import io.autoglm.GenerationOptions;
 import io.autoglm.SamplingParams;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,8 +54,22 @@ final class SamplingOptions {
     <B extends GenerationOptions.Builder<B>> B apply(B b) throws IOException {
         b.sampling(sampling()).maxTokens(maxTokens).stop(stop).ignoreEos(ignoreEos);
         if (grammarFile != null) {
-            b.grammar(Files.readString(grammarFile, StandardCharsets.UTF_8));
+            try {
+                b.grammar(Files.readString(grammarFile, StandardCharsets.UTF_8));
+            } catch (NoSuchFileException e) {
+                throw new UncheckedIOException("--grammar-file " + grammarFile + ": file not found", e);
+            }
         }
         return b;
+    }
+
+    /**
+     * Checks every option before a model is loaded, so that a bad value fails at once, naming its flag.
+     *
+     * @throws IllegalArgumentException for a value out of range (the CLI reports it with the flag's name)
+     * @throws IOException when the grammar file cannot be read
+     */
+    void validate() throws IOException {
+        apply(CompletionRequest.builder().prompt("validate")).build();
     }
 }
