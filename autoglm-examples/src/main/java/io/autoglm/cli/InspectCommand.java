@@ -62,6 +62,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ModelOptions.configureLogging(verbose);
         PrintWriter out = spec.commandLine().getOut();
         if (model == null) {
             if (nativeLibrary == null) {
