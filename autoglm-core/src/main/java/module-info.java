@@ -12,11 +12,9 @@ module io.autoglm.core {
     exports io.autoglm.gguf;
     exports io.autoglm.grammar;
     exports io.autoglm.memory;
-    exports io.autoglm.internal to io.autoglm.quant;
+    exports io.autoglm.internal to io.autoglm.quant, io.autoglm.backend.jni;
 
     uses io.autoglm.backend.InferenceBackend;
     uses io.autoglm.memory.QuantizationProvider;
-    provides io.autoglm.backend.InferenceBackend with
-            io.autoglm.backend.ffm.FfmBackend,
-            io.autoglm.backend.jni.JniBackend;
+    provides io.autoglm.backend.InferenceBackend with io.autoglm.backend.ffm.FfmBackend;
 }

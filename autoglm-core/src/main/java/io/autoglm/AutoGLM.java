@@ -2,7 +2,6 @@ package io.autoglm;
 
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.engine.Engines;
-import io.autoglm.internal.Checks;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -46,61 +45,101 @@ public final class AutoGLM {
         return Engines.describeNativeLibrary(library);
     }
 
-    /** Options for loading a model. Setters validate at once. */
+    /**
+     * Options for loading a model. Setters validate at once.
+     *
+     * <p>Serving many callers: {@link #parallel(int)} sequences are decoded together in one native
+     * call (continuous batching); each has its own context window of {@link #contextSize(int)} tokens,
+     * so the KV cache holds {@code parallel × contextSize} cells plus {@link #prefixCacheTokens(int)}
+     * cells for cached prompt prefixes. {@code parallel(1)} with {@code prefixCache(false)} decodes
+     * exactly as one request at a time.
+     */
     public static final class Builder {
-        private Path model;
-        private Backend backend = Backend.FFM;
-        private int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
-        private int contextSize = 2048;
-        private int batchSize = 512;
-        private int gpuLayers = 0;
-        private Path nativeLibrary;
-        private Quantization quantization = Quantization.NONE;
-        private long memoryBudgetBytes = -1;
-        private String chatTemplate;
-        private LoadProgressListener progress;
-        private int maxQueuedRequests = 256;
-        private boolean embeddings = true;
+        private final ModelSpec.Builder spec = ModelSpec.builder();
 
         private Builder() {
         }
 
         /** @param v the GGUF file @return this */
         public Builder model(Path v) {
-            model = Objects.requireNonNull(v, "model");
+            spec.path(Objects.requireNonNull(v, "model"));
             return this;
         }
 
         /** @param v the backend (default {@link Backend#FFM}) @return this */
         public Builder backend(Backend v) {
-            backend = Objects.requireNonNull(v, "backend");
+            spec.backend(Objects.requireNonNull(v, "backend"));
             return this;
         }
 
         /** @param v CPU threads for decoding, 1..512 (default: cores, at most 8) @return this */
         public Builder threads(int v) {
-            threads = Checks.inRange("threads", v, 1, 512);
+            spec.threads(v);
             return this;
         }
 
-        /** @param v context window in tokens, 0 for the model's trained length, else 16..1048576 (default 2048) @return this */
+        /**
+         * @param v context window of each sequence in tokens, 0 for the model's trained length, else
+         *     16..1048576 (default 2048)
+         * @return this
+         */
         public Builder contextSize(int v) {
-            if (v != 0 && (v < 16 || v > 1 << 20)) {
-                throw new IllegalArgumentException("contextSize must be 0 (model default) or in [16, 1048576], was " + v);
-            }
-            contextSize = v;
+            spec.contextSize(v);
             return this;
         }
 
-        /** @param v logical batch size for prompt evaluation, 1..65536 (default 512) @return this */
+        /** @param v logical batch size: most tokens one native decode call takes, 1..65536 (default 512) @return this */
         public Builder batchSize(int v) {
-            batchSize = Checks.inRange("batchSize", v, 1, 65536);
+            spec.batchSize(v);
+            return this;
+        }
+
+        /** @param v physical batch size (micro-batch) of one native computation, 1..65536, at most the batch size (default 512) @return this */
+        public Builder ubatchSize(int v) {
+            spec.ubatchSize(v);
+            return this;
+        }
+
+        /**
+         * @param v sequences decoded together, 1..64 (default 4); backends that cannot batch (JNI)
+         *     serve one at a time whatever this says
+         * @return this
+         */
+        public Builder parallel(int v) {
+            spec.parallel(v);
+            return this;
+        }
+
+        /** @param v keep the KV cells of prompts and replies and reuse their longest prefix for later requests (default true) @return this */
+        public Builder prefixCache(boolean v) {
+            spec.prefixCache(v);
+            return this;
+        }
+
+        /** @param v KV cells set aside for cached prefixes beyond the running sequences, &gt;= 0 (default: one context's worth) @return this */
+        public Builder prefixCacheTokens(int v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("prefixCacheTokens must be >= 0, was " + v);
+            }
+            spec.prefixCacheTokens(v);
+            return this;
+        }
+
+        /**
+         * @param v KV cells of the whole cache, 0 for the default ({@code parallel × contextSize +
+         *     prefixCacheTokens}), else 16..1073741824 and at least one context's worth. A smaller cache
+         *     saves memory when most requests are shorter than the context: when the sequences outgrow
+         *     it, cached prefixes are dropped and then the newest sequence is paused and recomputed later
+         * @return this
+         */
+        public Builder kvCacheTokens(int v) {
+            spec.kvCacheTokens(v);
             return this;
         }
 
         /** @param v layers to offload to a GPU when the native library has one, &gt;= 0 (default 0) @return this */
         public Builder gpuLayers(int v) {
-            gpuLayers = Checks.atLeast("gpuLayers", v, 0);
+            spec.gpuLayers(v);
             return this;
         }
 
@@ -110,13 +149,13 @@ public final class AutoGLM {
          * @return this
          */
         public Builder nativeLibrary(Path v) {
-            nativeLibrary = Objects.requireNonNull(v, "nativeLibrary");
+            spec.nativeLibrary(Objects.requireNonNull(v, "nativeLibrary"));
             return this;
         }
 
         /** @param v precision to run at (default {@link Quantization#NONE}: as stored) @return this */
         public Builder quantization(Quantization v) {
-            quantization = Objects.requireNonNull(v, "quantization");
+            spec.quantization(Objects.requireNonNull(v, "quantization"));
             return this;
         }
 
@@ -125,34 +164,31 @@ public final class AutoGLM {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("memoryBudget must be > 0 bytes, was " + bytes);
             }
-            memoryBudgetBytes = bytes;
+            spec.memoryBudgetBytes(bytes);
             return this;
         }
 
         /** @param v default chat template (text or built-in name) for models without their own; null = none @return this */
         public Builder chatTemplate(String v) {
-            if (v != null && v.isBlank()) {
-                throw new IllegalArgumentException("chatTemplate must not be blank");
-            }
-            chatTemplate = v;
+            spec.chatTemplate(v);
             return this;
         }
 
         /** @param v told of load progress; null for none @return this */
         public Builder loadProgress(LoadProgressListener v) {
-            progress = v;
+            spec.progress(v);
             return this;
         }
 
         /** @param v requests that may wait for the model before new ones are rejected, &gt;= 1 (default 256) @return this */
         public Builder maxQueuedRequests(int v) {
-            maxQueuedRequests = Checks.atLeast("maxQueuedRequests", v, 1);
+            spec.maxQueuedRequests(v);
             return this;
         }
 
         /** @param v false to skip preparing an embedding context (saves memory when {@code embed} is never called) @return this */
         public Builder embeddings(boolean v) {
-            embeddings = v;
+            spec.embeddings(v);
             return this;
         }
 
@@ -165,12 +201,10 @@ public final class AutoGLM {
          * @throws ModelLoadException when the native side cannot load it
          */
         public LanguageModel build() {
-            if (model == null) {
+            if (spec.path() == null) {
                 throw new IllegalStateException("model path is required: call model(Path)");
             }
-            ModelSpec spec = new ModelSpec(model, backend, threads, contextSize, batchSize, gpuLayers, nativeLibrary,
-                    quantization, memoryBudgetBytes, chatTemplate, progress, maxQueuedRequests, embeddings);
-            return Engines.open(spec);
+            return Engines.open(spec.build());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.autoglm;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,8 +11,11 @@ import java.util.Objects;
  * @param finishReason why generation ended
  * @param usage token counts
  * @param timings timings
+ * @param logprobs per generated token, its log-probability and alternatives; empty unless the request
+ *     asked for {@link GenerationOptions#logprobs() logprobs}
  */
-public record Completion(String text, int[] tokens, FinishReason finishReason, Usage usage, Timings timings) {
+public record Completion(String text, int[] tokens, FinishReason finishReason, Usage usage, Timings timings,
+        List<TokenLogprob> logprobs) {
     /** Validates and copies. */
     public Completion {
         Objects.requireNonNull(text, "text");
@@ -19,6 +23,20 @@ public record Completion(String text, int[] tokens, FinishReason finishReason, U
         Objects.requireNonNull(finishReason, "finishReason");
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(timings, "timings");
+        logprobs = List.copyOf(Objects.requireNonNull(logprobs, "logprobs"));
+    }
+
+    /**
+     * A completion without log-probabilities.
+     *
+     * @param text generated text
+     * @param tokens generated token ids
+     * @param finishReason why generation ended
+     * @param usage token counts
+     * @param timings timings
+     */
+    public Completion(String text, int[] tokens, FinishReason finishReason, Usage usage, Timings timings) {
+        this(text, tokens, finishReason, usage, timings, List.of());
     }
 
     /** @return a copy of the generated token ids */
@@ -30,12 +48,12 @@ public record Completion(String text, int[] tokens, FinishReason finishReason, U
     @Override
     public boolean equals(Object o) {
         return o instanceof Completion c && text.equals(c.text) && java.util.Arrays.equals(tokens, c.tokens)
-                && finishReason == c.finishReason && usage.equals(c.usage);
+                && finishReason == c.finishReason && usage.equals(c.usage) && logprobs.equals(c.logprobs);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(text, java.util.Arrays.hashCode(tokens), finishReason, usage);
+        return Objects.hash(text, java.util.Arrays.hashCode(tokens), finishReason, usage, logprobs);
     }
 
     @Override

@@ -13,6 +13,8 @@ import java.util.Optional;
 public final class GenerationOptions {
     /** Default {@code maxTokens}. */
     public static final int DEFAULT_MAX_TOKENS = 256;
+    /** Most alternatives {@link Builder#topLogprobs(int)} accepts (OpenAI's limit). */
+    public static final int MAX_TOP_LOGPROBS = 20;
 
     private final SamplingParams sampling;
     private final int maxTokens;
@@ -20,6 +22,9 @@ public final class GenerationOptions {
     private final String grammar;
     private final boolean ignoreEos;
     private final boolean truncatePrompt;
+    private final boolean logprobs;
+    private final int topLogprobs;
+    private final boolean renderSpecialTokens;
 
     GenerationOptions(Builder<?> b) {
         this.sampling = b.sampling;
@@ -28,6 +33,9 @@ public final class GenerationOptions {
         this.grammar = b.grammar;
         this.ignoreEos = b.ignoreEos;
         this.truncatePrompt = b.truncatePrompt;
+        this.logprobs = b.logprobs;
+        this.topLogprobs = b.topLogprobs;
+        this.renderSpecialTokens = b.renderSpecialTokens;
     }
 
     /** @return the sampling parameters */
@@ -60,10 +68,26 @@ public final class GenerationOptions {
         return truncatePrompt;
     }
 
+    /** @return true when every generated token reports its log-probability ({@link TokenChunk#logprobs()}) */
+    public boolean logprobs() {
+        return logprobs;
+    }
+
+    /** @return how many most likely alternatives each generated token reports, 0..{@value #MAX_TOP_LOGPROBS} */
+    public int topLogprobs() {
+        return topLogprobs;
+    }
+
+    /** @return true when control tokens ({@code <s>}, {@code </s>}, chat-turn markers) appear in the text */
+    public boolean renderSpecialTokens() {
+        return renderSpecialTokens;
+    }
+
     @Override
     public String toString() {
         return "GenerationOptions[sampling=" + sampling + ", maxTokens=" + maxTokens + ", stop=" + stop
-                + ", grammar=" + (grammar != null) + ", ignoreEos=" + ignoreEos + ", truncatePrompt=" + truncatePrompt + "]";
+                + ", grammar=" + (grammar != null) + ", ignoreEos=" + ignoreEos + ", truncatePrompt=" + truncatePrompt
+                + (logprobs ? ", logprobs=" + topLogprobs : "") + "]";
     }
 
     /**
@@ -78,6 +102,9 @@ public final class GenerationOptions {
         private String grammar;
         private boolean ignoreEos;
         private boolean truncatePrompt;
+        private boolean logprobs;
+        private int topLogprobs;
+        private boolean renderSpecialTokens;
 
         Builder() {
         }
@@ -138,6 +165,45 @@ public final class GenerationOptions {
         /** @param v true to keep the last tokens of an over-long prompt instead of failing @return this */
         public B truncatePrompt(boolean v) {
             truncatePrompt = v;
+            return self();
+        }
+
+        /**
+         * @param v true to report each generated token's log-probability under the model's raw
+         *     distribution (softmax of the logits before temperature, penalties and grammar)
+         * @return this
+         */
+        public B logprobs(boolean v) {
+            logprobs = v;
+            if (!v) {
+                topLogprobs = 0;
+            }
+            return self();
+        }
+
+        /**
+         * @param v how many most likely alternatives to report with each generated token,
+         *     0..{@value GenerationOptions#MAX_TOP_LOGPROBS}; more than 0 also turns {@link #logprobs(boolean)} on
+         * @return this
+         */
+        public B topLogprobs(int v) {
+            if (v < 0 || v > MAX_TOP_LOGPROBS) {
+                throw new IllegalArgumentException("topLogprobs must be in [0, " + MAX_TOP_LOGPROBS + "], was " + v);
+            }
+            topLogprobs = v;
+            if (v > 0) {
+                logprobs = true;
+            }
+            return self();
+        }
+
+        /**
+         * @param v true to render control tokens the model generates ({@code <s>}, {@code </s>},
+         *     chat-turn markers) in the text; by default they are left out (their ids stay in the tokens)
+         * @return this
+         */
+        public B renderSpecialTokens(boolean v) {
+            renderSpecialTokens = v;
             return self();
         }
 

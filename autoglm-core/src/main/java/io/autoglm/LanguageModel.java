@@ -83,6 +83,36 @@ public interface LanguageModel extends AutoCloseable {
      */
     float[] embed(String text, boolean normalize);
 
+    /**
+     * Embeds many texts, decoding several of them together where the backend can (one
+     * sequence each, pooled per sequence); the vectors are those {@link #embed(String, boolean)}
+     * gives one at a time, up to floating-point rounding.
+     *
+     * @param texts texts to embed, none null
+     * @param normalize true to L2-normalise each vector
+     * @return one vector per text, in order
+     */
+    default List<float[]> embedAll(List<String> texts, boolean normalize) {
+        java.util.Objects.requireNonNull(texts, "texts");
+        List<float[]> out = new java.util.ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            out.add(embed(java.util.Objects.requireNonNull(texts.get(i), "texts[" + i + "]"), normalize));
+        }
+        return out;
+    }
+
+    /** @param texts texts to embed @return their L2-normalised vectors, in order */
+    default List<float[]> embedAll(List<String> texts) {
+        return embedAll(texts, true);
+    }
+
+    /**
+     * @param tokens token ids to embed as they are (no BOS added), at least one
+     * @param normalize true to L2-normalise the pooled vector
+     * @return the pooled embedding
+     */
+    float[] embedTokens(int[] tokens, boolean normalize);
+
     /** @param text text @return token ids, with the model's BOS token when it adds one, special tokens parsed */
     default int[] tokenize(String text) {
         return tokenize(text, true, true);
@@ -111,6 +141,9 @@ public interface LanguageModel extends AutoCloseable {
 
     /** @return what the model is and how it is served */
     ModelInfo info();
+
+    /** @return how the model is serving right now (queue, sequences, KV cache, token rates); cheap, any thread */
+    ModelStats stats();
 
     /** Cancels running requests, waits for them, and frees native memory. Idempotent. */
     @Override

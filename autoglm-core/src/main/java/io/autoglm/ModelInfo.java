@@ -2,40 +2,68 @@ package io.autoglm;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * What a loaded model is and how it is served.
- *
- * @param path the GGUF file that was loaded (after any quantization)
- * @param architecture {@code general.architecture}, e.g. {@code llama}
- * @param name {@code general.name}, or the file name when absent
- * @param parameterCount total number of weight elements
- * @param fileType {@code general.file_type} ({@code llama_ftype}), or -1 when absent
- * @param trainedContextLength the model's {@code <arch>.context_length}
- * @param contextSize the context window of this instance, in tokens
- * @param embeddingLength {@code <arch>.embedding_length}
- * @param blockCount {@code <arch>.block_count}
- * @param vocabSize number of tokens in the vocabulary
- * @param chatTemplate the model's own chat template, when it has one
- * @param backend the backend serving the model ({@code ffm} or {@code jni})
- * @param nativeLibrary the native library that serves it (path and version)
- * @param loadMillis time taken to load the model
- * @param precisionDecision what the precision planner decided and why, or {@code "as stored"}
+ * What a loaded model is and how it is served ({@link LanguageModel#info()}).
  */
-public record ModelInfo(
-        Path path,
-        String architecture,
-        String name,
-        long parameterCount,
-        int fileType,
-        int trainedContextLength,
-        int contextSize,
-        int embeddingLength,
-        int blockCount,
-        int vocabSize,
-        Optional<String> chatTemplate,
-        String backend,
-        String nativeLibrary,
-        double loadMillis,
-        String precisionDecision) {
+public interface ModelInfo {
+    /** @return the GGUF file that was loaded (after any quantization) */
+    Path path();
+
+    /** @return {@code general.architecture}, e.g. {@code llama} */
+    String architecture();
+
+    /** @return {@code general.name}, or the file name when absent */
+    String name();
+
+    /** @return total number of weight elements */
+    long parameterCount();
+
+    /** @return {@code general.file_type} ({@code llama_ftype}), or -1 when absent */
+    int fileType();
+
+    /** @return the model's {@code <arch>.context_length} */
+    int trainedContextLength();
+
+    /** @return the context window of one sequence of this instance, in tokens */
+    int contextSize();
+
+    /** @return how many sequences are decoded together at most (1 for backends that cannot batch) */
+    int parallel();
+
+    /** @return {@code <arch>.embedding_length} */
+    int embeddingLength();
+
+    /** @return {@code <arch>.block_count} */
+    int blockCount();
+
+    /** @return number of tokens in the vocabulary */
+    int vocabSize();
+
+    /** @return the model's own chat template, when it has one */
+    Optional<String> chatTemplate();
+
+    /** @return the backend serving the model ({@code ffm} or {@code jni}) */
+    String backend();
+
+    /** @return the native library that serves it (path, llama.cpp ABI generation and version) */
+    String nativeLibrary();
+
+    /** @return time taken to load the model, in milliseconds */
+    double loadMillis();
+
+    /** @return what the precision planner decided and why, or {@code "as stored"} */
+    String precisionDecision();
+
+    /** @return what this model can do as loaded */
+    Set<Capability> capabilities();
+
+    /**
+     * @param capability a capability
+     * @return whether {@link #capabilities()} holds it
+     */
+    default boolean supports(Capability capability) {
+        return capabilities().contains(capability);
+    }
 }

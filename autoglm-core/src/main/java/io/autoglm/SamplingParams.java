@@ -1,10 +1,14 @@
 package io.autoglm;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * How the next token is chosen. Temperature 0 means greedy (argmax) decoding, in which case the
- * other values are ignored. Immutable; build with {@link #builder()}.
+ * How the next token is chosen. Temperature 0 means greedy decoding: the most likely token after
+ * the logit bias and the repetition/frequency/presence penalties; top-k/p, min-p and the seed are
+ * then ignored. Immutable; build with {@link #builder()}.
  *
  * <pre>{@code
  * SamplingParams p = SamplingParams.builder().temperature(0.7f).topK(40).topP(0.9f).seed(42).build();
@@ -22,6 +26,7 @@ public final class SamplingParams {
     private final float frequencyPenalty;
     private final float presencePenalty;
     private final long seed;
+    private final Map<Integer, Float> logitBias;
 
     private SamplingParams(Builder b) {
         this.temperature = b.temperature;
@@ -33,6 +38,7 @@ public final class SamplingParams {
         this.frequencyPenalty = b.frequencyPenalty;
         this.presencePenalty = b.presencePenalty;
         this.seed = b.seed;
+        this.logitBias = Collections.unmodifiableMap(new TreeMap<>(b.logitBias));
     }
 
     /** @return greedy decoding (temperature 0, no penalties) */
@@ -57,6 +63,7 @@ public final class SamplingParams {
         b.frequencyPenalty = frequencyPenalty;
         b.presencePenalty = presencePenalty;
         b.seed = seed;
+        b.logitBias.putAll(logitBias);
         return b;
     }
 
@@ -110,6 +117,14 @@ public final class SamplingParams {
         return seed;
     }
 
+    /**
+     * @return bias added to the logits of token ids before sampling (also when greedy);
+     *     {@link Float#NEGATIVE_INFINITY} bans a token. Sorted by token id, unmodifiable.
+     */
+    public Map<Integer, Float> logitBias() {
+        return logitBias;
+    }
+
     /** @return true when any of the repetition, frequency or presence penalties is active */
     public boolean hasPenalties() {
         return repeatPenalty != 1f || frequencyPenalty != 0f || presencePenalty != 0f;
@@ -119,19 +134,22 @@ public final class SamplingParams {
     public boolean equals(Object o) {
         return o instanceof SamplingParams p && temperature == p.temperature && topK == p.topK && topP == p.topP
                 && minP == p.minP && repeatPenalty == p.repeatPenalty && repeatLastN == p.repeatLastN
-                && frequencyPenalty == p.frequencyPenalty && presencePenalty == p.presencePenalty && seed == p.seed;
+                && frequencyPenalty == p.frequencyPenalty && presencePenalty == p.presencePenalty && seed == p.seed
+                && logitBias.equals(p.logitBias);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(temperature, topK, topP, minP, repeatPenalty, repeatLastN, frequencyPenalty, presencePenalty, seed);
+        return Objects.hash(temperature, topK, topP, minP, repeatPenalty, repeatLastN, frequencyPenalty, presencePenalty, seed,
+                logitBias);
     }
 
     @Override
     public String toString() {
         return "SamplingParams[temperature=" + temperature + ", topK=" + topK + ", topP=" + topP + ", minP=" + minP
                 + ", repeatPenalty=" + repeatPenalty + ", repeatLastN=" + repeatLastN + ", frequencyPenalty="
-                + frequencyPenalty + ", presencePenalty=" + presencePenalty + ", seed=" + seed + "]";
+                + frequencyPenalty + ", presencePenalty=" + presencePenalty + ", seed=" + seed
+                + (logitBias.isEmpty() ? "" : ", logitBias=" + logitBias) + "]";
     }
 
     /** Builder; every setter validates its argument at once. */
@@ -145,6 +163,7 @@ public final class SamplingParams {
         private float frequencyPenalty = 0f;
         private float presencePenalty = 0f;
         private long seed = 0L;
+        private final Map<Integer, Float> logitBias = new TreeMap<>();
 
         private Builder() {
         }
@@ -227,6 +246,31 @@ public final class SamplingParams {
                 throw new IllegalArgumentException("seed must be in [0, 4294967294], was " + v);
             }
             seed = v;
+            return this;
+        }
+
+        /**
+         * @param token a token id, &gt;= 0 (checked against the vocabulary when the request runs)
+         * @param bias added to the token's logit, in [-100, 100], or {@link Float#NEGATIVE_INFINITY} to ban it
+         * @return this
+         */
+        public Builder logitBias(int token, float bias) {
+            if (token < 0) {
+                throw new IllegalArgumentException("logitBias token id must be >= 0, was " + token);
+            }
+            if (!(bias >= -100f && bias <= 100f) && bias != Float.NEGATIVE_INFINITY) {
+                throw new IllegalArgumentException("logitBias for token " + token
+                        + " must be in [-100, 100] or -Infinity, was " + bias);
+            }
+            logitBias.put(token, bias);
+            return this;
+        }
+
+        /** @param v token id to bias; replaces earlier biases, each checked as {@link #logitBias(int, float)} @return this */
+        public Builder logitBias(Map<Integer, Float> v) {
+            Objects.requireNonNull(v, "logitBias");
+            logitBias.clear();
+            v.forEach((k, b) -> logitBias(Objects.requireNonNull(k, "logitBias token"), Objects.requireNonNull(b, "logitBias value")));
             return this;
         }
 

@@ -1,6 +1,10 @@
 package io.autoglm;
 
-/** Receives generated chunks as they come, on the model's worker thread; keep it quick. */
+/**
+ * Receives generated chunks as they come, on the calling thread of
+ * {@link LanguageModel#complete(CompletionRequest, TokenListener)} (never on the model's decode
+ * thread, so a slow listener slows only its own request).
+ */
 @FunctionalInterface
 public interface TokenListener {
     /**

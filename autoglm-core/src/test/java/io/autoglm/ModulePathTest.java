@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An application module that {@code requires io.autoglm.core}, compiled and run on the module path in
- * a child JVM with each backend, generates what the class path generates, with the flags
+ * a child JVM, generates what the class path generates (the JNI backend, a module of its own, has
+ * the same test in its module: {@code JniModulePathTest}), with the flags
  * docs/user-guide.md documents, no JDK warning and no WARN line from llama.cpp's routine load chatter.
  */
 class ModulePathTest {
@@ -60,8 +61,19 @@ class ModulePathTest {
 
     @BeforeAll
     static void build() {
+        build(tmp, ModulePathApp.MODULES);
+    }
+
+    /**
+     * @param workDir an empty folder for the application's sources and classes
+     * @param modules the library modules the application runs with, found on this test's class path
+     * @param more further module-path entries (jars)
+     */
+    static void build(Path workDir, List<String> modules, Path... more) {
+        tmp = workDir;
         Path stories = TestModels.stories260K();
-        modulePath = new java.util.ArrayList<>(ModulePathApp.modulePath(ModulePathApp.MODULES));
+        modulePath = new java.util.ArrayList<>(ModulePathApp.modulePath(modules));
+        modulePath.addAll(List.of(more));
         modulePath.add(ModulePathApp.compile(tmp, SOURCES, modulePath));
         try (LanguageModel m = AutoGLM.builder().model(stories).backend(Backend.FFM).contextSize(128).threads(1).build()) {
             classPathText = m.complete(CompletionRequest.builder().prompt("Once upon a time").maxTokens(16).build()).text();
@@ -69,12 +81,12 @@ class ModulePathTest {
         assertThat(classPathText).isNotBlank();
     }
 
-    private static ModulePathApp.Result run(String nativeAccess, Backend backend) {
+    static ModulePathApp.Result run(String nativeAccess, Backend backend) {
         List<String> opts = nativeAccess == null ? List.of() : List.of("--enable-native-access=" + nativeAccess);
         return ModulePathApp.run(opts, modulePath, APP + "/example.app.Main", TestModels.stories260K().toString(), backend.name());
     }
 
-    private static void assertGenerated(ModulePathApp.Result r, String backend) {
+    static void assertGenerated(ModulePathApp.Result r, String backend) {
         assertThat(r.exit()).as("exit; stdout:%n%s%nstderr:%n%s", r.out(), r.err()).isZero();
         assertThat(r.out()).contains("app module: " + APP, "core module: io.autoglm.core", "backend: " + backend,
                 "text: " + classPathText.replace("\n", "\\n") + "\n");
@@ -86,11 +98,6 @@ class ModulePathTest {
     @Test
     void ffm_onTheModulePath_generatesWhatTheClassPathGenerates() {
         assertGenerated(run("io.autoglm.core", Backend.FFM), "ffm");
-    }
-
-    @Test
-    void jni_onTheModulePath_generatesTheSameText_withNativeAccessForDeKherudsModule() {
-        assertGenerated(run("llama", Backend.JNI), "jni");
     }
 
     @Test

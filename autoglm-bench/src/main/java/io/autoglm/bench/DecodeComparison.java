@@ -1,14 +1,11 @@
 package io.autoglm.bench;
 
+import io.autoglm.AutoGLM;
 import io.autoglm.Backend;
-import io.autoglm.Quantization;
-import io.autoglm.SamplingParams;
-import io.autoglm.backend.BackendModel;
-import io.autoglm.backend.GenerationResult;
-import io.autoglm.backend.GenerationSpec;
-import io.autoglm.backend.ModelSpec;
+import io.autoglm.Completion;
+import io.autoglm.CompletionRequest;
+import io.autoglm.LanguageModel;
 import io.autoglm.backend.ffm.FfmBackend;
-import io.autoglm.backend.jni.JniBackend;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,12 +93,8 @@ public final class DecodeComparison {
                 + "| C ms/token | FFM ms/token" + (withJni ? " | JNI tok/s median (min-max) | JNI/C | FFM/JNI" : "") + " | same ids |");
         System.out.println("|---:|---|---|---:|---|---:|---:" + (withJni ? "|---|---:|---:" : "") + "|:-:|");
         for (int threads : threadCounts) {
-            ModelSpec spec = new ModelSpec(model, Backend.FFM, threads, 512, 512, 0, nativeLibrary, Quantization.NONE, -1, null,
-                    null, 16, false);
-            ModelSpec jniSpec = new ModelSpec(model, Backend.JNI, threads, 512, 512, 0, null, Quantization.NONE, -1, null,
-                    null, 16, false);
-            try (BackendModel m = new FfmBackend().load(spec);
-                    BackendModel j = withJni ? new JniBackend().load(jniSpec) : null) {
+            try (LanguageModel m = open(model, Backend.FFM, threads, nativeLibrary);
+                    LanguageModel j = withJni ? open(model, Backend.JNI, threads, null) : null) {
                 int[] prompt = m.tokenize("Once upon a time", true, false);
                 int pin = threads == 1 ? cpu : -1;
                 if (pin >= 0) {
@@ -163,14 +156,25 @@ public final class DecodeComparison {
         }
     }
 
-    static double generate(BackendModel m, int[] prompt, int tokens, List<Integer> ids) {
-        GenerationResult r = m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), tokens, true, null), t -> {
-            if (ids != null) {
+    /** One sequence, no prefix cache: the single-request path the C loop is compared with. */
+    static LanguageModel open(Path model, Backend backend, int threads, Path nativeLibrary) {
+        AutoGLM.Builder b = AutoGLM.builder().model(model).backend(backend).threads(threads).contextSize(512).batchSize(512)
+                .parallel(1).prefixCache(false).embeddings(false);
+        if (nativeLibrary != null) {
+            b.nativeLibrary(nativeLibrary);
+        }
+        return b.build();
+    }
+
+    /** @return decode tok/s of one greedy generation (the tokens after the first over the time after the first) */
+    static double generate(LanguageModel m, int[] prompt, int tokens, List<Integer> ids) {
+        Completion c = m.complete(CompletionRequest.builder().promptTokens(prompt).maxTokens(tokens).ignoreEos(true).build());
+        if (ids != null) {
+            for (int t : c.tokens()) {
                 ids.add(t);
             }
-            return true;
-        });
-        return r.generatedTokens() / (r.decodeMillis() / 1000.0);
+        }
+        return c.timings().decodeTokensPerSecond();
     }
 
     private record NativeRun(double median, List<Integer> ids) {

@@ -1,9 +1,8 @@
 package io.autoglm.bench;
 
 import io.autoglm.Backend;
-import io.autoglm.Quantization;
-import io.autoglm.backend.BackendModel;
-import io.autoglm.backend.ModelSpec;
+import io.autoglm.LanguageModel;
+import io.autoglm.engine.EngineAccess;
 import io.autoglm.backend.ffm.FfmBackend;
 import io.autoglm.backend.ffm.FfmDiagnostics;
 import java.lang.foreign.Arena;
@@ -56,29 +55,27 @@ final class InProcess {
                 + "| pair ratio median (quartiles) | same ids |");
         System.out.println("|---:|---|---|---:|---|:-:|");
         for (int threads : threadCounts) {
-            ModelSpec spec = new ModelSpec(model, Backend.FFM, threads, 512, 512, 0, nativeLibrary, Quantization.NONE, -1, null,
-                    null, 16, false);
-            try (BackendModel m = new FfmBackend().load(spec); Arena arena = Arena.ofShared()) {
+            try (LanguageModel m = DecodeComparison.open(model, Backend.FFM, threads, nativeLibrary); Arena arena = Arena.ofShared()) {
                 int[] prompt = m.tokenize("Once upon a time", true, false);
                 if (threads == 1 && cpu >= 0) {
                     Affinity.pinDecodeThread(m, cpu);
                 }
                 MemorySegment promptSeg = arena.allocateFrom(ValueLayout.JAVA_INT, prompt);
                 MemorySegment ids = arena.allocate(ValueLayout.JAVA_INT, tokens);
-                FfmDiagnostics.onDecodeThread(m, (ctx, vocab, lib) -> {
+                EngineAccess.runExclusive(m, b -> FfmDiagnostics.withContext(b, (ctx, vocab, lib) -> {
                     int rc = (int) init.invokeExact(arena.allocateFrom(lib.toString()));
                     if (rc != 0) {
                         throw new IllegalStateException("greedy_inproc_init: " + message(error));
                     }
                     return null;
-                });
-                Native c = () -> FfmDiagnostics.onDecodeThread(m, (ctx, vocab, lib) -> {
+                }));
+                Native c = () -> EngineAccess.runExclusive(m, b -> FfmDiagnostics.withContext(b, (ctx, vocab, lib) -> {
                     double rate = (double) run.invokeExact(ctx, promptSeg, prompt.length, tokens, ids);
                     if (rate < 0) {
                         throw new IllegalStateException("greedy_inproc_run: " + message(error));
                     }
                     return rate;
-                });
+                }));
                 List<Integer> ffmIds = new ArrayList<>();
                 for (int w = 0; w < warmup; w++) {
                     DecodeComparison.generate(m, prompt, tokens, null);

@@ -1,13 +1,18 @@
 package io.autoglm.backend;
 
+import io.autoglm.Capability;
 import io.autoglm.ChatMessage;
-import io.autoglm.LogitsConsumer;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * A model loaded by a backend. Not thread-safe: the engine serialises calls. Implementations run
- * every native decode of a context on one thread they own. {@link #close()} is idempotent.
+ * A model loaded by a backend: what every backend offers (metadata, vocabulary, chat templates).
+ * How generation runs depends on the sub-interface: {@link BatchBackendModel} lets the engine drive
+ * decoding step by step with many sequences at once; {@link SerialBackendModel} runs whole
+ * generations one at a time. The engine loads a model on the thread that will drive it and calls
+ * every method from there unless {@link #isVocabularyThreadSafe()} says otherwise. {@link #close()}
+ * is idempotent.
  */
 public interface BackendModel extends AutoCloseable {
     /** @return backend name, {@code ffm} or {@code jni} */
@@ -16,7 +21,7 @@ public interface BackendModel extends AutoCloseable {
     /** @return the native library serving the model: path, llama.cpp version/ABI generation */
     String nativeLibrary();
 
-    /** @return context window in tokens */
+    /** @return context window of one sequence, in tokens */
     int contextSize();
 
     /** @return vocabulary size */
@@ -24,6 +29,16 @@ public interface BackendModel extends AutoCloseable {
 
     /** @return embedding dimension */
     int embeddingLength();
+
+    /** @return what this model can do as loaded (batching, logits, per-request templates, ...) */
+    Set<Capability> capabilities();
+
+    /**
+     * @return true when {@link #tokenize}, {@link #tokenBytes}, {@link #isEndOfGeneration},
+     *     {@link #isControl}, {@link #chatTemplate} and {@link #applyChatTemplate} may be called from
+     *     any thread at any time (then the engine tokenizes on the callers' threads)
+     */
+    boolean isVocabularyThreadSafe();
 
     /**
      * @param text text
@@ -42,6 +57,13 @@ public interface BackendModel extends AutoCloseable {
     /** @param token a token id @return true for end-of-generation tokens (EOS, EOT, ...) */
     boolean isEndOfGeneration(int token);
 
+    /**
+     * @param token a token id
+     * @return true for control tokens (BOS, EOS, chat-turn markers...) whose text is not part of a
+     *     generated reply
+     */
+    boolean isControl(int token);
+
     /** @return the model's own chat template ({@code tokenizer.chat_template}), if any */
     Optional<String> chatTemplate();
 
@@ -53,31 +75,6 @@ public interface BackendModel extends AutoCloseable {
      * @throws IllegalArgumentException when the template is not supported
      */
     String applyChatTemplate(String template, List<ChatMessage> messages, boolean addAssistant);
-
-    /**
-     * Generates from a fresh context state (previous state is discarded).
-     *
-     * @param spec what to generate
-     * @param sink receives each token
-     * @return how it ended and timings
-     */
-    GenerationResult generate(GenerationSpec spec, TokenSink sink);
-
-    /**
-     * @param tokens tokens to embed (fit the context)
-     * @param normalize L2-normalise
-     * @return the pooled embedding
-     */
-    float[] embed(int[] tokens, boolean normalize);
-
-    /**
-     * Evaluates tokens from a fresh context state and hands the logits after every position to the consumer.
-     *
-     * @param tokens tokens (fit the context)
-     * @param consumer receives logits per position
-     * @throws UnsupportedOperationException when the backend cannot expose logits
-     */
-    void evaluate(int[] tokens, LogitsConsumer consumer);
 
     /** Frees native memory. Idempotent. */
     @Override

@@ -6,38 +6,23 @@ import io.autoglm.TokenStream;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * A {@link TokenStream} fed by a {@link GenerationJob}: chunks are queued by the generating thread
- * and taken by the reader. The queue is unbounded (at most {@code maxTokens} chunks) so a slow
- * reader never stalls the model for other callers.
+ * A {@link TokenStream} over a {@link GenerationRequest}'s chunk queue: the decode thread adds
+ * chunks, the reader takes them on its own thread. The queue holds at most {@code maxTokens} chunks,
+ * so a slow reader never stalls the model for other callers.
  */
 final class EngineTokenStream implements TokenStream {
-    private static final Object END = new Object();
-
-    private final LinkedBlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
-    private GenerationJob job;
     private final ServingModel model;
+    private final GenerationRequest request;
     private TokenChunk next;
     private boolean done;
 
-    EngineTokenStream(ServingModel model) {
+    EngineTokenStream(ServingModel model, GenerationRequest request) {
         this.model = model;
-    }
-
-    /** Called once, before the job is queued. */
-    void attach(GenerationJob job) {
-        this.job = job;
-        job.result.whenComplete((c, e) -> chunks.add(END));
-    }
-
-    /** The job's listener: never cancels by itself. */
-    boolean offer(TokenChunk chunk) {
-        chunks.add(chunk);
-        return true;
+        this.request = request;
     }
 
     @Override
@@ -50,15 +35,15 @@ final class EngineTokenStream implements TokenStream {
         }
         Object o;
         try {
-            o = chunks.take();
+            o = request.chunks.take();
         } catch (InterruptedException e) {
-            job.cancel();
+            model.cancel(request);
             Thread.currentThread().interrupt();
             throw new io.autoglm.AutoGLMException("interrupted while waiting for the next token; the generation was cancelled", e);
         }
-        if (o == END) {
+        if (o == GenerationRequest.END) {
             done = true;
-            if (job.result.isCompletedExceptionally()) {
+            if (request.result.isCompletedExceptionally()) {
                 result(); // throws the failure (context overflow, closed model, ...)
             }
             return false;
@@ -79,12 +64,12 @@ final class EngineTokenStream implements TokenStream {
 
     @Override
     public void cancel() {
-        job.cancel();
+        model.cancel(request);
     }
 
     @Override
     public Completion result() {
-        return model.await(job.result, job);
+        return model.await(request.result, request);
     }
 
     @Override
@@ -95,13 +80,13 @@ final class EngineTokenStream implements TokenStream {
 
     @Override
     public void close() {
-        if (!job.result.isDone()) {
-            job.cancel();
+        if (!request.result.isDone()) {
+            model.cancel(request);
         }
     }
 
     @Override
     public String toString() {
-        return "TokenStream[" + model + ", done=" + job.result.isDone() + "]";
+        return "TokenStream[" + model + ", done=" + request.result.isDone() + "]";
     }
 }

@@ -6,7 +6,10 @@ import io.autoglm.LanguageModel;
 import io.autoglm.ModelInfo;
 import io.autoglm.ModelLoadException;
 import io.autoglm.Quantization;
+import io.autoglm.Capability;
 import io.autoglm.backend.BackendModel;
+import io.autoglm.backend.BatchBackendModel;
+import io.autoglm.backend.SerialBackendModel;
 import io.autoglm.backend.InferenceBackend;
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.memory.PrecisionDecision;
@@ -16,6 +19,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.EnumSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,8 +34,7 @@ public final class Engines {
 
     /** Implementations in core, used when no {@link ServiceLoader} provider answers to the name. */
     private static final Map<Backend, String> BUILT_IN = Map.of(
-            Backend.FFM, "io.autoglm.backend.ffm.FfmBackend",
-            Backend.JNI, "io.autoglm.backend.jni.JniBackend");
+            Backend.FFM, "io.autoglm.backend.ffm.FfmBackend");
 
     private static final Map<Backend, InferenceBackend> BACKENDS = new ConcurrentHashMap<>();
 
@@ -53,25 +58,83 @@ public final class Engines {
         long start = System.nanoTime();
         ModelFile file = ModelFile.read(effective.path());
         InferenceBackend backend = backend(effective.backend());
-        LOG.debug("loading {} with the {} backend ({} threads, context {})", effective.path(), backend.name(),
-                effective.threads(), effective.contextSize());
-        BackendModel loaded = load(backend, effective);
+        LOG.debug("loading {} with the {} backend ({} threads, context {}, parallel {})", effective.path(), backend.name(),
+                effective.threads(), effective.contextSize(), effective.parallel());
+        CompletableFuture<ServingModel> ready = new CompletableFuture<>();
+        EngineThreads.start(() -> serve(backend, effective, file, planned.decision(), start, ready));
+        boolean interrupted = false;
         try {
+            while (true) {
+                try {
+                    return ready.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // loading cannot be abandoned half-way; finish it first
+                } catch (ExecutionException e) {
+                    throw ServingModel.rethrow(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The body of a model's engine thread: loads the model here (llama.cpp's CPU thread team belongs to
+     * the thread that creates the context), answers {@code ready}, then serves until closed.
+     */
+    private static void serve(InferenceBackend backend, ModelSpec spec, ModelFile file, String decision, long start,
+            CompletableFuture<ServingModel> ready) {
+        BackendModel loaded;
+        try {
+            loaded = load(backend, spec);
+        } catch (Throwable t) {
+            ready.completeExceptionally(t);
+            return;
+        }
+        Scheduler scheduler;
+        try {
+            Vocabulary vocab = Vocabulary.of(loaded);
+            String name = file.name().orElse(spec.path().getFileName().toString());
+            String label = ServingModel.label(name, loaded.backendName());
+            if (loaded instanceof BatchBackendModel b) {
+                scheduler = new BatchScheduler(b, vocab, spec.parallel(), spec.prefixCache(), spec.maxQueuedRequests(), label);
+            } else if (loaded instanceof SerialBackendModel s) {
+                scheduler = new SerialScheduler(s, spec.maxQueuedRequests(), label);
+            } else {
+                throw new ModelLoadException("the " + backend.name() + " backend returned a model that is neither a "
+                        + "BatchBackendModel nor a SerialBackendModel: " + loaded.getClass().getName());
+            }
             double loadMillis = (System.nanoTime() - start) / 1e6;
             Optional<String> template = loaded.chatTemplate().or(file::chatTemplate);
-            ModelInfo info = new ModelInfo(effective.path(), file.architecture(),
-                    file.name().orElse(effective.path().getFileName().toString()), file.parameterCount(), file.fileType(),
-                    file.contextLength(), loaded.contextSize(), loaded.embeddingLength(), file.blockCount(),
-                    loaded.vocabSize(), template, loaded.backendName(), loaded.nativeLibrary(), loadMillis, planned.decision());
-            ServingModel model = new ServingModel(loaded, info, spec.chatTemplate(), spec.embeddings(), spec.maxQueuedRequests());
-            LOG.info("loaded {} ({}, {} parameters, context {}) with the {} backend in {} ms", info.name(),
-                    info.architecture(), info.parameterCount(), info.contextSize(), info.backend(),
+            EnumSet<Capability> caps = loaded.capabilities().isEmpty() ? EnumSet.noneOf(Capability.class)
+                    : EnumSet.copyOf(loaded.capabilities());
+            if (!spec.prefixCache() || scheduler.parallel() == 0) {
+                caps.remove(Capability.PREFIX_CACHE);
+            }
+            if (!spec.embeddings()) {
+                caps.remove(Capability.EMBEDDINGS);
+            }
+            ModelInfo info = new EngineModelInfo(spec.path(), file.architecture(), name, file.parameterCount(),
+                    file.fileType(), file.contextLength(), scheduler.contextSize(), scheduler.parallel(),
+                    loaded.embeddingLength(), file.blockCount(), loaded.vocabSize(), template, loaded.backendName(),
+                    loaded.nativeLibrary(), loadMillis, decision, caps);
+            ServingModel model = new ServingModel(loaded, scheduler, vocab, info, spec.chatTemplate(), spec.embeddings(), label);
+            LOG.info("loaded {} ({}, {} parameters, context {} x {} sequences) with the {} backend in {} ms", info.name(),
+                    info.architecture(), info.parameterCount(), info.contextSize(), info.parallel(), info.backend(),
                     String.format(java.util.Locale.ROOT, "%.1f", loadMillis));
-            return model;
-        } catch (RuntimeException | Error e) {
-            loaded.close();
-            throw e;
+            ready.complete(model);
+        } catch (Throwable t) {
+            try {
+                loaded.close();
+            } catch (Throwable suppressed) {
+                t.addSuppressed(suppressed);
+            }
+            ready.completeExceptionally(t);
+            return;
         }
+        scheduler.run();
     }
 
     /**
@@ -154,6 +217,11 @@ public final class Engines {
             LOG.warn("ignoring a broken InferenceBackend provider: {}", e.getMessage());
         }
         String cls = BUILT_IN.get(which);
+        if (cls == null) {
+            throw new ModelLoadException("no " + wanted.toLowerCase(java.util.Locale.ROOT) + " backend on the class or module"
+                    + " path: add the dependency io.autoglm:autoglm-backend-" + wanted.toLowerCase(java.util.Locale.ROOT)
+                    + " (it registers itself through ServiceLoader)");
+        }
         try {
             InferenceBackend b = (InferenceBackend) Class.forName(cls, true, Engines.class.getClassLoader())
                     .getConstructor().newInstance();

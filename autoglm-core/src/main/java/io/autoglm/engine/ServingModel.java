@@ -1,24 +1,33 @@
 package io.autoglm.engine;
 
 import io.autoglm.AutoGLMException;
+import io.autoglm.Capability;
 import io.autoglm.ChatMessage;
 import io.autoglm.ChatRequest;
 import io.autoglm.ChatResponse;
 import io.autoglm.Completion;
 import io.autoglm.CompletionRequest;
 import io.autoglm.ContextOverflowException;
+import io.autoglm.FinishReason;
+import io.autoglm.GenerationOptions;
 import io.autoglm.LanguageModel;
 import io.autoglm.LogitsConsumer;
 import io.autoglm.ModelInfo;
+import io.autoglm.ModelStats;
+import io.autoglm.TokenChunk;
 import io.autoglm.TokenListener;
+import io.autoglm.TokenLogprob;
 import io.autoglm.TokenStream;
+import io.autoglm.Usage;
 import io.autoglm.backend.BackendModel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -26,51 +35,53 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link LanguageModel} the engine serves: every backend call runs as a job on the scheduler's
- * worker, so callers on any number of threads each get the answer they would get alone (each
- * generation starts from a fresh context state).
+ * The {@link LanguageModel} the engine serves. The caller's thread renders chat templates,
+ * tokenizes and fits the prompt (when the backend's vocabulary is thread-safe), hands a request to
+ * the {@link Scheduler}, and then waits for its answer — or reads its chunks and calls the
+ * listener, so listeners and stream readers always run on the callers' threads.
  */
 final class ServingModel implements LanguageModel {
     private static final Logger LOG = LoggerFactory.getLogger(ServingModel.class);
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final BackendModel backend;
+    private final Scheduler scheduler;
+    private final Vocabulary vocab;
     private final ModelInfo info;
     private final String defaultTemplate;
     private final boolean embeddings;
-    private final int bosToken;
+    private final boolean vocabThreadSafe;
     private final int contextSize;
-    private final int vocabSize;
-    /** UTF-8 bytes of every token, read once: generation decodes text without calling back into the backend. */
-    private final byte[][] pieces;
-    private final SerialScheduler scheduler;
     private final String label;
 
     /**
-     * @param backend the loaded backend model; this object owns it from now on
+     * @param backend the loaded backend model, owned by the scheduler's loop
+     * @param scheduler the scheduler serving it (its loop already running)
+     * @param vocab the model's token pieces
      * @param info what was loaded
      * @param defaultTemplate the builder's default chat template, or null
      * @param embeddings whether embeddings were asked for
-     * @param maxQueued queue bound
+     * @param label names the model in messages
      */
-    ServingModel(BackendModel backend, ModelInfo info, String defaultTemplate, boolean embeddings, int maxQueued) {
+    ServingModel(BackendModel backend, Scheduler scheduler, Vocabulary vocab, ModelInfo info, String defaultTemplate,
+            boolean embeddings, String label) {
         this.backend = backend;
+        this.scheduler = scheduler;
+        this.vocab = vocab;
         this.info = info;
         this.defaultTemplate = defaultTemplate;
         this.embeddings = embeddings;
-        this.contextSize = backend.contextSize();
-        this.vocabSize = backend.vocabSize();
-        // Not yet shared with the worker: safe to ask the backend directly.
-        int[] empty = backend.tokenize("", true, false);
-        this.bosToken = empty.length > 0 ? empty[0] : -1;
-        this.pieces = new byte[vocabSize][];
-        for (int t = 0; t < vocabSize; t++) {
-            pieces[t] = backend.tokenBytes(t);
-        }
-        int id = IDS.incrementAndGet();
-        this.label = "LanguageModel[" + info.name() + ", " + backend.backendName() + ", #" + id + "]";
-        this.scheduler = new SerialScheduler(backend, maxQueued, "autoglm-engine-" + id, label);
+        this.vocabThreadSafe = backend.isVocabularyThreadSafe();
+        this.contextSize = scheduler.contextSize();
+        this.label = label;
     }
+
+    /** @return a new label for a model's messages and threads */
+    static String label(String name, String backendName) {
+        return "LanguageModel[" + name + ", " + backendName + ", #" + IDS.incrementAndGet() + "]";
+    }
+
+    // ------------------------------------------------------------------------------------ generation
 
     @Override
     public Completion complete(CompletionRequest request) {
@@ -81,18 +92,16 @@ final class ServingModel implements LanguageModel {
     public Completion complete(CompletionRequest request, TokenListener listener) {
         Objects.requireNonNull(request, "request");
         ensureOpen();
-        String prompt = request.prompt();
-        GenerationJob job = new GenerationJob(b -> prompt, request.options(), listener, bosToken, pieces);
-        scheduler.submit(job);
-        return await(job.result, job);
+        return run(completionRequest(request, listener != null), listener);
     }
 
     @Override
     public TokenStream stream(CompletionRequest request) {
         Objects.requireNonNull(request, "request");
         ensureOpen();
-        String prompt = request.prompt();
-        return startStream(b -> prompt, request.options());
+        GenerationRequest g = completionRequest(request, true);
+        scheduler.submit(g);
+        return new EngineTokenStream(this, g);
     }
 
     @Override
@@ -104,9 +113,7 @@ final class ServingModel implements LanguageModel {
     public ChatResponse chat(ChatRequest request, TokenListener listener) {
         Objects.requireNonNull(request, "request");
         ensureOpen();
-        GenerationJob job = new GenerationJob(chatPrompt(request), request.options(), listener, bosToken, pieces);
-        scheduler.submit(job);
-        Completion c = await(job.result, job);
+        Completion c = run(chatRequest(request, listener != null), listener);
         return new ChatResponse(ChatMessage.assistant(c.text()), c);
     }
 
@@ -114,44 +121,172 @@ final class ServingModel implements LanguageModel {
     public TokenStream streamChat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
         ensureOpen();
-        return startStream(chatPrompt(request), request.options());
+        GenerationRequest g = chatRequest(request, true);
+        scheduler.submit(g);
+        return new EngineTokenStream(this, g);
     }
 
-    private TokenStream startStream(Function<BackendModel, String> prompt, io.autoglm.GenerationOptions options) {
-        EngineTokenStream stream = new EngineTokenStream(this);
-        GenerationJob job = new GenerationJob(prompt, options, stream::offer, bosToken, pieces);
-        stream.attach(job);
-        scheduler.submit(job);
-        return stream;
+    private GenerationRequest completionRequest(CompletionRequest request, boolean streaming) {
+        GenerationOptions options = request.options();
+        checkOptions(options);
+        int[] given = request.promptTokens().orElse(null);
+        if (given != null) {
+            checkTokenIds(given, "promptTokens");
+            return new GenerationRequest(fitToContext(given, contextSize, options, -1), null, options, vocab, streaming);
+        }
+        String prompt = request.prompt();
+        Function<BackendModel, int[]> resolve = b -> fitToContext(b.tokenize(prompt, true, true), contextSize, options,
+                vocab.bos());
+        return newRequest(resolve, options, streaming);
     }
 
-    private Function<BackendModel, String> chatPrompt(ChatRequest request) {
+    private GenerationRequest chatRequest(ChatRequest request, boolean streaming) {
+        GenerationOptions options = request.options();
+        checkOptions(options);
         String template = resolveTemplate(request.chatTemplate().orElse(null));
         List<ChatMessage> messages = request.messages();
-        return b -> b.applyChatTemplate(template, messages, true);
+        Function<BackendModel, int[]> resolve = b -> fitToContext(
+                b.tokenize(b.applyChatTemplate(template, messages, true), true, true), contextSize, options, vocab.bos());
+        return newRequest(resolve, options, streaming);
     }
+
+    /** Renders and tokenizes the prompt now (on the decode thread when the vocabulary is not thread-safe), so a bad prompt fails here. */
+    private GenerationRequest newRequest(Function<BackendModel, int[]> resolve, GenerationOptions options, boolean streaming) {
+        return new GenerationRequest(vocabCall(resolve), null, options, vocab, streaming);
+    }
+
+    private void checkOptions(GenerationOptions options) {
+        if (options.logprobs() && !info.supports(Capability.LOGPROBS)) {
+            throw new UnsupportedOperationException("the " + info.backend() + " backend cannot report logprobs; use Backend.FFM");
+        }
+        if (!options.sampling().logitBias().isEmpty() && !info.supports(Capability.LOGIT_BIAS)) {
+            throw new UnsupportedOperationException("the " + info.backend() + " backend cannot apply a logit bias; use Backend.FFM");
+        }
+        for (int t : options.sampling().logitBias().keySet()) {
+            if (t >= vocab.size()) {
+                throw new IllegalArgumentException("logitBias token id must be in [0, " + vocab.size() + "), was " + t);
+            }
+        }
+    }
+
+    /** Submits a generation and waits for it on the caller's thread, calling the listener for each chunk. */
+    private Completion run(GenerationRequest g, TokenListener listener) {
+        scheduler.submit(g);
+        if (listener == null) {
+            return await(g.result, g);
+        }
+        List<TokenChunk> delivered = new ArrayList<>();
+        boolean stoppedByListener = false;
+        Throwable listenerError = null;
+        while (true) {
+            Object o = take(g);
+            if (o == GenerationRequest.END) {
+                break;
+            }
+            if (stoppedByListener || listenerError != null) {
+                continue; // drain what the decode thread produced before it saw the cancel
+            }
+            TokenChunk chunk = (TokenChunk) o;
+            delivered.add(chunk);
+            try {
+                if (!listener.onToken(chunk)) {
+                    stoppedByListener = true;
+                    cancel(g);
+                }
+            } catch (Throwable t) {
+                listenerError = t;
+                cancel(g);
+            }
+        }
+        Completion c = await(g.result, g);
+        if (listenerError != null) {
+            throw rethrow(listenerError);
+        }
+        return stoppedByListener ? cutAt(c, delivered) : c;
+    }
+
+    /** The completion as the listener saw it when it asked to stop: text and tokens up to its last chunk. */
+    private static Completion cutAt(Completion c, List<TokenChunk> delivered) {
+        StringBuilder text = new StringBuilder();
+        int tokens = 0;
+        for (TokenChunk k : delivered) {
+            text.append(k.text());
+            if (k.token() >= 0) {
+                tokens++;
+            }
+        }
+        int[] ids = Arrays.copyOf(c.tokens(), Math.min(tokens, c.tokens().length));
+        List<TokenLogprob> lp = c.logprobs().subList(0, Math.min(ids.length, c.logprobs().size()));
+        Usage u = new Usage(c.usage().promptTokens(), ids.length, c.usage().cachedPromptTokens());
+        return new Completion(text.toString(), ids, FinishReason.CANCELLED, u, c.timings(), lp);
+    }
+
+    private Object take(GenerationRequest g) {
+        try {
+            return g.chunks.take();
+        } catch (InterruptedException e) {
+            cancel(g);
+            Thread.currentThread().interrupt();
+            throw new AutoGLMException("interrupted while waiting for the next token of " + label + "; the request was cancelled", e);
+        }
+    }
+
+    void cancel(Request r) {
+        r.cancel();
+        scheduler.wake();
+    }
+
+    /**
+     * Fits prompt tokens to the context. Without truncation a prompt that leaves no room for one
+     * generated token fails; with truncation the prompt keeps its BOS and its last tokens, leaving
+     * {@code min(maxTokens, context/2)} tokens for generation.
+     */
+    static int[] fitToContext(int[] tokens, int contextSize, GenerationOptions options, int bosToken) {
+        int[] t = tokens;
+        if (bosToken >= 0 && t.length >= 2 && t[0] == bosToken && t[1] == bosToken) {
+            t = Arrays.copyOfRange(t, 1, t.length); // a template that writes BOS itself, plus the one tokenize adds
+        }
+        if (t.length == 0) {
+            throw new IllegalArgumentException("prompt is empty and the model adds no BOS token; give a non-empty prompt");
+        }
+        int room = Math.max(1, Math.min(options.maxTokens(), contextSize / 2));
+        if (!options.truncatePrompt()) {
+            if (t.length >= contextSize) {
+                throw new ContextOverflowException(t.length, contextSize);
+            }
+            return t;
+        }
+        if (t.length + room <= contextSize) {
+            return t;
+        }
+        int keep = contextSize - room;
+        int[] fitted = new int[keep];
+        if (bosToken >= 0 && t[0] == bosToken) {
+            fitted[0] = bosToken;
+            System.arraycopy(t, t.length - (keep - 1), fitted, 1, keep - 1);
+        } else {
+            System.arraycopy(t, t.length - keep, fitted, 0, keep);
+        }
+        LOG.debug("prompt of {} tokens truncated to its last {} to leave {} of {} context tokens for generation",
+                t.length, keep, room, contextSize);
+        return fitted;
+    }
+
+    // ------------------------------------------------------------------------------------ templates
 
     /** Request template, else the builder's default, else the model's own, else a clear failure. */
     private String resolveTemplate(String requested) {
         if (requested != null) {
-            LOG.debug("chat template of the request: {}", abbreviate(requested));
             return requested;
         }
         if (defaultTemplate != null) {
-            LOG.debug("chat template from the builder: {}", abbreviate(defaultTemplate));
             return defaultTemplate;
         }
         if (info.chatTemplate().isPresent()) {
-            LOG.debug("chat template of the model");
             return info.chatTemplate().get();
         }
         throw new IllegalStateException("model " + info.name() + " has no chat template (tokenizer.chat_template); "
                 + "name one, e.g. ChatRequest.builder().chatTemplate(\"chatml\") or AutoGLM.builder().chatTemplate(\"chatml\")");
-    }
-
-    private static String abbreviate(String s) {
-        String oneLine = s.replace('\n', ' ');
-        return oneLine.length() <= 40 ? oneLine : oneLine.substring(0, 40) + "...";
     }
 
     @Override
@@ -161,53 +296,50 @@ final class ServingModel implements LanguageModel {
         ensureOpen();
         String template = resolveTemplate(chatTemplate);
         List<ChatMessage> copy = List.copyOf(messages);
-        return call(b -> b.applyChatTemplate(template, copy, addAssistantPrompt));
+        return vocabCall(b -> b.applyChatTemplate(template, copy, addAssistantPrompt));
     }
+
+    // ------------------------------------------------------------------------------------ embeddings
 
     @Override
     public float[] embed(String text, boolean normalize) {
         Objects.requireNonNull(text, "text");
-        ensureOpen();
-        if (!embeddings) {
-            throw new IllegalStateException("embeddings are disabled for " + label + "; build the model with embeddings(true)");
+        return embedAll(List.of(text), normalize).get(0);
+    }
+
+    @Override
+    public List<float[]> embedAll(List<String> texts, boolean normalize) {
+        Objects.requireNonNull(texts, "texts");
+        for (int i = 0; i < texts.size(); i++) {
+            Objects.requireNonNull(texts.get(i), "texts[" + i + "]");
         }
-        return call(b -> {
-            int[] tokens = b.tokenize(text, true, true);
-            if (tokens.length == 0) {
-                throw new IllegalArgumentException("text to embed is empty and the model adds no BOS token");
+        ensureOpen();
+        requireEmbeddings();
+        List<String> copy = List.copyOf(texts);
+        int[][] inputs = vocabCall(b -> {
+            int[][] in = new int[copy.size()][];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = b.tokenize(copy.get(i), true, true);
             }
-            if (tokens.length > contextSize) {
-                throw new ContextOverflowException(tokens.length, contextSize);
-            }
-            return b.embed(tokens, normalize);
+            return in;
         });
-    }
-
-    @Override
-    public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
-        Objects.requireNonNull(text, "text");
-        ensureOpen();
-        return call(b -> b.tokenize(text, addSpecial, parseSpecial));
-    }
-
-    @Override
-    public String detokenize(int[] tokens) {
-        Objects.requireNonNull(tokens, "tokens");
-        ensureOpen();
-        int[] copy = tokens.clone();
-        checkTokenIds(copy);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int t : copy) {
-            bytes.writeBytes(pieces[t]);
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i].length == 0) {
+                throw new IllegalArgumentException("text to embed" + (inputs.length > 1 ? " at index " + i : "")
+                        + " is empty and the model adds no BOS token");
+            }
+            if (inputs[i].length > contextSize) {
+                throw new ContextOverflowException(inputs[i].length, contextSize);
+            }
         }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return List.of(embedTokens(inputs, normalize));
     }
 
     @Override
-    public void evaluate(int[] tokens, LogitsConsumer consumer) {
+    public float[] embedTokens(int[] tokens, boolean normalize) {
         Objects.requireNonNull(tokens, "tokens");
-        Objects.requireNonNull(consumer, "consumer");
         ensureOpen();
+        requireEmbeddings();
         int[] copy = tokens.clone();
         if (copy.length == 0) {
             throw new IllegalArgumentException("tokens must not be empty");
@@ -215,33 +347,135 @@ final class ServingModel implements LanguageModel {
         if (copy.length > contextSize) {
             throw new ContextOverflowException(copy.length, contextSize);
         }
-        checkTokenIds(copy);
-        call(b -> {
-            b.evaluate(copy, (pos, logits) -> {
-                boolean prev = Job.IN_CALLBACK.get();
-                Job.IN_CALLBACK.set(true);
-                try {
-                    consumer.accept(pos, logits);
-                } finally {
-                    Job.IN_CALLBACK.set(prev);
-                }
-            });
-            return null;
-        });
+        checkTokenIds(copy, "tokens");
+        return embedTokens(new int[][] {copy}, normalize)[0];
     }
 
-    private void checkTokenIds(int[] tokens) {
+    private float[][] embedTokens(int[][] inputs, boolean normalize) {
+        if (inputs.length == 0) {
+            return new float[0][];
+        }
+        EmbedRequest e = new EmbedRequest(inputs, normalize);
+        scheduler.submit(e);
+        return await(e.result, e);
+    }
+
+    private void requireEmbeddings() {
+        if (!embeddings) {
+            throw new IllegalStateException("embeddings are disabled for " + label + "; build the model with embeddings(true)");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ vocabulary
+
+    @Override
+    public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
+        Objects.requireNonNull(text, "text");
+        ensureOpen();
+        return vocabCall(b -> b.tokenize(text, addSpecial, parseSpecial));
+    }
+
+    @Override
+    public String detokenize(int[] tokens) {
+        Objects.requireNonNull(tokens, "tokens");
+        ensureOpen();
+        int[] copy = tokens.clone();
+        checkTokenIds(copy, "tokens");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int t : copy) {
+            bytes.writeBytes(vocab.rawPiece(t));
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private void checkTokenIds(int[] tokens, String what) {
         for (int i = 0; i < tokens.length; i++) {
-            if (tokens[i] < 0 || tokens[i] >= vocabSize) {
-                throw new IllegalArgumentException("token id at index " + i + " must be in [0, " + vocabSize + "), was " + tokens[i]);
+            if (tokens[i] < 0 || tokens[i] >= vocab.size()) {
+                throw new IllegalArgumentException("token id at index " + i + " of " + what + " must be in [0, " + vocab.size()
+                        + "), was " + tokens[i]);
             }
         }
     }
+
+    /** Runs a vocabulary call here when the backend allows it, else on the decode thread. */
+    private <T> T vocabCall(Function<BackendModel, T> body) {
+        if (vocabThreadSafe) {
+            return body.apply(backend);
+        }
+        TaskRequest<T> t = new TaskRequest<>(body);
+        scheduler.submit(t);
+        return await(t.result, t);
+    }
+
+    // ------------------------------------------------------------------------------------ logits
+
+    @Override
+    public void evaluate(int[] tokens, LogitsConsumer consumer) {
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(consumer, "consumer");
+        ensureOpen();
+        if (!info.supports(Capability.LOGITS)) {
+            throw new UnsupportedOperationException("the " + info.backend() + " backend cannot expose logits; use Backend.FFM");
+        }
+        int[] copy = tokens.clone();
+        if (copy.length == 0) {
+            throw new IllegalArgumentException("tokens must not be empty");
+        }
+        if (copy.length > contextSize) {
+            throw new ContextOverflowException(copy.length, contextSize);
+        }
+        checkTokenIds(copy, "tokens");
+        EvaluateRequest e = new EvaluateRequest(copy);
+        scheduler.submit(e);
+        Throwable consumerError = null;
+        while (true) {
+            Object o;
+            try {
+                o = e.rows.take();
+            } catch (InterruptedException ex) {
+                cancel(e);
+                Thread.currentThread().interrupt();
+                throw new AutoGLMException("interrupted while evaluating on " + label + "; the request was cancelled", ex);
+            }
+            if (o == EvaluateRequest.END) {
+                break;
+            }
+            if (consumerError != null) {
+                continue;
+            }
+            EvaluateRequest.Row row = (EvaluateRequest.Row) o;
+            try {
+                consumer.accept(row.position(), row.logits());
+            } catch (Throwable t) {
+                consumerError = t;
+                cancel(e);
+            }
+        }
+        if (consumerError != null) {
+            throw rethrow(consumerError);
+        }
+        await(e.result, e);
+    }
+
+    // ------------------------------------------------------------------------------------ the rest
 
     @Override
     public ModelInfo info() {
         ensureOpen();
         return info;
+    }
+
+    @Override
+    public ModelStats stats() {
+        return scheduler.stats();
+    }
+
+    /** Runs work on the decode thread once no sequence is running (KV memory cleared before and after). */
+    <T> T runExclusive(Function<BackendModel, T> body) {
+        ensureOpen();
+        TaskRequest<T> t = new TaskRequest<>(body);
+        scheduler.submit(t);
+        return await(t.result, t);
     }
 
     @Override
@@ -263,24 +497,31 @@ final class ServingModel implements LanguageModel {
         }
     }
 
-    private <T> T call(Function<BackendModel, T> body) {
-        TaskJob<T> job = new TaskJob<>(body);
-        scheduler.submit(job);
-        return await(job.result, job);
-    }
-
-    /** Waits for a job's answer on the caller's thread; an interrupt cancels the job. */
-    <T> T await(CompletableFuture<T> future, Job job) {
+    /** Waits for a request's answer on the caller's thread; an interrupt cancels the request. */
+    <T> T await(CompletableFuture<T> future, Request request) {
         try {
             return future.get();
         } catch (InterruptedException e) {
-            job.cancel();
+            cancel(request);
             Thread.currentThread().interrupt();
             throw new AutoGLMException("interrupted while waiting for " + label + "; the request was cancelled", e);
         } catch (CancellationException e) {
             throw new IllegalStateException("request was cancelled before it started: " + label, e);
         } catch (ExecutionException e) {
-            throw GenerationJob.rethrow(e.getCause());
+            throw rethrow(e.getCause());
         }
+    }
+
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof CancellationException c) {
+            return new IllegalStateException("request was cancelled: " + c.getMessage(), c);
+        }
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new AutoGLMException("request failed: " + t, t);
     }
 }

@@ -152,7 +152,7 @@ abstract class AbstractLanguageModelContractTest {
             assertThat(a.usage().promptTokens()).isEqualTo(m.tokenize("Once upon a time").length);
             assertThat(a.usage().completionTokens()).isEqualTo(a.tokens().length);
             assertThat(a.text()).isEqualTo(m.detokenize(a.tokens()));
-            assertThat(a.timings().decodeTokens()).isEqualTo(a.tokens().length);
+            assertThat(a.timings().decodeTokens()).isEqualTo(a.tokens().length - 1); // the tokens after the first
             // every phase is measured, and together they fit inside the call (a unit mix-up would break this)
             Timings t = a.timings();
             assertThat(t.queueMillis()).isGreaterThanOrEqualTo(0);
@@ -304,7 +304,12 @@ abstract class AbstractLanguageModelContractTest {
             assertThat(chunks.stream().filter(c -> c.token() >= 0).mapToInt(TokenChunk::token).toArray())
                     .containsExactly(blocking.tokens());
             assertThat(chunks.stream().map(TokenChunk::text).collect(Collectors.joining())).isEqualTo(blocking.text());
-            assertThat(streamed).isEqualTo(blocking);
+            assertThat(streamed.tokens()).containsExactly(blocking.tokens());
+            assertThat(streamed.text()).isEqualTo(blocking.text());
+            assertThat(streamed.finishReason()).isEqualTo(blocking.finishReason());
+            // the same prompt again may reuse cached prompt cells, so only the cache counter may differ
+            assertThat(streamed.usage().promptTokens()).isEqualTo(blocking.usage().promptTokens());
+            assertThat(streamed.usage().completionTokens()).isEqualTo(blocking.usage().completionTokens());
             List<Integer> viaListener = new ArrayList<>();
             Completion listened = m.complete(r, c -> viaListener.add(c.token()));
             assertThat(listened.tokens()).containsExactly(blocking.tokens());
@@ -444,9 +449,7 @@ abstract class AbstractLanguageModelContractTest {
                     .satisfies(e -> assertThat(((ContextOverflowException) e).contextSize()).isEqualTo(64));
             assertThatThrownBy(() -> m.embed(longPrompt)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("embeddings(true)"); // disabled for this model
-            try (TokenStream s = m.stream(greedy(longPrompt, 8))) {
-                assertThatThrownBy(s::hasNext).isInstanceOf(ContextOverflowException.class);
-            }
+            assertThatThrownBy(() -> m.stream(greedy(longPrompt, 8))).isInstanceOf(ContextOverflowException.class);
             Completion c = m.complete(CompletionRequest.builder().prompt(longPrompt).maxTokens(8).truncatePrompt(true).build());
             assertThat(c.usage().promptTokens()).isEqualTo(64 - 8);
             assertThat(c.tokens()).hasSize(8);
@@ -469,12 +472,13 @@ abstract class AbstractLanguageModelContractTest {
     }
 
     @Test
-    void close_whileGenerating_cancelsAndWaits() throws Exception {
+    void close_whileGenerating_endsItWithAClearException() throws Exception {
         LanguageModel m = builder(TestModels.stories260K()).contextSize(8192).build();
         TokenStream s = m.stream(CompletionRequest.builder().prompt("Once").maxTokens(8000).ignoreEos(true).build());
         assertThat(s.hasNext()).isTrue();
         m.close();
-        assertThat(s.result().finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThatThrownBy(s::result).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("was closed while the request was running");
         assertThatThrownBy(() -> m.complete("x")).isInstanceOf(IllegalStateException.class);
     }
 

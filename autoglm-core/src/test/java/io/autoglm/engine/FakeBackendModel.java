@@ -2,7 +2,10 @@ package io.autoglm.engine;
 
 import io.autoglm.ChatMessage;
 import io.autoglm.LogitsConsumer;
-import io.autoglm.backend.BackendModel;
+import io.autoglm.Capability;
+import io.autoglm.backend.SerialBackendModel;
+import java.util.EnumSet;
+import java.util.Set;
 import io.autoglm.backend.GenerationResult;
 import io.autoglm.backend.GenerationSpec;
 import io.autoglm.backend.TokenSink;
@@ -18,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * token i's bytes are {@code pieces[i]}, generation replays {@code script} and then ends with EOG.
  * Real behaviour is covered by the contract tests against the FFM and JNI backends.
  */
-final class FakeBackendModel implements BackendModel {
+final class FakeBackendModel implements SerialBackendModel {
     static final int BOS = 0;
     static final int EOG = 1;
 
@@ -53,6 +56,21 @@ final class FakeBackendModel implements BackendModel {
         }
         script = s;
         return this;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.EMBEDDINGS, Capability.LOGITS, Capability.PER_REQUEST_CHAT_TEMPLATE);
+    }
+
+    @Override
+    public boolean isVocabularyThreadSafe() {
+        return false;
+    }
+
+    @Override
+    public boolean isControl(int token) {
+        return token == BOS || token == EOG;
     }
 
     @Override

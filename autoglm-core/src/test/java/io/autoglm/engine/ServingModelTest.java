@@ -29,10 +29,21 @@ class ServingModelTest {
     private ServingModel model;
 
     private ServingModel open(String defaultTemplate, int maxQueued) {
-        ModelInfo info = new ModelInfo(Path.of("fake.gguf"), "llama", "fake", 1, 0, 64, fake.contextSize(), 4, 1,
-                fake.vocabSize(), Optional.empty(), "fake", "none", 0, "as stored");
-        model = new ServingModel(fake, info, defaultTemplate, true, maxQueued);
+        SerialScheduler scheduler = new SerialScheduler(fake, maxQueued, "fake");
+        EngineThreads.start(scheduler);
+        ModelInfo info = new EngineModelInfo(Path.of("fake.gguf"), "llama", "fake", 1, 0, 64, fake.contextSize(), 1, 4, 1,
+                fake.vocabSize(), Optional.empty(), "fake", "none", 0, "as stored", fake.capabilities());
+        model = new ServingModel(fake, scheduler, Vocabulary.of(fake), info, defaultTemplate, true, "fake");
         return model;
+    }
+
+    /** Waits (at most 10 s) until {@code n} requests wait in the queue. */
+    private void awaitQueued(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (model.stats().queuedRequests() < n) {
+            assertThat(System.nanoTime()).as("%d queued requests within 10 s", n).isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     @AfterEach
@@ -50,7 +61,7 @@ class ServingModelTest {
         assertThat(c.finishReason()).isEqualTo(FinishReason.END_OF_GENERATION);
         assertThat(c.usage().promptTokens()).isEqualTo(3); // BOS + 2 characters
         assertThat(c.usage().completionTokens()).isEqualTo(3);
-        assertThat(c.timings().decodeTokens()).isEqualTo(3);
+        assertThat(c.timings().decodeTokens()).isEqualTo(2); // the tokens after the first
         assertThat(fake.lastPrompt[0]).isEqualTo(FakeBackendModel.BOS);
     }
 
@@ -117,23 +128,8 @@ class ServingModelTest {
         assertThat(queued.get(10, TimeUnit.SECONDS).text()).isEqualTo("a");
     }
 
-    /** Waits (10 s at most, then fails) until the scheduler holds {@code n} queued requests. */
-    private void awaitQueued(int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (schedulerQueued() < n) {
-            assertThat(System.nanoTime()).as("%d request(s) queued within 10 s", n).isLessThan(deadline);
-            Thread.sleep(5);
-        }
-    }
-
-    private int schedulerQueued() throws Exception {
-        var f = ServingModel.class.getDeclaredField("scheduler");
-        f.setAccessible(true);
-        return ((SerialScheduler) f.get(model)).queued();
-    }
-
     @Test
-    void close_cancelsRunningAndQueued_closesBackend_isIdempotent() throws Exception {
+    void close_failsRunningAndQueued_closesBackend_isIdempotent() throws Exception {
         fake.script("a");
         fake.tokenDelayMillis = 5;
         open(null, 4);
@@ -143,7 +139,8 @@ class ServingModelTest {
         awaitQueued(1);
         model.close();
         assertThat(fake.closed).isTrue();
-        assertThat(running.result().finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThatThrownBy(running::result).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed while the request was running");
         assertThatThrownBy(queued::join).hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         model.close();
         assertThatThrownBy(() -> model.complete("x")).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("closed: ");

@@ -68,9 +68,9 @@ class TextAssemblyTest {
     @Test
     void fit_promptFillingContext_overflowsWithoutTruncation() {
         int[] t = new int[16];
-        assertThatThrownBy(() -> GenerationJob.fitToContext(t, 16, opts(4, false), -1))
+        assertThatThrownBy(() -> ServingModel.fitToContext(t, 16, opts(4, false), -1))
                 .isInstanceOf(ContextOverflowException.class).hasMessageContaining("16 tokens");
-        assertThat(GenerationJob.fitToContext(new int[15], 16, opts(4, false), -1)).hasSize(15);
+        assertThat(ServingModel.fitToContext(new int[15], 16, opts(4, false), -1)).hasSize(15);
     }
 
     @Test
@@ -78,17 +78,17 @@ class TextAssemblyTest {
         int[] t = new int[40];
         Arrays.setAll(t, i -> i + 100);
         t[0] = 7; // BOS
-        int[] fitted = GenerationJob.fitToContext(t, 32, opts(8, true), 7);
+        int[] fitted = ServingModel.fitToContext(t, 32, opts(8, true), 7);
         assertThat(fitted).hasSize(24);
         assertThat(fitted[0]).isEqualTo(7);
         assertThat(fitted[1]).isEqualTo(t[40 - 23]);
         assertThat(fitted[23]).isEqualTo(t[39]);
         // room is capped at half the context
-        assertThat(GenerationJob.fitToContext(t, 32, opts(1000, true), 7)).hasSize(16);
+        assertThat(ServingModel.fitToContext(t, 32, opts(1000, true), 7)).hasSize(16);
     }
 
     @Test
     void fit_doubleBos_isCollapsed() {
-        assertThat(GenerationJob.fitToContext(new int[] {7, 7, 9}, 32, opts(4, false), 7)).containsExactly(7, 9);
+        assertThat(ServingModel.fitToContext(new int[] {7, 7, 9}, 32, opts(4, false), 7)).containsExactly(7, 9);
     }
 }

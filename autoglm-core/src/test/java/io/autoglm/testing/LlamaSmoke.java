@@ -1,16 +1,10 @@
 package io.autoglm.testing;
 
-import io.autoglm.Backend;
-import io.autoglm.Quantization;
-import io.autoglm.SamplingParams;
-import io.autoglm.backend.BackendModel;
-import io.autoglm.backend.GenerationSpec;
-import io.autoglm.backend.ModelSpec;
-import io.autoglm.backend.ffm.FfmBackend;
+import io.autoglm.AutoGLM;
+import io.autoglm.CompletionRequest;
+import io.autoglm.LanguageModel;
 import io.autoglm.gguf.GgufFile;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Test helper: loads a GGUF file with llama.cpp through the FFM backend and decodes a few greedy tokens,
@@ -39,17 +33,11 @@ public final class LlamaSmoke {
         try (GgufFile f = GgufFile.open(model)) {
             f.tensors(); // validated before the native loader sees it
         }
-        ModelSpec spec = new ModelSpec(model, Backend.FFM, 1, 128, 128, 0, null, Quantization.NONE, -1, null, null, 4, false);
-        BackendModel m = new FfmBackend().load(spec);
-        try {
-            List<Integer> out = new ArrayList<>();
-            m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), steps, true, null), t -> {
-                out.add(t);
-                return true;
-            });
-            return new Result(m.vocabSize(), m.embeddingLength(), out.stream().mapToInt(Integer::intValue).toArray());
-        } finally {
-            m.close();
+        try (LanguageModel m = AutoGLM.builder().model(model).threads(1).contextSize(128).batchSize(128).parallel(1)
+                .prefixCache(false).embeddings(false).maxQueuedRequests(4).build()) {
+            int[] out = m.complete(CompletionRequest.builder().promptTokens(prompt).maxTokens(steps).ignoreEos(true).build())
+                    .tokens();
+            return new Result(m.info().vocabSize(), m.info().embeddingLength(), out);
         }
     }
 }

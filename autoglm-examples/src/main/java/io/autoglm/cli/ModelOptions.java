@@ -68,7 +68,8 @@ final class ModelOptions {
     /** @param chatTemplate default chat template, or null @return a builder with these options */
     AutoGLM.Builder builder(String chatTemplate) {
         configureLogging(verbose);
-        AutoGLM.Builder b = AutoGLM.builder().model(model).backend(backendValue());
+        // one caller: one sequence (a bigger KV cache would only cost memory and start-up)
+        AutoGLM.Builder b = AutoGLM.builder().model(model).backend(backendValue()).parallel(1);
         if (threads != null) {
             b.threads(threads);
         }

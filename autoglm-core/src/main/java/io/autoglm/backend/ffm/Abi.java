@@ -38,14 +38,21 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
             "llama_sampler_chain_init", "llama_sampler_chain_add", "llama_sampler_init_greedy",
             "llama_sampler_init_dist", "llama_sampler_init_top_k", "llama_sampler_init_top_p",
             "llama_sampler_init_min_p", "llama_sampler_init_temp", "llama_sampler_init_penalties",
-            "llama_sampler_init_grammar", "llama_sampler_sample", "llama_sampler_free", "llama_set_n_threads");
+            "llama_sampler_init_grammar", "llama_sampler_sample", "llama_sampler_free", "llama_set_n_threads",
+            "llama_vocab_is_control", "llama_model_n_ctx_train", "llama_sampler_init_logit_bias", "llama_sampler_apply",
+            "llama_sampler_accept");
 
     /** Model loading options a generation maps onto its {@code llama_model_params}. */
     record ModelOptions(int gpuLayers, boolean vocabOnly, boolean useMmap, MemorySegment progressCallback) {
     }
 
-    /** Context options a generation maps onto its {@code llama_context_params}. */
-    record ContextOptions(int nCtx, int nBatch, int nUbatch, int threads, boolean embeddings, int poolingType) {
+    /**
+     * Context options a generation maps onto its {@code llama_context_params}.
+     *
+     * @param nSeqMax sequence ids the context accepts; above 1 the KV cache is one buffer shared by
+     *     all sequences (so {@code seq_cp} shares cells)
+     */
+    record ContextOptions(int nCtx, int nBatch, int nUbatch, int threads, boolean embeddings, int poolingType, int nSeqMax) {
     }
 
     /**
@@ -81,12 +88,12 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
                     Structs.field(layout, "embeddings"), Structs.field(layout, "no_perf"));
         }
 
-        /** Writes the options every generation takes the same way: one sequence, perf counters off. */
+        /** Writes the options every generation takes the same way; perf counters off. */
         void apply(MemorySegment p, ContextOptions o) {
             nCtx.set(p, 0L, o.nCtx());
             nBatch.set(p, 0L, o.nBatch());
             nUbatch.set(p, 0L, o.nUbatch());
-            nSeqMax.set(p, 0L, 1);
+            nSeqMax.set(p, 0L, o.nSeqMax());
             nThreads.set(p, 0L, o.threads());
             nThreadsBatch.set(p, 0L, o.threads());
             poolingType.set(p, 0L, o.poolingType());
@@ -152,15 +159,6 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
     void freeThreadpool(MemorySegment threadpool) {
     }
 
-    /**
-     * @param requested the context size asked for (0 = the model's trained length)
-     * @param reported what {@code llama_n_ctx} says the library allocated
-     * @return the context size the backend serves (same for every generation: the request padded to 32)
-     */
-    int servedContext(int requested, int reported) {
-        return reported;
-    }
-
     /** @return {@code struct llama_model_params} of this generation */
     final StructLayout modelParamsLayout() {
         return modelParamsLayout;
@@ -179,6 +177,25 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
 
     /** Empties the KV cache/memory of a context. */
     abstract void clearMemory(MemorySegment ctx);
+
+    /**
+     * @param rc what {@code llama_decode} returned (not 0)
+     * @param lastError the last error llama.cpp logged during the call, or ""
+     * @return true when the batch found no room in the KV cache and nothing was changed
+     */
+    boolean noKvSpace(int rc, String lastError) {
+        return rc == 1;
+    }
+
+    /**
+     * Removes a sequence from the cells of positions {@code [p0, p1)} ({@code -1} = open end).
+     *
+     * @return false when the library refused a partial removal
+     */
+    abstract boolean seqRemove(MemorySegment ctx, int seq, int p0, int p1);
+
+    /** Adds {@code dst} to the cells {@code src} holds at positions {@code [p0, p1)} ({@code -1} = open end). */
+    abstract void seqCopy(MemorySegment ctx, int src, int dst, int p0, int p1);
 
     /** @return a repetition/frequency/presence penalties sampler (the signature differs between generations) */
     abstract MemorySegment initPenalties(int nVocab, int lastN, float repeat, float frequency, float presence);
@@ -261,10 +278,19 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
         long modelSize = canarySize(lookup, "llama_model_default_params");
         long ctxSize = canarySize(lookup, "llama_context_default_params");
         probed += ", llama_model_default_params " + modelSize + " B, llama_context_default_params " + ctxSize + " B";
-        AbiB4916 abi = new AbiB4916(lookup, modelSize, ctxSize);
-        checkSize(path, AbiB4916.NAME, "llama_model_params", modelSize, abi.modelParamsLayout().byteSize(), probed);
-        checkSize(path, AbiB4916.NAME, "llama_context_params", ctxSize, abi.contextParamsLayout().byteSize(), probed);
-        return abi;
+        checkSize(path, AbiB4916.NAME, "llama_model_params", modelSize, AbiB4916.ModelParams.LAYOUT.byteSize(), probed);
+        checkSize(path, AbiB4916.NAME, "llama_context_params", ctxSize, AbiB4916.ContextParams.LAYOUT.byteSize(), probed);
+        List<String> lacking = new ArrayList<>();
+        for (String sym : AbiB4916.REQUIRED) {
+            if (lookup.find(sym).isEmpty()) {
+                lacking.add(sym);
+            }
+        }
+        if (!lacking.isEmpty()) {
+            throw new ModelLoadException("native library " + path + " looks like llama.cpp " + AbiB4916.NAME + " (" + probed
+                    + ") but lacks " + lacking + "; this build is incompatible");
+        }
+        return new AbiB4916(lookup, modelSize, ctxSize);
     }
 
     private static void checkSize(Path path, String generation, String struct, long measured, long expected, String probed) {

@@ -95,7 +95,13 @@ final class AbiB4916 extends Abi {
         }
     }
 
+    /** Symbols only this generation has (checked by {@link Abi#probe}). */
+    static final String[] REQUIRED = {"llama_kv_self_clear", "llama_kv_self_seq_rm", "llama_kv_self_seq_cp"};
+
     private final MethodHandle kvSelfClear;
+    private final MethodHandle kvSelfSeqRm;
+    private final MethodHandle kvSelfSeqCp;
+
     private final MethodHandle initPenalties;
 
     AbiB4916(SymbolLookup lookup, long measuredModelParams, long measuredContextParams) {
@@ -103,6 +109,10 @@ final class AbiB4916 extends Abi {
         Linker linker = Linker.nativeLinker();
         this.kvSelfClear = linker.downcallHandle(lookup.find("llama_kv_self_clear").orElseThrow(),
                 FunctionDescriptor.ofVoid(ADDRESS));
+        this.kvSelfSeqRm = linker.downcallHandle(lookup.find("llama_kv_self_seq_rm").orElseThrow(),
+                FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        this.kvSelfSeqCp = linker.downcallHandle(lookup.find("llama_kv_self_seq_cp").orElseThrow(),
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         // b4916: (int32 penalty_last_n, float repeat, float freq, float present); the current generation
         // prepends int32 n_vocab to the same symbol.
         this.initPenalties = linker.downcallHandle(lookup.find("llama_sampler_init_penalties").orElseThrow(),
@@ -118,6 +128,35 @@ final class AbiB4916 extends Abi {
     @Override
     void configureContext(MemorySegment p, ContextOptions o) {
         ContextParams.COMMON.apply(p, o);
+        // defrag_thold stays off (the default): b4916's defragmentation graph can fail a GGML_ASSERT and abort
+        // the process; the engine splits a batch that finds no contiguous room instead
+    }
+
+    /**
+     * b4916 returns -3 when no slot is found for a micro-batch ("failed to prepare ubatch"), the code it also uses for
+     * a failed graph computation; its log line tells them apart. Its batch guard restores the cache either way.
+     */
+    @Override
+    boolean noKvSpace(int rc, String lastError) {
+        return rc == 1 || (rc == -3 && (lastError.contains("ubatch") || lastError.contains("slot")));
+    }
+
+    @Override
+    boolean seqRemove(MemorySegment ctx, int seq, int p0, int p1) {
+        try {
+            return (boolean) kvSelfSeqRm.invokeExact(ctx, seq, p0, p1);
+        } catch (Throwable t) {
+            throw LlamaLibrary.rethrow(t);
+        }
+    }
+
+    @Override
+    void seqCopy(MemorySegment ctx, int src, int dst, int p0, int p1) {
+        try {
+            kvSelfSeqCp.invokeExact(ctx, src, dst, p0, p1);
+        } catch (Throwable t) {
+            throw LlamaLibrary.rethrow(t);
+        }
     }
 
     @Override

@@ -110,6 +110,7 @@ final class AbiCurrent extends Abi {
         static final ContextParamFields COMMON = ContextParamFields.of(LAYOUT);
         static final VarHandle N_OUTPUTS_MAX_PER_SEQ = Structs.field(LAYOUT, "n_outputs_max_per_seq");
         static final VarHandle FLASH_ATTN_TYPE = Structs.field(LAYOUT, "flash_attn_type");
+        static final VarHandle KV_UNIFIED = Structs.field(LAYOUT, "kv_unified");
 
         /** enum llama_flash_attn_type: AUTO -1, DISABLED 0, ENABLED 1 */
         static final int FLASH_ATTN_DISABLED = 0;
@@ -144,7 +145,7 @@ final class AbiCurrent extends Abi {
     }
 
     /** Symbols only this generation has (checked by {@link Abi#probe}). */
-    static final String[] REQUIRED = {"llama_get_memory", "llama_memory_clear", "ggml_backend_load_all_from_path",
+    static final String[] REQUIRED = {"llama_get_memory", "llama_memory_clear", "llama_memory_seq_rm", "llama_memory_seq_cp", "ggml_backend_load_all_from_path",
         "ggml_backend_dev_count", "ggml_backend_dev_by_type", "ggml_backend_dev_backend_reg",
         "ggml_backend_reg_get_proc_address", "ggml_threadpool_params_default", "llama_attach_threadpool",
         "llama_detach_threadpool"};
@@ -154,6 +155,8 @@ final class AbiCurrent extends Abi {
     private final String version;
     private final MethodHandle getMemory;
     private final MethodHandle memoryClear;
+    private final MethodHandle memorySeqRm;
+    private final MethodHandle memorySeqCp;
     private final MethodHandle initPenalties;
     private final MethodHandle attachThreadpool;
     private final MethodHandle detachThreadpool;
@@ -169,6 +172,8 @@ final class AbiCurrent extends Abi {
         this.version = version;
         this.getMemory = h("llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
         this.memoryClear = h("llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
+        this.memorySeqRm = h("llama_memory_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        this.memorySeqCp = h("llama_memory_seq_cp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         // current: (int32 n_vocab, int32 penalty_last_n, float repeat, float freq, float present)
         this.initPenalties = h("llama_sampler_init_penalties",
                 FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
@@ -202,18 +207,29 @@ final class AbiCurrent extends Abi {
         ContextParams.N_OUTPUTS_MAX_PER_SEQ.set(p, 0L, Math.max(1, o.nBatch()));
         // AUTO means on for the CPU; off is faster for small models and matches b4916's default
         ContextParams.FLASH_ATTN_TYPE.set(p, 0L, ContextParams.FLASH_ATTN_DISABLED);
+        // one cache for all sequences, so a prefix is shared by seq_cp without copying (otherwise each
+        // sequence gets its own n_ctx / n_seq_max cells and cannot see another's)
+        ContextParams.KV_UNIFIED.set(p, 0L, o.nSeqMax() > 1);
     }
 
-    /**
-     * This generation allocates at least 256 cells (b4916 pads the request to 32); the backend
-     * serves what b4916 would, so the context-full behaviour is the same on both.
-     */
     @Override
-    int servedContext(int requested, int reported) {
-        if (requested <= 0) {
-            return reported;
+    boolean seqRemove(MemorySegment ctx, int seq, int p0, int p1) {
+        try {
+            MemorySegment mem = (MemorySegment) getMemory.invokeExact(ctx);
+            return (boolean) memorySeqRm.invokeExact(mem, seq, p0, p1);
+        } catch (Throwable t) {
+            throw LlamaLibrary.rethrow(t);
         }
-        return Math.min(reported, (requested + 31) / 32 * 32);
+    }
+
+    @Override
+    void seqCopy(MemorySegment ctx, int src, int dst, int p0, int p1) {
+        try {
+            MemorySegment mem = (MemorySegment) getMemory.invokeExact(ctx);
+            memorySeqCp.invokeExact(mem, src, dst, p0, p1);
+        } catch (Throwable t) {
+            throw LlamaLibrary.rethrow(t);
+        }
     }
 
     @Override

@@ -55,6 +55,9 @@ final class LlamaLibrary {
     final MethodHandle tokenize;
     final MethodHandle tokenToPiece;
     final MethodHandle vocabIsEog;
+    final MethodHandle vocabIsControl;
+    final MethodHandle modelNCtxTrain;
+    final MethodHandle samplerInitLogitBias;
     final MethodHandle vocabBos;
     final MethodHandle modelChatTemplate;
     final MethodHandle chatApplyTemplate;
@@ -78,6 +81,8 @@ final class LlamaLibrary {
     final MethodHandle samplerInitTemp;
     final MethodHandle samplerInitGrammar;
     final MethodHandle samplerSample;
+    final MethodHandle samplerApply;
+    final MethodHandle samplerAccept;
     final MethodHandle samplerFree;
 
     private LlamaLibrary(Path path) {
@@ -106,6 +111,9 @@ final class LlamaLibrary {
         tokenToPiece = h("llama_token_to_piece", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
                 JAVA_INT, JAVA_BOOLEAN), CRITICAL);
         vocabIsEog = h("llama_vocab_is_eog", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT), CRITICAL);
+        vocabIsControl = h("llama_vocab_is_control", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT), CRITICAL);
+        modelNCtxTrain = h("llama_model_n_ctx_train", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
+        samplerInitLogitBias = h("llama_sampler_init_logit_bias", FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
         vocabBos = h("llama_vocab_bos", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
         modelChatTemplate = h("llama_model_chat_template", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         chatApplyTemplate = h("llama_chat_apply_template", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
@@ -131,6 +139,8 @@ final class LlamaLibrary {
         samplerInitGrammar = h("llama_sampler_init_grammar", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         samplerSample = h("llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
         samplerFree = h("llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+        samplerApply = h("llama_sampler_apply", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+        samplerAccept = h("llama_sampler_accept", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
 
         // logging first, so backend init and everything after it goes to SLF4J, never to stderr
         try {

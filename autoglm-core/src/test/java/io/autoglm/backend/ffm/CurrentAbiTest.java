@@ -115,8 +115,8 @@ class CurrentAbiTest {
     }
 
     private static FfmModel load(Path model, Path library, int threads) {
-        ModelSpec s = new ModelSpec(model, Backend.FFM, threads, 512, 512, 0, library, Quantization.NONE, -1, null, null,
-                16, false);
+        ModelSpec s = ModelSpec.builder(model).backend(Backend.FFM).threads(threads).contextSize(512).nativeLibrary(library)
+                .parallel(1).prefixCache(false).maxQueuedRequests(16).embeddings(false).build();
         return (FfmModel) new FfmBackend().load(s);
     }
 

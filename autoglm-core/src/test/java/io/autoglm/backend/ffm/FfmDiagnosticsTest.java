@@ -3,12 +3,12 @@ package io.autoglm.backend.ffm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.autoglm.Backend;
-import io.autoglm.Quantization;
-import io.autoglm.SamplingParams;
+import io.autoglm.AutoGLM;
+import io.autoglm.CompletionRequest;
+import io.autoglm.LanguageModel;
+import io.autoglm.TokenStream;
 import io.autoglm.backend.BackendModel;
-import io.autoglm.backend.GenerationSpec;
-import io.autoglm.backend.ModelSpec;
+import io.autoglm.engine.EngineAccess;
 import io.autoglm.internal.BundledLibrary;
 import io.autoglm.testing.fixtures.CurrentLlama;
 import io.autoglm.testing.fixtures.Gcc;
@@ -22,7 +22,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,22 +55,29 @@ class FfmDiagnosticsTest {
         error = linker.downcallHandle(l.findOrThrow("greedy_inproc_error"), FunctionDescriptor.of(ValueLayout.ADDRESS));
     }
 
-    private static BackendModel load(Path nativeLibrary, int threads) {
-        return new FfmBackend().load(new ModelSpec(TestModels.stories260K(), Backend.FFM, threads, 512, 512, 0, nativeLibrary,
-                Quantization.NONE, -1, null, null, 4, false));
+    private static LanguageModel load(Path nativeLibrary, int threads) {
+        AutoGLM.Builder b = AutoGLM.builder().model(TestModels.stories260K()).threads(threads).contextSize(512).parallel(1)
+                .prefixCache(false).embeddings(false).maxQueuedRequests(4);
+        if (nativeLibrary != null) {
+            b.nativeLibrary(nativeLibrary);
+        }
+        return b.build();
+    }
+
+    private static int[] javaLoop(LanguageModel m, int[] prompt, int tokens) {
+        return m.complete(CompletionRequest.builder().promptTokens(prompt).maxTokens(tokens).ignoreEos(true).build()).tokens();
     }
 
     private static void assertCLoopOnTheBackendsContextMatchesTheJavaLoop(Path nativeLibrary, Path expectedLibrary) {
         for (int threads : new int[] {1, 2}) {
-            try (BackendModel m = load(nativeLibrary, threads); Arena arena = Arena.ofShared()) {
+            try (LanguageModel m = load(nativeLibrary, threads); Arena arena = Arena.ofShared()) {
                 int[] prompt = m.tokenize("Once upon a time", true, false);
-                List<Integer> javaIds = new ArrayList<>();
-                m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), TOKENS, true, null), t -> javaIds.add(t));
+                List<Integer> javaIds = Arrays.stream(javaLoop(m, prompt, TOKENS)).boxed().toList();
 
                 MemorySegment promptSeg = arena.allocateFrom(ValueLayout.JAVA_INT, prompt);
                 MemorySegment out = arena.allocate(ValueLayout.JAVA_INT, TOKENS);
                 String[] thread = new String[1];
-                double rate = FfmDiagnostics.onDecodeThread(m, (ctx, vocab, library) -> {
+                double rate = EngineAccess.runExclusive(m, b -> FfmDiagnostics.withContext(b, (ctx, vocab, library) -> {
                     thread[0] = Thread.currentThread().getName();
                     assertThat(ctx).isNotEqualTo(MemorySegment.NULL);
                     assertThat(vocab).isNotEqualTo(MemorySegment.NULL);
@@ -79,16 +85,14 @@ class FfmDiagnosticsTest {
                     int rc = (int) init.invokeExact(arena.allocateFrom(library.toString()));
                     assertThat(rc).as("greedy_inproc_init: %s", message()).isZero();
                     return (double) run.invokeExact(ctx, promptSeg, prompt.length, TOKENS, out);
-                });
+                }));
                 assertThat(rate).as("greedy_inproc_run: %s", message()).isPositive();
-                assertThat(thread[0]).startsWith("autoglm-ffm-decode");
+                assertThat(thread[0]).startsWith("autoglm-engine-");
                 assertThat(Arrays.stream(out.toArray(ValueLayout.JAVA_INT)).boxed().toList())
                         .as("C loop on the backend's context, %d threads", threads).isEqualTo(javaIds);
 
-                // the KV memory was cleared before the call and the backend still works after it
-                List<Integer> again = new ArrayList<>();
-                m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), TOKENS, true, null), t -> again.add(t));
-                assertThat(again).isEqualTo(javaIds);
+                // the KV memory was cleared around the call and the model still works after it
+                assertThat(Arrays.stream(javaLoop(m, prompt, TOKENS)).boxed().toList()).isEqualTo(javaIds);
             }
         }
     }
@@ -113,44 +117,36 @@ class FfmDiagnosticsTest {
     }
 
     @Test
-    void callFromASinkOnTheDecodeThread_isRefused_andDoesNotDisturbTheRunningGeneration() {
-        // the hook clears the KV memory: run from inside a generation it would wipe the tokens decoded so far
-        try (BackendModel m = load(null, 1)) {
+    void exclusiveCall_waitsForTheRunningGeneration_whichKeepsItsTokens() throws Exception {
+        try (LanguageModel m = load(null, 1)) {
             int[] prompt = m.tokenize("Once upon a time", true, false);
-            List<Integer> expected = new ArrayList<>();
-            m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 20, true, null), t -> expected.add(t));
-            List<Integer> got = new ArrayList<>();
-            Throwable[] nested = new Throwable[1];
-            m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 20, true, null), t -> {
-                got.add(t);
-                if (got.size() == 5) {
-                    try {
-                        FfmDiagnostics.onDecodeThread(m, (c, v, l) -> 1);
-                    } catch (RuntimeException e) {
-                        nested[0] = e;
-                    }
-                }
-                return true;
-            });
-            assertThat(nested[0]).isInstanceOf(IllegalStateException.class).hasMessageContaining("decode thread");
-            assertThat(got).isEqualTo(expected);
+            int[] expected = javaLoop(m, prompt, 60);
+            try (TokenStream s = m.stream(CompletionRequest.builder().promptTokens(prompt).maxTokens(60).ignoreEos(true).build())) {
+                assertThat(s.hasNext()).isTrue(); // the generation holds a sequence now
+                int seven = EngineAccess.runExclusive(m, b -> FfmDiagnostics.withContext(b, (c, v, l) -> 7));
+                assertThat(seven).isEqualTo(7);
+                assertThat(s.result().tokens()).containsExactly(expected);
+            }
         }
     }
 
     @Test
-    void otherModels_closedModels_andThrowingCalls_areRefusedClearly() {
+    void otherModels_otherThreads_closedModels_andThrowingCalls_areRefusedClearly() {
         BackendModel notFfm = (BackendModel) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BackendModel.class},
                 (p, method, args) -> null);
-        assertThatThrownBy(() -> FfmDiagnostics.onDecodeThread(notFfm, (c, v, l) -> 1))
+        assertThatThrownBy(() -> FfmDiagnostics.withContext(notFfm, (c, v, l) -> 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a model of the FFM backend");
-        BackendModel m = load(null, 1);
-        assertThatThrownBy(() -> FfmDiagnostics.onDecodeThread(m, (c, v, l) -> {
+        LanguageModel m = load(null, 1);
+        BackendModel backend = EngineAccess.runExclusive(m, b -> b);
+        assertThatThrownBy(() -> FfmDiagnostics.withContext(backend, (c, v, l) -> 1))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("confined");
+        assertThatThrownBy(() -> EngineAccess.runExclusive(m, b -> FfmDiagnostics.withContext(b, (c, v, l) -> {
             throw new IllegalStateException("boom");
-        })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
-        int seven = FfmDiagnostics.onDecodeThread(m, (c, v, l) -> 7);
+        }))).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        int seven = EngineAccess.runExclusive(m, b -> FfmDiagnostics.withContext(b, (c, v, l) -> 7));
         assertThat(seven).isEqualTo(7);
         m.close();
-        assertThatThrownBy(() -> FfmDiagnostics.onDecodeThread(m, (c, v, l) -> 1)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> EngineAccess.runExclusive(m, b -> 1)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
 }

@@ -13,12 +13,12 @@ class FfmEmbeddingTest {
                 FfmTestSupport.spec(TestModels.stories260K(), 1, 128, null, true))) {
             int[] a = m.tokenize("The cat sat on the mat.", true, false);
             int[] b = m.tokenize("Lily went to the park to play.", true, false);
-            float[] e1 = m.embed(a, false);
-            float[] e2 = m.embed(a, false);
-            float[] other = m.embed(b, false);
+            float[] e1 = FfmTestSupport.embed(m, a, false);
+            float[] e2 = FfmTestSupport.embed(m, a, false);
+            float[] other = FfmTestSupport.embed(m, b, false);
             assertThat(e1).hasSize(64).containsExactly(e2);
             assertThat(other).hasSize(64).isNotEqualTo(e1);
-            float[] n = m.embed(a, true);
+            float[] n = FfmTestSupport.embed(m, a, true);
             double norm = 0;
             for (float v : n) {
                 norm += v * v;
@@ -41,9 +41,9 @@ class FfmEmbeddingTest {
     @Test
     void embeddings_withoutEagerContext_createItOnFirstUse() {
         try (FfmModel m = FfmTestSupport.load(TestModels.tinyRandom(), 1, 64)) {
-            float[] e = m.embed(m.tokenize("hello world", true, false), true);
+            float[] e = FfmTestSupport.embed(m, m.tokenize("hello world", true, false), true);
             assertThat(e).hasSize(m.embeddingLength());
-            assertThat(m.embed(m.tokenize("hello world", true, false), true)).containsExactly(e);
+            assertThat(FfmTestSupport.embed(m, m.tokenize("hello world", true, false), true)).containsExactly(e);
         }
     }
 }

@@ -9,12 +9,10 @@ import io.autoglm.ChatMessage;
 import io.autoglm.ContextOverflowException;
 import io.autoglm.SamplingParams;
 import io.autoglm.backend.GenerationResult;
-import io.autoglm.backend.GenerationSpec;
 import io.autoglm.testing.fixtures.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,10 +89,10 @@ class FfmGenerationTest {
     @Test
     void generation_stopsWhenSinkReturnsFalse_andWhenContextIsFull() {
         List<Integer> got = new ArrayList<>();
-        GenerationResult r = model.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 50, true, null), t -> {
+        GenerationResult r = FfmTestSupport.generate(model, prompt, SamplingParams.greedy(), 50, true, null, t -> {
             got.add(t);
             return got.size() < 3;
-        });
+        }).result();
         assertThat(r.end()).isEqualTo(GenerationResult.End.SINK_STOPPED);
         assertThat(got).hasSize(3);
 
@@ -147,7 +145,7 @@ class FfmGenerationTest {
         System.arraycopy(greedy, 0, seq, prompt.length, greedy.length);
         List<Integer> positions = new ArrayList<>();
         List<Integer> argmax = new ArrayList<>();
-        model.evaluate(seq, (pos, logits) -> {
+        FfmTestSupport.evaluate(model, seq, (pos, logits) -> {
             assertThat(logits).hasSize(512);
             positions.add(pos);
             int best = 0;
@@ -187,20 +185,23 @@ class FfmGenerationTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> generate(model, new int[300], SamplingParams.greedy(), 5, false, null))
                 .isInstanceOf(ContextOverflowException.class);
-        assertThatThrownBy(() -> model.embed(new int[] {700}, true)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FfmTestSupport.embed(model, new int[] {700}, true)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
-    void sink_runsOnTheDecodeThread_andCanCallBackIntoTheModel() {
-        AtomicReference<String> thread = new AtomicReference<>();
-        StringBuilder sb = new StringBuilder();
-        model.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 5, true, null), t -> {
-            thread.set(Thread.currentThread().getName());
-            sb.append(new String(model.tokenBytes(t)));
-            return true;
+    void decoder_isConfinedToTheLoadingThread() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                model.decoder();
+            } catch (Throwable e) {
+                seen.set(e);
+            }
         });
-        assertThat(thread.get()).startsWith("autoglm-ffm-decode-");
-        assertThat(sb.toString()).startsWith(", there was");
+        t.start();
+        t.join();
+        assertThat(seen.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("confined");
+        assertThat(model.tokenize("Once", true, false)).startsWith(1);
     }
 
     @Test
@@ -233,8 +234,8 @@ class FfmGenerationTest {
         assertThatThrownBy(() -> m.isEndOfGeneration(1)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> generate(m, new int[] {1}, SamplingParams.greedy(), 2, false, null))
                 .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> m.embed(new int[] {1}, false)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> m.evaluate(new int[] {1}, (p, l) -> { })).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> FfmTestSupport.embed(m, new int[] {1}, false)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> FfmTestSupport.evaluate(m, new int[] {1}, (p, l) -> { })).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> m.applyChatTemplate("chatml", List.of(), true)).isInstanceOf(IllegalStateException.class);
     }
 

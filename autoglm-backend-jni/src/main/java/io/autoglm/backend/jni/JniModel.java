@@ -11,7 +11,8 @@ import io.autoglm.ContextOverflowException;
 import io.autoglm.LogitsConsumer;
 import io.autoglm.ModelLoadException;
 import io.autoglm.SamplingParams;
-import io.autoglm.backend.BackendModel;
+import io.autoglm.Capability;
+import io.autoglm.backend.SerialBackendModel;
 import io.autoglm.backend.GenerationResult;
 import io.autoglm.backend.GenerationSpec;
 import io.autoglm.backend.ModelSpec;
@@ -36,13 +37,17 @@ import org.slf4j.LoggerFactory;
  * server loop on a native thread it owns, so every decode of the context runs on that one thread.
  * See {@link JniBackend} for what the binding cannot do and how this class works around it.
  */
-final class JniModel implements BackendModel {
+final class JniModel implements SerialBackendModel {
     private static final Logger LOG = LoggerFactory.getLogger(JniModel.class);
     private static final List<String> EOG_TEXTS = List.of("</s>", "<|endoftext|>", "<|eot_id|>", "<|eom_id|>",
             "<|im_end|>", "<|end|>", "<end_of_turn>", "<EOT>", "<|end_of_text|>", "<|END_OF_TURN_TOKEN|>");
 
     private final ModelSpec spec;
     private final LlamaModel model;
+    /** No batching, logits, logprobs, logit bias, per-request templates or raw special tokens (docs/jni-backend.md). */
+    private static final Set<Capability> CAPABILITIES = java.util.Collections.unmodifiableSet(
+            java.util.EnumSet.of(Capability.EMBEDDINGS, Capability.GRAMMAR));
+
     private final GgufPeek meta;
     private final int contextSize;
     private final int vocabSize;
@@ -313,6 +318,22 @@ final class JniModel implements BackendModel {
             eog.add(token);
         }
         return result;
+    }
+
+    @Override
+    public boolean isControl(int token) {
+        checkToken(token);
+        return meta.isControl(token);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public boolean isVocabularyThreadSafe() {
+        return false;
     }
 
     @Override

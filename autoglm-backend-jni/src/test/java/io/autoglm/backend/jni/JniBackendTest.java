@@ -7,7 +7,7 @@ import io.autoglm.Backend;
 import io.autoglm.ChatMessage;
 import io.autoglm.Quantization;
 import io.autoglm.SamplingParams;
-import io.autoglm.backend.BackendModel;
+import io.autoglm.backend.SerialBackendModel;
 import io.autoglm.backend.GenerationResult;
 import io.autoglm.backend.GenerationSpec;
 import io.autoglm.backend.InferenceBackend;
@@ -30,17 +30,17 @@ class JniBackendTest {
     static final List<String> PROMPTS = List.of("Once upon a time", "The cat sat on the", "Lily and Tom went to the park.",
             "\"Hello,\" said the", "1 2 3 4");
 
-    private BackendModel stories;
-    private BackendModel tiny;
+    private SerialBackendModel stories;
+    private SerialBackendModel tiny;
 
     static ModelSpec spec(Path p, int ctx, boolean embeddings) {
-        return new ModelSpec(p, Backend.JNI, 1, ctx, 512, 0, null, Quantization.NONE, -1, null, null, 16, embeddings);
+        return ModelSpec.builder(p).backend(Backend.JNI).threads(1).contextSize(ctx).batchSize(512).maxQueuedRequests(16).embeddings(embeddings).parallel(1).prefixCache(false).build();
     }
 
     @BeforeAll
     void load() {
-        stories = new JniBackend().load(spec(TestModels.stories260K(), 512, false));
-        tiny = new JniBackend().load(spec(TestModels.tinyRandom(), 512, false));
+        stories = (SerialBackendModel) new JniBackend().load(spec(TestModels.stories260K(), 512, false));
+        tiny = (SerialBackendModel) new JniBackend().load(spec(TestModels.tinyRandom(), 512, false));
     }
 
     @AfterAll
@@ -53,13 +53,13 @@ class JniBackendTest {
         }
     }
 
-    static List<Integer> greedy(BackendModel m, int[] prompt, int max) {
+    static List<Integer> greedy(SerialBackendModel m, int[] prompt, int max) {
         List<Integer> ids = new ArrayList<>();
-        m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), max, false, null), ids::add);
+        m.generate(GenerationSpec.builder(prompt).sampling(SamplingParams.greedy()).maxTokens(max).ignoreEos(false).build(), ids::add);
         return ids;
     }
 
-    static String text(BackendModel m, List<Integer> ids) {
+    static String text(SerialBackendModel m, List<Integer> ids) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int id : ids) {
             out.writeBytes(m.tokenBytes(id));
@@ -86,7 +86,7 @@ class JniBackendTest {
 
     @Test
     void greedy_isDeterministic_onBothModels() {
-        for (BackendModel m : List.of(stories, tiny)) {
+        for (SerialBackendModel m : List.of(stories, tiny)) {
             for (String p : PROMPTS.subList(0, 2)) {
                 int[] prompt = m.tokenize(p, true, false);
                 List<Integer> a = greedy(m, prompt, 40);
@@ -98,7 +98,7 @@ class JniBackendTest {
 
     @Test
     void greedy_tokenIdsDetokenizeToTheTextTheBindingGenerates() {
-        for (BackendModel m : List.of(stories, tiny)) {
+        for (SerialBackendModel m : List.of(stories, tiny)) {
             for (String p : PROMPTS) {
                 int[] prompt = m.tokenize(p, true, false);
                 List<Integer> ids = greedy(m, prompt, 48);
@@ -118,8 +118,7 @@ class JniBackendTest {
     @Test
     void sink_returningFalse_stopsAtOnce() {
         List<Integer> seen = new ArrayList<>();
-        GenerationResult r = stories.generate(new GenerationSpec(stories.tokenize("Once upon a time", true, false),
-                SamplingParams.greedy(), 50, false, null), t -> {
+        GenerationResult r = stories.generate(GenerationSpec.builder(stories.tokenize("Once upon a time", true, false)).sampling(SamplingParams.greedy()).maxTokens(50).ignoreEos(false).build(), t -> {
                     seen.add(t);
                     return seen.size() < 7;
                 });
@@ -134,7 +133,8 @@ class JniBackendTest {
     void maxTokens_endsWithLengthAndTimings() {
         int[] prompt = stories.tokenize("Once upon a time", true, false);
         long t0 = System.nanoTime();
-        GenerationResult r = stories.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 12, false, null), t -> true);
+        GenerationResult r = stories.generate(GenerationSpec.builder(prompt).sampling(SamplingParams.greedy()).maxTokens(12).build(),
+                t -> true);
         double wallMillis = (System.nanoTime() - t0) / 1e6;
         assertThat(r.end()).isEqualTo(GenerationResult.End.LENGTH);
         assertThat(r.generatedTokens()).isEqualTo(12);
@@ -147,10 +147,10 @@ class JniBackendTest {
 
     @Test
     void fullContext_endsWithContextFull() {
-        try (BackendModel small = new JniBackend().load(spec(TestModels.stories260K(), 32, false))) {
+        try (SerialBackendModel small = (SerialBackendModel) new JniBackend().load(spec(TestModels.stories260K(), 32, false))) {
             int[] prompt = small.tokenize("Once upon a time", true, false);
             List<Integer> ids = new ArrayList<>();
-            GenerationResult r = small.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 100, true, null), ids::add);
+            GenerationResult r = small.generate(GenerationSpec.builder(prompt).sampling(SamplingParams.greedy()).maxTokens(100).ignoreEos(true).build(), ids::add);
             assertThat(r.end()).isEqualTo(GenerationResult.End.CONTEXT_FULL);
             assertThat(small.contextSize()).isEqualTo(32);
             assertThat(ids).hasSize(32 - prompt.length + 1); // the token sampled with the context full counts
@@ -161,8 +161,7 @@ class JniBackendTest {
     void grammar_constrainsOutput_thenEndOfGeneration() {
         int[] prompt = stories.tokenize("Once upon a time", true, false);
         List<Integer> ids = new ArrayList<>();
-        GenerationResult r = stories.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 40, false,
-                "root ::= \" the end\""), ids::add);
+        GenerationResult r = stories.generate(GenerationSpec.builder(prompt).sampling(SamplingParams.greedy()).maxTokens(40).ignoreEos(false).grammar("root ::= \" the end\"").build(), ids::add);
         assertThat(text(stories, ids)).isEqualTo(" the end");
         assertThat(r.end()).isEqualTo(GenerationResult.End.END_OF_GENERATION);
         assertThat(ids).noneMatch(stories::isEndOfGeneration);
@@ -171,8 +170,8 @@ class JniBackendTest {
     @Test
     void invalidGrammar_isRejected() {
         int[] prompt = stories.tokenize("Once upon a time", true, false);
-        assertThatThrownBy(() -> stories.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 5, false,
-                "root ::= ( \"unclosed\""), t -> true)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> stories.generate(GenerationSpec.builder(prompt).sampling(SamplingParams.greedy()).maxTokens(5)
+                .grammar("root ::= ( \"unclosed\"").build(), t -> true)).isInstanceOf(IllegalArgumentException.class);
         assertThat(greedy(stories, prompt, 3)).hasSize(3);
     }
 
@@ -183,9 +182,9 @@ class JniBackendTest {
         List<Integer> a = new ArrayList<>();
         List<Integer> b = new ArrayList<>();
         List<Integer> c = new ArrayList<>();
-        stories.generate(new GenerationSpec(prompt, s, 40, true, null), a::add);
-        stories.generate(new GenerationSpec(prompt, s, 40, true, null), b::add);
-        stories.generate(new GenerationSpec(prompt, s.toBuilder().seed(99).build(), 40, true, null), c::add);
+        stories.generate(GenerationSpec.builder(prompt).sampling(s).maxTokens(40).ignoreEos(true).build(), a::add);
+        stories.generate(GenerationSpec.builder(prompt).sampling(s).maxTokens(40).ignoreEos(true).build(), b::add);
+        stories.generate(GenerationSpec.builder(prompt).sampling(s.toBuilder().seed(99).build()).maxTokens(40).ignoreEos(true).build(), c::add);
         assertThat(a).hasSize(40).isEqualTo(b);
         assertThat(c).isNotEqualTo(a);
         assertThat(a).isNotEqualTo(greedy(stories, prompt, 40));
@@ -235,9 +234,8 @@ class JniBackendTest {
 
     @Test
     void chatTemplate_fixedAtLoad_isApplied() {
-        ModelSpec s = new ModelSpec(TestModels.stories260K(), Backend.JNI, 1, 128, 128, 0, null, Quantization.NONE, -1,
-                "llama2", null, 16, false);
-        try (BackendModel m = new JniBackend().load(s)) {
+        ModelSpec s = ModelSpec.builder(TestModels.stories260K()).backend(Backend.JNI).threads(1).contextSize(128).batchSize(128).chatTemplate("llama2").maxQueuedRequests(16).embeddings(false).parallel(1).prefixCache(false).build();
+        try (SerialBackendModel m = (SerialBackendModel) new JniBackend().load(s)) {
             String p = m.applyChatTemplate("llama2", List.of(ChatMessage.user("Hi")), true);
             assertThat(p).contains("[INST]").contains("Hi").contains("[/INST]");
         }
@@ -246,13 +244,13 @@ class JniBackendTest {
     @Test
     void badInputs_areRejectedWithoutCrashing() {
         int ctx = stories.contextSize();
-        assertThatThrownBy(() -> stories.generate(new GenerationSpec(new int[0], SamplingParams.greedy(), 5, false, null), t -> true))
+        assertThatThrownBy(() -> stories.generate(GenerationSpec.builder(new int[0]).sampling(SamplingParams.greedy()).maxTokens(5).ignoreEos(false).build(), t -> true))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> stories.generate(new GenerationSpec(new int[] {1, 512}, SamplingParams.greedy(), 5, false, null), t -> true))
+        assertThatThrownBy(() -> stories.generate(GenerationSpec.builder(new int[] {1, 512}).sampling(SamplingParams.greedy()).maxTokens(5).ignoreEos(false).build(), t -> true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("512");
-        assertThatThrownBy(() -> stories.generate(new GenerationSpec(new int[ctx + 1], SamplingParams.greedy(), 5, false, null), t -> true))
+        assertThatThrownBy(() -> stories.generate(GenerationSpec.builder(new int[ctx + 1]).sampling(SamplingParams.greedy()).maxTokens(5).ignoreEos(false).build(), t -> true))
                 .isInstanceOf(io.autoglm.ContextOverflowException.class);
-        assertThatThrownBy(() -> stories.generate(new GenerationSpec(new int[] {1}, SamplingParams.greedy(), -1, false, null), t -> true))
+        assertThatThrownBy(() -> stories.generate(GenerationSpec.builder(new int[] {1}).sampling(SamplingParams.greedy()).maxTokens(-1).ignoreEos(false).build(), t -> true))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> stories.evaluate(new int[] {1}, (i, l) -> { }))
                 .isInstanceOf(UnsupportedOperationException.class);
@@ -266,19 +264,18 @@ class JniBackendTest {
                 .isInstanceOf(io.autoglm.ModelLoadException.class).hasMessageContaining("does not exist");
         assertThatThrownBy(() -> new JniBackend().load(spec(dir, 64, false)))
                 .isInstanceOf(io.autoglm.ModelLoadException.class).hasMessageContaining("not a regular file");
-        ModelSpec foreign = new ModelSpec(TestModels.stories260K(), Backend.JNI, 1, 64, 64, 0, dir.resolve("libllama.so"),
-                Quantization.NONE, -1, null, null, 4, false);
+        ModelSpec foreign = ModelSpec.builder(TestModels.stories260K()).backend(Backend.JNI).threads(1).contextSize(64).batchSize(64).nativeLibrary(dir.resolve("libllama.so")).maxQueuedRequests(4).embeddings(false).parallel(1).prefixCache(false).build();
         assertThatThrownBy(() -> new JniBackend().load(foreign)).isInstanceOf(io.autoglm.ModelLoadException.class)
                 .hasMessageContaining("ffm");
     }
 
     @Test
     void close_whileGenerating_stopsTheGenerationAndWaitsForIt() throws Exception {
-        BackendModel m = new JniBackend().load(spec(TestModels.stories260K(), 512, false));
+        SerialBackendModel m = (SerialBackendModel) new JniBackend().load(spec(TestModels.stories260K(), 512, false));
         int[] prompt = m.tokenize("Once upon a time", true, false);
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CompletableFuture<GenerationResult> f = java.util.concurrent.CompletableFuture.supplyAsync(() ->
-                m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 450, true, null), t -> {
+                m.generate(GenerationSpec.builder(prompt).sampling(SamplingParams.greedy()).maxTokens(450).ignoreEos(true).build(), t -> {
                     started.countDown();
                     try {
                         Thread.sleep(5);
@@ -315,12 +312,12 @@ class JniBackendTest {
 
     @Test
     void promptFillingTheContext_generatesOneToken() {
-        try (BackendModel small = new JniBackend().load(spec(TestModels.stories260K(), 32, false))) {
+        try (SerialBackendModel small = (SerialBackendModel) new JniBackend().load(spec(TestModels.stories260K(), 32, false))) {
             int[] prompt = new int[32];
             java.util.Arrays.fill(prompt, 1, 32, 300);
             prompt[0] = 1;
             List<Integer> ids = new ArrayList<>();
-            GenerationResult r = small.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 10, false, null), ids::add);
+            GenerationResult r = small.generate(GenerationSpec.builder(prompt).sampling(SamplingParams.greedy()).maxTokens(10).ignoreEos(false).build(), ids::add);
             assertThat(r.end()).isEqualTo(GenerationResult.End.CONTEXT_FULL);
             assertThat(ids).hasSize(1);
         }
@@ -328,7 +325,7 @@ class JniBackendTest {
 
     @Test
     void close_isIdempotent_andUseAfterCloseThrows() {
-        BackendModel m = new JniBackend().load(spec(TestModels.stories260K(), 64, false));
+        SerialBackendModel m = (SerialBackendModel) new JniBackend().load(spec(TestModels.stories260K(), 64, false));
         int[] prompt = m.tokenize("Once", true, false);
         assertThat(greedy(m, prompt, 3)).hasSize(3);
         m.close();
@@ -342,7 +339,7 @@ class JniBackendTest {
 
     @Test
     void embeddings_haveModelDimension_areNormalised_andDeterministic() {
-        try (BackendModel m = new JniBackend().load(spec(TestModels.stories260K(), 128, true))) {
+        try (SerialBackendModel m = (SerialBackendModel) new JniBackend().load(spec(TestModels.stories260K(), 128, true))) {
             int[] a = m.tokenize("Once upon a time", true, false);
             int[] b = m.tokenize("The dog barked loudly at the mailman", true, false);
             float[] ea = m.embed(a, true);

@@ -49,8 +49,7 @@ class JniVocabTest {
         Path vocab = TestModels.vocab("ggml-vocab-llama-spm.gguf");
         List<Case> cs = cases(Path.of(vocab + ".inp"), Path.of(vocab + ".out"));
         assertThat(cs).hasSize(46);
-        ModelSpec spec = new ModelSpec(TestModels.tinyRandom(), Backend.JNI, 1, 256, 256, 0, null, Quantization.NONE, -1,
-                null, null, 4, false);
+        ModelSpec spec = ModelSpec.builder(TestModels.tinyRandom()).backend(Backend.JNI).threads(1).contextSize(256).batchSize(256).maxQueuedRequests(4).embeddings(false).parallel(1).prefixCache(false).build();
         try (BackendModel m = new JniBackend().load(spec)) {
             int checked = 0;
             for (Case c : cs) {
@@ -65,7 +64,7 @@ class JniVocabTest {
     @ValueSource(strings = {"ggml-vocab-llama-spm.gguf", "ggml-vocab-gpt-2.gguf", "ggml-vocab-bert-bge.gguf"})
     void vocabOnlyFiles_cannotBeLoadedByTheBinding_andFailCleanly(String name) {
         Path vocab = TestModels.vocab(name);
-        ModelSpec spec = new ModelSpec(vocab, Backend.JNI, 1, 64, 64, 0, null, Quantization.NONE, -1, null, null, 4, false);
+        ModelSpec spec = ModelSpec.builder(vocab).backend(Backend.JNI).threads(1).contextSize(64).batchSize(64).maxQueuedRequests(4).embeddings(false).parallel(1).prefixCache(false).build();
         assertThatThrownBy(() -> new JniBackend().load(spec)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining(name);
     }

@@ -3,7 +3,7 @@ package io.autoglm.backend.jni;
 import io.autoglm.Backend;
 import io.autoglm.Quantization;
 import io.autoglm.SamplingParams;
-import io.autoglm.backend.BackendModel;
+import io.autoglm.backend.SerialBackendModel;
 import io.autoglm.backend.GenerationSpec;
 import io.autoglm.backend.ModelSpec;
 import java.nio.file.Path;
@@ -15,12 +15,11 @@ public final class JniExitMain {
 
     /** @param args the model path */
     public static void main(String[] args) {
-        ModelSpec spec = new ModelSpec(Path.of(args[0]), Backend.JNI, 1, 128, 128, 0, null, Quantization.NONE, -1, null,
-                null, 4, false);
-        try (BackendModel m = new JniBackend().load(spec)) {
+        ModelSpec spec = ModelSpec.builder(Path.of(args[0])).backend(Backend.JNI).threads(1).contextSize(128).batchSize(128).maxQueuedRequests(4).embeddings(false).parallel(1).prefixCache(false).build();
+        try (SerialBackendModel m = (SerialBackendModel) new JniBackend().load(spec)) {
             int[] prompt = m.tokenize("Once upon a time", true, false);
             int[] n = {0};
-            m.generate(new GenerationSpec(prompt, SamplingParams.greedy(), 8, false, null), t -> ++n[0] > 0);
+            m.generate(GenerationSpec.builder(prompt).sampling(SamplingParams.greedy()).maxTokens(8).ignoreEos(false).build(), t -> ++n[0] > 0);
             System.out.println("generated " + n[0]);
         }
         System.out.println("main returns");

@@ -1,5 +1,6 @@
 package io.autoglm.backend.jni;
 
+import io.autoglm.gguf.GgufArray;
 import io.autoglm.gguf.GgufFile;
 import io.autoglm.gguf.GgufValue;
 import io.autoglm.gguf.GgufValueType;
@@ -19,18 +20,32 @@ final class GgufPeek {
             "tokenizer.ggml.add_eos_token", "tokenizer.ggml.add_space_prefix", "tokenizer.ggml.seperator_token_id",
             "tokenizer.ggml.unknown_token_id", "tokenizer.ggml.padding_token_id");
 
+    /** {@code tokenizer.ggml.token_type} value of control tokens (llama.cpp's LLAMA_TOKEN_TYPE_CONTROL) */
+    private static final long TOKEN_TYPE_CONTROL = 3;
+
     private final Map<String, Object> values;
     private final long tokenCount;
+    private final boolean[] control;
 
-    private GgufPeek(Map<String, Object> values, long tokenCount) {
+    private GgufPeek(Map<String, Object> values, long tokenCount, boolean[] control) {
         this.values = values;
         this.tokenCount = tokenCount;
+        this.control = control;
     }
 
     /** Integers as {@code Long}, booleans and strings as themselves; other types are not kept. */
     static GgufPeek read(Path file) {
         try (GgufFile f = GgufFile.open(file)) {
             Map<String, Object> out = new HashMap<>();
+            boolean[] control = new boolean[0];
+            GgufValue types = f.metadata().get("tokenizer.ggml.token_type");
+            if (types != null && types.type() == GgufValueType.ARRAY && types.asArray().elementType().isInteger()) {
+                GgufArray a = types.asArray();
+                control = new boolean[a.size()];
+                for (int i = 0; i < control.length; i++) {
+                    control[i] = a.getLong(i) == TOKEN_TYPE_CONTROL;
+                }
+            }
             for (Map.Entry<String, GgufValue> e : f.metadata().entrySet()) {
                 String key = e.getKey();
                 if (!WANTED.contains(key) && !key.endsWith(".context_length") && !key.endsWith(".embedding_length")) {
@@ -45,7 +60,7 @@ final class GgufPeek {
                     out.put(key, v.asString());
                 }
             }
-            return new GgufPeek(out, f.vocabSize());
+            return new GgufPeek(out, f.vocabSize(), control);
         }
     }
 
@@ -71,6 +86,11 @@ final class GgufPeek {
 
     long embeddingLength() {
         return longValue(arch() + ".embedding_length", 0);
+    }
+
+    /** @return whether the file marks the token as a control token */
+    boolean isControl(int token) {
+        return token >= 0 && token < control.length && control[token];
     }
 
     long tokenCount() {
