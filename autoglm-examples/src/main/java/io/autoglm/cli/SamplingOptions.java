@@ -45,6 +45,9 @@ final class SamplingOptions {
     @Option(names = "--ignore-eos", description = "keep generating past end-of-generation (always --max-tokens tokens)")
     boolean ignoreEos;
 
+    @Option(names = "--special", description = "show control tokens such as <s> in the generated text (left out by default)")
+    boolean special;
+
     SamplingParams sampling() {
         return SamplingParams.builder().temperature(temperature).seed(seed).topK(topK).topP(topP).minP(minP)
                 .repeatPenalty(repeatPenalty).build();
@@ -52,7 +55,7 @@ final class SamplingOptions {
 
     /** Applies these options to a request builder. */
     <B extends GenerationOptions.Builder<B>> B apply(B b) throws IOException {
-        b.sampling(sampling()).maxTokens(maxTokens).stop(stop).ignoreEos(ignoreEos);
+        b.sampling(sampling()).maxTokens(maxTokens).stop(stop).ignoreEos(ignoreEos).renderSpecialTokens(special);
         if (grammarFile != null) {
             try {
                 b.grammar(Files.readString(grammarFile, StandardCharsets.UTF_8));

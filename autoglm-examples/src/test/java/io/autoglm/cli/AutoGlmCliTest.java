@@ -300,6 +300,32 @@ class AutoGlmCliTest {
                 .contains("was 'q9_z'");
     }
 
+    /** stories260K, continuing "Lily" past its end of generation, starts a new story with its start token {@code <s>}. */
+    @Test
+    void generate_controlTokens_areLeftOutOfTheText_unlessSpecial() {
+        String[] args = {"generate", "--model", stories(), "--prompt", "Lily", "--max-tokens", "230", "--ignore-eos"};
+        Run json = run(concat(args, "--json"));
+        assertThat(json.exit()).as(json.err()).isZero();
+        List<Integer> tokens = new ArrayList<>();
+        json.json().get("tokens").forEach(t -> tokens.add(t.asInt()));
+        assertThat(tokens).as("the model emits its start token").contains(1);
+        assertThat(json.json().get("text").asText()).doesNotContain("<s>").contains("Once upon a time");
+        Run streamed = run(args);
+        assertThat(streamed.exit()).as(streamed.err()).isZero();
+        assertThat(streamed.out()).doesNotContain("<s>").contains("Once upon a time");
+
+        Run special = run(concat(args, "--json", "--special"));
+        assertThat(special.json().get("text").asText()).contains("<s> Once upon a time");
+        assertThat(special.json().get("tokens")).isEqualTo(json.json().get("tokens"));
+        assertThat(run(concat(args, "--special")).out()).contains("<s>");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
     @Test
     void generate_printsNothingOnStderr() {
         Run r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-tokens", "8");
