@@ -16,12 +16,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Progress of long work (quantize, eval, hpo bench, train, ...) on standard error: the one way every command shows
  * it. On a terminal it is a bar redrawn in place with the amount done, the elapsed time, the time left and the rate
  * (drawn by {@code me.tongfei:progressbar}, which asks JLine for the terminal's width). Anywhere else (a pipe, a
- * log file, CI) it is a plain line when it appears, then one every {@link #PLAIN_INTERVAL}, and a last one when the
- * work ends, with the same fields:
+ * log file, CI) it is a plain line when it appears, then one every {@link #PLAIN_INTERVAL} (when something changed),
+ * and a last one when the work ends, with the same fields (the two times are the elapsed time and the time left):
  *
  * <pre>{@code
- * eval  45% [======================                            ] 11/24 windows (0:00:01 / 0:00:02) 9.0 windows/s
- * eval 100% [==================================================] 24/24 windows (0:00:03 / 0:00:00) 7.3 windows/s
+ * eval   1% [                                             ]  161/9838 windows (0:00:10 / 0:10:01) 16.1 windows/s
+ * eval   3% [=                                            ]  367/9838 windows (0:00:15 / 0:06:27) 24.5 windows/s
  * }</pre>
  *
  * <p>The mode is chosen by {@code AUTOGLM_PROGRESS} (or {@code -Dautoglm.progress}): {@code auto} (the default),
