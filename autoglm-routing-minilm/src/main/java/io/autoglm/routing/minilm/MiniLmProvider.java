@@ -4,7 +4,10 @@ import io.autoglm.routing.EmbeddingFunction;
 import io.autoglm.routing.EmbeddingProvider;
 import java.util.List;
 
-/** Answers {@code minilm} and {@code all-minilm-l6-v2} for {@link EmbeddingProvider#create(String)}. */
+/**
+ * Answers {@code minilm} and {@code all-minilm-l6-v2-q} for {@link EmbeddingProvider#create(String)}: the int8 model
+ * ({@link MiniLmEmbeddings#create()}); {@link MiniLmFp32Provider} answers {@code all-minilm-l6-v2}.
+ */
 public final class MiniLmProvider implements EmbeddingProvider {
     /** For {@link java.util.ServiceLoader}. */
     public MiniLmProvider() {
@@ -12,7 +15,7 @@ public final class MiniLmProvider implements EmbeddingProvider {
 
     @Override
     public List<String> names() {
-        return List.of("minilm", "all-minilm-l6-v2");
+        return List.of("minilm", "all-minilm-l6-v2-q");
     }
 
     @Override

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The evaluation of task recognition with all-MiniLM-L6-v2 and the shipped default examples, on a labelled set of
- * prompts written for it ({@code routing-eval.tsv}, none of them among the defaults): accuracy must be at least 90%.
+ * The evaluation of task recognition with all-MiniLM-L6-v2 (int8 and float32) and the shipped default examples, on a
+ * labelled set of prompts written for it ({@code routing-eval.tsv}, none of them among the defaults): accuracy must be
+ * at least 90%.
  * The latency is measured by {@code io.autoglm.bench.RoutingLatency}.
  */
 class MiniLmRoutingAccuracyTest {
@@ -59,12 +60,26 @@ class MiniLmRoutingAccuracyTest {
     }
 
     @Test
-    void defaultExamples_recogniseAtLeast90PercentOfTheEvaluationSet() {
+    void defaultExamples_recogniseAtLeast90PercentOfTheEvaluationSet_int8() {
+        assertThat(embeddings.variant()).isEqualTo(MiniLmEmbeddings.Variant.INT8);
+        assertAccuracy(router, embeddings.name());
+    }
+
+    @Test
+    void defaultExamples_recogniseAtLeast90PercentOfTheEvaluationSet_fp32() {
+        EmbeddingFunction fp32 = EmbeddingProvider.create("all-minilm-l6-v2");
+        assertThat(fp32).isInstanceOf(MiniLmEmbeddings.class);
+        assertThat(((MiniLmEmbeddings) fp32).variant()).isEqualTo(MiniLmEmbeddings.Variant.FP32);
+        assertAccuracy(TaskRouter.builder(fp32).build(), fp32.name());
+    }
+
+    /** Classifies the evaluation set, prints per-task counts and every miss, and asserts at least 90% right. */
+    private static void assertAccuracy(TaskRouter r, String name) {
         int right = 0;
         Map<String, int[]> perTask = new TreeMap<>();
         StringBuilder misses = new StringBuilder();
         for (TaskExample e : eval) {
-            TaskPrediction p = router.classify(e.text());
+            TaskPrediction p = r.classify(e.text());
             int[] c = perTask.computeIfAbsent(e.task(), k -> new int[2]);
             c[1]++;
             if (p.task().equals(e.task())) {
@@ -77,7 +92,7 @@ class MiniLmRoutingAccuracyTest {
         }
         double accuracy = (double) right / eval.size();
         StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "task recognition with %s: %d/%d = %.1f%%%n",
-                embeddings.name(), right, eval.size(), 100 * accuracy));
+                name, right, eval.size(), 100 * accuracy));
         perTask.forEach((t, c) -> report.append(String.format(Locale.ROOT, "  %-15s %d/%d%n", t, c[0], c[1])));
         System.out.print(report.append("misses:\n").append(misses));
         assertThat(accuracy).as(report.toString()).isGreaterThanOrEqualTo(0.90);
@@ -95,7 +110,8 @@ class MiniLmRoutingAccuracyTest {
     @Test
     void provider_isFoundByName() {
         EmbeddingFunction f = EmbeddingProvider.create("MiniLM");
+        assertThat(f.name()).isEqualTo("all-minilm-l6-v2-q");
         assertThat(f.embed("hello")).hasSize(384);
-        assertThat(EmbeddingProvider.available()).contains("minilm", "all-minilm-l6-v2");
+        assertThat(EmbeddingProvider.available()).contains("minilm", "all-minilm-l6-v2-q", "all-minilm-l6-v2");
     }
 }
