@@ -56,7 +56,7 @@ autoglm_setup_llama_rn() {
     cp "$out/build/bin/libllama.so" "$out/libllama.so.tmp" && mv "$out/libllama.so.tmp" "$out/libllama.so"
     rm -rf "$out/build"
     t1=$(date +%s)
-    echo "ci: built libllama from llama.rn $version ($release) in $((t1 - t0)) s"
+    echo "ci: built libllama of llama.cpp $release in $((t1 - t0)) s"
   fi
 
   local stamp

@@ -46,7 +46,8 @@ final class InspectCommand implements Callable<Integer> {
     boolean verbose;
 
     @Option(names = "--native-library", paramLabel = "PATH",
-            description = "also load and probe this llama.cpp build (libllama file or folder) and report its ABI generation")
+            description = "also load and probe this llama.cpp build (libllama file or folder) and report its release and the seam"
+                    + " that serves it (bundled layout, known generation, or the AutoGLM shim beside it)")
     Path nativeLibrary;
 
     @Override
