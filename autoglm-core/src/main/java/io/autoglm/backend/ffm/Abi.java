@@ -315,14 +315,14 @@ abstract sealed class Abi permits LayoutAbi, AbiShim {
         if (measured >= 0 && measured != expected) {
             throw new ModelLoadException("native library " + path + " looks like the llama.cpp " + generation
                     + " ABI generation (" + probed + ") but its " + struct + " is " + measured + " bytes, expected "
-                    + expected + "; this build is incompatible with the built-in layouts: use the bundled library, a"
+                    + expected + "; this build is incompatible with the built-in layouts: use the bundled library or a"
                     + " supported build" + shimHint(path));
         }
     }
 
     /** @return the end of a refusal: how to build the shim that serves this llama.cpp build */
     static String shimHint(Path library) {
-        return ", or build the AutoGLM shim beside it from the llama.h of the same llama.cpp checkout: "
+        return "; to use this build, compile the AutoGLM shim beside it against the llama.h of the same llama.cpp checkout: "
                 + ShimSource.buildCommand(library) + " (docs/native-seam.md)";
     }
 

@@ -130,7 +130,7 @@ class ShimRefusalTest {
         Gcc.compile(List.of("-shared", "-fPIC", "-o", lib.toString(), src.toString()), "fake future libllama");
         assertThatThrownBy(() -> LlamaLibrary.open(lib)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("llama_context_params is 176 bytes, expected 160")
-                .hasMessageContaining("build the AutoGLM shim beside it")
+                .hasMessageContaining("to use this build, compile the AutoGLM shim beside it")
                 .satisfies(e -> {
                     Matcher m = Pattern.compile("g\\+\\+ -std=c\\+\\+17 -O2 -fPIC -shared -o (\\S+) (\\S+autoglm_shim\\.cpp) "
                             + "-I LLAMA_CPP/include -I LLAMA_CPP/ggml/include (\\S+) -Wl,-rpath,'\\$ORIGIN'").matcher(e.getMessage());
