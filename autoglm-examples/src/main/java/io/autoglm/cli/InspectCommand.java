@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code autoglm inspect}: describes a GGUF file (read by the Java reader only; nothing native is
  * loaded, so it is also the safe way to look at an untrusted file). With {@code --native-library} it also
- * probes that llama.cpp build (no model is loaded) and reports its ABI generation.
+ * probes that llama.cpp build (no model is loaded) and reports its release and the seam that serves it.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Describe a GGUF file: architecture, sizes, metadata and tensors (no native code unless --native-library is given).")
@@ -36,7 +37,8 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "REF", description = "the model: " + ModelOptions.REF_HELP)
+    @Option(names = "--model", paramLabel = "REF",
+            description = "the model (optional with --native-library): " + ModelOptions.REF_HELP)
     String reference;
 
     @Option(names = "--offline", description = "never download: use the cache and AUTOGLM_MODELS only")
@@ -48,15 +50,40 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "list every tensor; print stack traces on errors")
     boolean verbose;
 
-    @Option(names = "--native-library", paramLabel = "PATH",
-            description = "also load and probe this llama.cpp build (libllama file or folder) and report its release and the seam"
-                    + " that serves it (bundled layout, known generation, or the AutoGLM shim beside it)")
-    Path nativeLibrary;
+    @Option(names = "--native-library", paramLabel = "PATH", arity = "0..1", fallbackValue = DEFAULT_LIBRARY,
+            description = "also load and probe a llama.cpp build and report its release and the seam that serves it "
+                    + "(bundled layout, known generation, or the AutoGLM shim beside it): this libllama file or folder, "
+                    + "or without PATH the one models run on (-Dautoglm.native.library, else AUTOGLM_NATIVE_LIBRARY, "
+                    + "else the bundled b4916)")
+    String nativeLibrary;
+
+    /** The value of a bare {@code --native-library}: the configured default library. */
+    private static final String DEFAULT_LIBRARY = "(default)";
+
+    /** @return the description of the library {@code --native-library} names */
+    private String describeLibrary() {
+        return AutoGLM.describeNativeLibrary(DEFAULT_LIBRARY.equals(nativeLibrary) ? null : Path.of(nativeLibrary));
+    }
 
     @Override
     public Integer call() {
         ModelOptions.configureLogging(verbose);
         PrintWriter out = spec.commandLine().getOut();
+        if (reference == null) {
+            if (nativeLibrary == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --model, --native-library or both");
+            }
+            String library = describeLibrary();
+            if (json) {
+                ObjectNode o = Json.object();
+                o.put("native_library", library);
+                Json.print(out, o);
+            } else {
+                out.printf(Locale.ROOT, "%-18s %s%n", "native_library", library);
+                out.flush();
+            }
+            return 0;
+        }
         Path model = ModelOptions.resolve(reference, offline, spec.commandLine().getErr());
         try (GgufFile f = GgufFile.open(model)) {
             ObjectNode o = Json.object();
@@ -79,7 +106,7 @@ final class InspectCommand implements Callable<Integer> {
                 tn.put("offset", t.absoluteOffset());
             }
             if (nativeLibrary != null) {
-                o.put("native_library", AutoGLM.describeNativeLibrary(nativeLibrary));
+                o.put("native_library", describeLibrary());
             }
             ObjectNode meta = o.putObject("metadata");
             for (Map.Entry<String, GgufValue> e : f.metadata().entrySet()) {
