@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract suite on llama.cpp built from the newest sources a registry serves (llama.rn's copy,
- * {@code .ci/setup-llama-rn.sh}), served through the AutoGLM shim compiled against its llama.h: no
+ * {@code .ci/build-llama-rn.sh}), served through the AutoGLM shim compiled against its llama.h: no
  * hand-written layout of that release exists in AutoGLM.
  */
 class FfmShimContractTest extends FfmContractTest {

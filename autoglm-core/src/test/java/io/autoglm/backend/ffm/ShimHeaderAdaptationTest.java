@@ -274,7 +274,7 @@ class ShimHeaderAdaptationTest {
     }
 
     private Shim build(Shape s) throws Exception {
-        Fixtures.require(gxx(), "g++ (on the PATH)", "install g++ (apt-get install g++; .ci/setup-llama-rn.sh does)");
+        Fixtures.require(gxx(), "g++ (on the PATH)", "install g++ (apt-get install g++; .ci/setup-gcc.sh does)");
         Path d = Files.createDirectories(dir.resolve(s.name()));
         Files.writeString(d.resolve("llama.h"), header(s));
         Files.writeString(d.resolve("fake_llama.c"), fake(s));

@@ -6,7 +6,7 @@ import io.autoglm.testing.fixtures.ShimLlama;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** {@link AbstractShimAbiTest} on llama.cpp built from llama.rn's sources ({@code .ci/setup-llama-rn.sh}), ggml prefixed lm_. */
+/** {@link AbstractShimAbiTest} on llama.cpp built from llama.rn's sources ({@code .ci/build-llama-rn.sh}), ggml prefixed lm_. */
 class ShimRnAbiTest extends AbstractShimAbiTest {
     @Override
     Path folder() {

@@ -1,5 +1,8 @@
-# Sourced by .ci/run: builds llama.cpp from the newest sources a package registry serves and the AutoGLM shim
-# against its llama.h, then exports AUTOGLM_TEST_LLAMA_RN=<folder with libllama.so and libautoglm_shim.so>.
+# Source it by hand (not part of .ci/run: compiling llama.cpp takes about 10 minutes on two cores, too long for
+# CI's budget): builds llama.cpp from the newest sources a package registry serves and the AutoGLM shim
+# against its llama.h, then exports AUTOGLM_TEST_LLAMA_RN=<folder with libllama.so and libautoglm_shim.so>,
+# which turns on the llama.rn shim suites (they are skipped without it).
+#   . .ci/build-llama-rn.sh
 #
 # The sources: the npm package llama.rn (MIT), which vendors llama.cpp's C/C++ under cpp/ with ggml's symbols
 # prefixed lm_. Its own build files target Android and iOS, so .ci/llama-rn/CMakeLists.txt builds a Linux CPU
