@@ -71,12 +71,16 @@ class NativeLibraryCliTest {
 
     @Test
     void inspect_andGenerate_onABuildWithTheShim_nameTheReleaseAndTheShim_andGiveB4916sTokens() {
-        Path dir = ShimLlama.rn();
+        Path dir = ShimLlama.current();
         String model = TestModels.stories260K().toString();
         AutoGlmCliTest.Run text = AutoGlmCliTest.run("inspect", "--model", model, "--native-library", dir.toString());
         assertThat(text.exit()).as(text.err()).isZero();
-        assertThat(text.out()).containsPattern("native_library +\\S+libllama\\.so \\(llama\\.cpp b\\d+-[0-9a-f]+ \\(llama\\.rn "
-                + "[0-9.]+\\); seam: shim " + Pattern.quote(dir.resolve("libautoglm_shim.so").toString()) + "\\)");
+        assertThat(text.out()).containsPattern("native_library +" + Pattern.quote(ShimLlama.libllama(dir).toString())
+                + " \\(llama\\.cpp v0\\.5\\.0 \\(node-llama-cpp 3\\.22\\.1\\); seam: shim "
+                + Pattern.quote(dir.resolve("libautoglm_shim.so").toString()) + "\\)");
+        AutoGlmCliTest.Run alone = AutoGlmCliTest.run("inspect", "--native-library", dir.toString(), "--json");
+        assertThat(alone.exit()).as(alone.err()).isZero();
+        assertThat(alone.json().get("native_library").asText()).endsWith("seam: shim " + dir.resolve("libautoglm_shim.so") + ")");
         AutoGlmCliTest.Run shim = AutoGlmCliTest.run("generate", "--model", model, "--prompt", "Once upon a time",
                 "--max-tokens", "24", "--ignore-eos", "--threads", "2", "--native-library", dir.toString(), "--json");
         AutoGlmCliTest.Run dflt = AutoGlmCliTest.run("generate", "--model", model, "--prompt", "Once upon a time",
