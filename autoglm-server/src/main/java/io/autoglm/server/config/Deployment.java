@@ -123,6 +123,11 @@ public final class Deployment implements AutoCloseable {
         return server;
     }
 
+    /** @return the registry (tests) */
+    ConfiguredRegistry registry() {
+        return registry;
+    }
+
     /** @return the configuration being served */
     public DeployConfig config() {
         return config;
