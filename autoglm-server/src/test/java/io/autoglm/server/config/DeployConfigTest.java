@@ -254,6 +254,17 @@ class DeployConfigTest {
     }
 
     @Test
+    void docsExample_parses() {
+        Path example = io.autoglm.testing.fixtures.TestModels.projectRoot().resolve("docs/examples/autoglm.yaml");
+        DeployConfig c = DeployConfig.load(example, Map.of("AUTOGLM_API_KEY", "sk-local-0123456789")::get);
+        assertThat(c.server().port()).isEqualTo(8080);
+        assertThat(c.models()).extracting(DeployConfig.Model::name).containsExactly("stories", "stories-long");
+        assertThat(c.routing().orElseThrow().embeddingModel()).contains("stories");
+        assertThatThrownBy(() -> DeployConfig.load(example, Map.<String, String>of()::get))
+                .hasMessageContaining("environment variable AUTOGLM_API_KEY is not set");
+    }
+
+    @Test
     void load_missingFile_namesIt() {
         assertThatThrownBy(() -> DeployConfig.load(Path.of("/nonexistent/autoglm.yaml")))
                 .isInstanceOf(ConfigException.class)
