@@ -66,7 +66,7 @@ public final class TaskRouter {
 
     /**
      * @param embedding embeds requests and examples
-     * @return a builder with the default examples, k = 7, temperature 0.05, 400 characters, default weights, no models
+     * @return a builder with the default examples, k = 7, temperature 0.2, 400 characters, default weights, no models
      */
     public static Builder builder(EmbeddingFunction embedding) {
         return new Builder(embedding);
@@ -269,7 +269,7 @@ public final class TaskRouter {
         private final EmbeddingFunction embedding;
         private final List<TaskExample> examples = new ArrayList<>(TaskExamples.defaults());
         private int k = 7;
-        private double temperature = 0.05;
+        private double temperature = 0.2;
         private int maxChars = 400;
         private final Map<String, ModelProfile> models = new LinkedHashMap<>();
         private RoutingWeights weights = RoutingWeights.DEFAULT;
@@ -312,7 +312,7 @@ public final class TaskRouter {
             return this;
         }
 
-        /** @param v vote temperature in cosine units, 0.001..10 (default 0.05; larger = closer to equal votes) @return this */
+        /** @param v vote temperature in cosine units, 0.001..10 (default 0.2; larger = closer to equal votes) @return this */
         public Builder temperature(double v) {
             if (!(v >= 0.001 && v <= 10)) {
                 throw new IllegalArgumentException("temperature must be in [0.001, 10], was " + v);

@@ -71,12 +71,17 @@ public interface ModelRegistry {
         Objects.requireNonNull(models, "models");
         Objects.requireNonNull(router, "router");
         ServedModel.checkName("routingName", routingName);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (ServedModel m : models.models()) {
+            names.add(m.id());
+            names.addAll(m.aliases());
+        }
         for (io.autoglm.routing.ModelProfile p : router.models()) {
-            if (models.find(p.name()).isEmpty()) {
+            if (!names.contains(p.name())) {
                 throw new IllegalArgumentException("the router's model '" + p.name() + "' is not in the registry");
             }
         }
-        if (models.find(routingName).isPresent()) {
+        if (names.contains(routingName)) {
             throw new IllegalArgumentException("routing name '" + routingName + "' is also a model's name");
         }
         return new ModelRegistry() {
@@ -105,8 +110,17 @@ public interface ModelRegistry {
                 if (!routingName.equals(name)) {
                     return models.route(name, text, allowed);
                 }
-                io.autoglm.routing.RoutingDecision d = router.route(text,
-                        m -> models.find(m).map(allowed::test).orElse(false));
+                // candidates are looked up in the listing, not through find(): a registry that counts the models in use
+                // (a reloading one) is told of every find() answer's end through release(), and these are not answers
+                java.util.Map<String, ServedModel> listed = new java.util.HashMap<>();
+                for (ServedModel m : models.models()) {
+                    listed.put(m.id(), m);
+                    m.aliases().forEach(a -> listed.putIfAbsent(a, m));
+                }
+                io.autoglm.routing.RoutingDecision d = router.route(text, m -> {
+                    ServedModel s = listed.get(m);
+                    return s != null && allowed.test(s);
+                });
                 ServedModel chosen = models.find(d.model())
                         .orElseThrow(() -> new IllegalStateException("the router chose '" + d.model() + "', which is gone"));
                 return new RoutedModel(chosen, d);
