@@ -456,7 +456,15 @@ public record DeployConfig(String file, Server server, List<Model> models, Optio
                     "is required: model:NAME (a served model embeds the requests) or a provider such as minilm");
         }
         embedding = embedding.strip();
-        if (embedding.startsWith("model:")) {
+        if (!embedding.startsWith("model:")) {
+            List<String> available = io.autoglm.routing.EmbeddingProvider.available();
+            if (!available.contains(embedding.toLowerCase(Locale.ROOT))) {
+                throw r.error(m.get("embedding"), "routing.embedding", "no embedding provider named '" + embedding
+                        + "' on the class path (" + (available.isEmpty() ? "none is; add io.autoglm:autoglm-routing-minilm "
+                        + "for minilm" : "available: " + String.join(", ", available)) + "), or embed with a served model: "
+                        + "model:NAME");
+            }
+        } else {
             String em = embedding.substring(6);
             if (models.stream().noneMatch(x -> x.name().equals(em))) {
                 throw r.error(m.get("embedding"), "routing.embedding", "no model named '" + em + "'"

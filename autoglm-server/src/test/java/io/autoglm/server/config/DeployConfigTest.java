@@ -245,6 +245,10 @@ class DeployConfigTest {
         assertThat(error(models + "routing: {model-name: a, embedding: \"model:a\"}\n").getMessage())
                 .contains("routing.model-name: 'a' is also a model's name");
         assertThat(error(models + "routing: {k: 3}\n").getMessage()).contains("routing.embedding: is required");
+        // the server module alone has no embedding provider (autoglm-routing-minilm adds minilm)
+        assertThat(error(models + "routing: {embedding: minilm}\n").getMessage()).startsWith("autoglm.yaml:4:22: "
+                + "routing.embedding: no embedding provider named 'minilm' on the class path (none is; add "
+                + "io.autoglm:autoglm-routing-minilm for minilm), or embed with a served model: model:NAME");
         assertThat(error("models:\n  - {name: a, model: x, profile: {tasks: [poetry]}}\nrouting: {embedding: \"model:a\"}\n")
                 .getMessage()).startsWith("autoglm.yaml:2:42: models[0].profile.tasks: unknown task 'poetry'");
         assertThat(error("models:\n  - {name: a, model: x}\nrouting: {embedding: \"model:a\"}\n").getMessage())
