@@ -20,7 +20,14 @@
  * Timing (the definitions of io.autoglm.Timings): the prefill time runs from before the first prompt
  * decode to after the first token of every sequence was sampled; the decode time from there to the
  * last sample. Aggregate decode tok/s = sequences x (tokens - 1) / decode time (the first token of a
- * sequence belongs to its prefill).
+ * sequence belongs to its prefill). The same over the process's CPU time of the decode phase is printed
+ * too (*_cpu_tok_s), and all generated tokens over the CPU time of the whole run, prefill included
+ * (*_run_cpu_tok_s, what BatchedComparison compares with the JVM's process CPU time): with 1 thread CPU
+ * time is the work done, little disturbed by other load on the machine.
+ *
+ * --occupy CELLS: before each run an extra, idle sequence fills CELLS cells of the cache, as the
+ * engine's cached prefixes do. llama.cpp attends over every cell below the highest one in use (masking
+ * the other sequences' cells), so this measures what a resident prefix cache costs each decode step.
  */
 #ifndef AUTOGLM_BATCHED_COMMON_H
 #define AUTOGLM_BATCHED_COMMON_H
@@ -76,6 +83,13 @@ static double batched_now_ms(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* CPU time of the whole process (all its threads): less sensitive than wall time to other load on the machine */
+static double batched_cpu_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static int batched_cmp_double(const void *a, const void *b) {
     double x = *(const double *) a, y = *(const double *) b;
     return (x > y) - (x < y);
@@ -117,13 +131,15 @@ struct batched_args {
     const char *prompts_file;  /* one prompt per line, or NULL for BATCHED_PROMPTS */
     const char *prefix_file;   /* text whose first prefix_tokens tokens are the shared prefix */
     int prefix_tokens;
+    int occupy;                /* cells filled by an idle extra sequence before each run (a resident prefix cache) */
 };
 
 static void batched_usage(const char *argv0) {
     fprintf(stderr,
             "usage: %s MODEL.gguf THREADS N_SEQ N_TOKENS REPS [--mode batched|sequential|both|prefix]\n"
             "       [--ctx PER_SEQUENCE (512)] [--kv CELLS (N_SEQ x ctx)] [--seq-max N (N_SEQ)] [--batch N (512)]\n"
-            "       [--prompts FILE (one per line)] [--prefix-file TEXT_FILE] [--prefix-tokens N (400)]\n",
+            "       [--prompts FILE (one per line)] [--prefix-file TEXT_FILE] [--prefix-tokens N (400)]\n"
+            "       [--occupy CELLS (0): before each run an extra sequence fills CELLS cells, as cached prefixes would]\n",
             argv0);
 }
 
@@ -164,6 +180,8 @@ static int batched_parse_args(int argc, char **argv, struct batched_args *a) {
             a->prompts_file = v;
         } else if (!strcmp(o, "--prefix-file")) {
             a->prefix_file = v;
+        } else if (!strcmp(o, "--occupy")) {
+            a->occupy = atoi(v);
         } else if (!strcmp(o, "--prefix-tokens")) {
             a->prefix_tokens = atoi(v);
         } else {
@@ -187,15 +205,20 @@ static int batched_parse_args(int argc, char **argv, struct batched_args *a) {
         fprintf(stderr, "n_seq must be 1..%d, was %d\n", BATCHED_MAX_SEQ, a->n_seq);
         return 2;
     }
-    if (a->seq_max == 0) {
-        a->seq_max = a->n_seq;
+    if (a->occupy < 0 || (a->occupy > 0 && !strcmp(a->mode, "prefix"))) {
+        fprintf(stderr, "--occupy must be >= 0, and is not used by --mode prefix\n");
+        return 2;
     }
-    if (a->seq_max < a->n_seq) {
-        fprintf(stderr, "--seq-max must be >= n_seq (%d), was %d\n", a->n_seq, a->seq_max);
+    int seqs = a->n_seq + (a->occupy > 0);  /* the filler has its own sequence id, n_seq */
+    if (a->seq_max == 0) {
+        a->seq_max = seqs;
+    }
+    if (a->seq_max < seqs) {
+        fprintf(stderr, "--seq-max must be >= %d, was %d\n", seqs, a->seq_max);
         return 2;
     }
     if (a->kv_cells == 0) {
-        a->kv_cells = a->n_seq * a->ctx_per_seq;
+        a->kv_cells = a->n_seq * a->ctx_per_seq + a->occupy;
     }
     return 0;
 }
@@ -347,13 +370,29 @@ static void print_ids(const char *label, int seq, const llama_token *ids, int n)
     printf("\n");
 }
 
+/* --occupy: fills a->occupy cells with an idle sequence (id n_seq) that no step attends to. Returns 0 or 3. */
+static int occupy_cells(struct batched_ctx *c, const struct batched_prompts *p) {
+    int n = c->a->occupy;
+    for (int from = 0; from < n; from += c->n_batch) {
+        batch_clear(&c->batch);
+        for (int i = from; i < n && i < from + c->n_batch; i++) {
+            batch_add(&c->batch, p->tok[0][i % p->len[0]], i, c->a->n_seq, false);
+        }
+        if (llama_decode(c->ctx, c->batch) != 0) {
+            fprintf(stderr, "llama_decode of the --occupy filler failed\n");
+            return 3;
+        }
+    }
+    return 0;
+}
+
 /*
  * One batched run: all prompts in as few decodes as n_batch allows (each its own sequence id, logits
  * at each prompt's last row), then n_gen - 1 steps of one token per sequence. out[s][i] = the ids.
  * Returns 0 and sets *prefill_ms / *decode_ms, or 3.
  */
 static int run_batched(struct batched_ctx *c, const struct batched_prompts *p, llama_token (*out)[BATCHED_MAX_PROMPT],
-                       double *prefill_ms, double *decode_ms) {
+                       double *prefill_ms, double *decode_ms, double *decode_cpu_ms, double *run_cpu_ms) {
     int n_seq = p->n;
     int n_gen = c->a->n_gen;
     size_t cap = (size_t) BATCHED_MAX_SEQ * BATCHED_MAX_PROMPT; /* every prompt is shorter than BATCHED_MAX_PROMPT */
@@ -368,8 +407,12 @@ static int run_batched(struct batched_ctx *c, const struct batched_prompts *p, l
     }
     c->abi->clear(c->ctx);
     int rc = 3;
+    if (occupy_cells(c, p) != 0) {
+        goto done;
+    }
 
     double t0 = batched_now_ms();
+    double cpu0 = batched_cpu_ms();
     /* prompt rows without logits first, then each prompt's last row (so all logits rows share the last batch) */
     int n = 0;
     for (int s = 0; s < n_seq; s++) {
@@ -389,6 +432,7 @@ static int run_batched(struct batched_ctx *c, const struct batched_prompts *p, l
         out[s][0] = llama_sampler_sample(chain[s], c->ctx, row_of[s] - base);
     }
     double t1 = batched_now_ms();
+    double cpu1 = batched_cpu_ms();
     for (int k = 1; k < n_gen; k++) {
         batch_clear(&c->batch);
         for (int s = 0; s < n_seq; s++) {
@@ -406,6 +450,8 @@ static int run_batched(struct batched_ctx *c, const struct batched_prompts *p, l
     double t2 = batched_now_ms();
     *prefill_ms = t1 - t0;
     *decode_ms = t2 - t1;
+    *decode_cpu_ms = batched_cpu_ms() - cpu1;
+    *run_cpu_ms = batched_cpu_ms() - cpu0;
     rc = 0;
 done:
     for (int s = 0; s < n_seq; s++) {
@@ -416,8 +462,10 @@ done:
 }
 
 /* One request alone (sequence 0 of an emptied cache), as the sequential mode runs each. Returns 0 or 3. */
-static int run_one(struct batched_ctx *c, const llama_token *prompt, int len, llama_token *out, double *prefill_ms,
-                   double *decode_ms) {
+static int run_one(struct batched_ctx *c, const struct batched_prompts *p, int index, llama_token *out, double *prefill_ms,
+                   double *decode_ms, double *decode_cpu_ms, double *run_cpu_ms) {
+    const llama_token *prompt = p->tok[index];
+    int len = p->len[index];
     int n_gen = c->a->n_gen;
     llama_token tok[BATCHED_MAX_PROMPT];
     int32_t pos[BATCHED_MAX_PROMPT], seq[BATCHED_MAX_PROMPT];
@@ -425,7 +473,11 @@ static int run_one(struct batched_ctx *c, const llama_token *prompt, int len, ll
     void *chain = greedy_chain();
     c->abi->clear(c->ctx);
     int rc = 3;
+    if (occupy_cells(c, p) != 0) {
+        goto done;
+    }
     double t0 = batched_now_ms();
+    double cpu0 = batched_cpu_ms();
     for (int i = 0; i < len; i++) {
         tok[i] = prompt[i]; pos[i] = i; seq[i] = 0; logits[i] = i == len - 1;
     }
@@ -435,6 +487,7 @@ static int run_one(struct batched_ctx *c, const llama_token *prompt, int len, ll
     }
     out[0] = llama_sampler_sample(chain, c->ctx, len - 1 - base);
     double t1 = batched_now_ms();
+    double cpu1 = batched_cpu_ms();
     for (int k = 1; k < n_gen; k++) {
         batch_clear(&c->batch);
         batch_add(&c->batch, out[k - 1], len + k - 1, 0, true);
@@ -446,6 +499,8 @@ static int run_one(struct batched_ctx *c, const llama_token *prompt, int len, ll
     }
     *prefill_ms = t1 - t0;
     *decode_ms = batched_now_ms() - t1;
+    *decode_cpu_ms = batched_cpu_ms() - cpu1;
+    *run_cpu_ms = batched_cpu_ms() - cpu0;
     rc = 0;
 done:
     llama_sampler_free(chain);
@@ -474,33 +529,44 @@ static int batched_throughput(struct batched_ctx *c) {
     double *b_prefill = calloc((size_t) a->reps, sizeof(double));
     double *s_rate = calloc((size_t) a->reps, sizeof(double));
     double *s_prefill = calloc((size_t) a->reps, sizeof(double));
+    double *b_cpu = calloc((size_t) a->reps, sizeof(double));
+    double *s_cpu = calloc((size_t) a->reps, sizeof(double));
+    double *b_run_cpu = calloc((size_t) a->reps, sizeof(double));
+    double *s_run_cpu = calloc((size_t) a->reps, sizeof(double));
+    double all_tokens = (double) a->n_seq * a->n_gen;
     double tokens = (double) a->n_seq * (a->n_gen - 1);
     for (int r = 0; r < a->reps && rc == 0; r++) {
         /* alternate which mode goes first, so slow drifts of the machine hit both alike */
         for (int half = 0; half < 2 && rc == 0; half++) {
             bool batched_now = (half == 0) == (r % 2 == 0);
             if (batched_now && do_batched) {
-                double pf, dm;
-                rc = run_batched(c, p, bat, &pf, &dm);
+                double pf, dm, cpu, run_cpu;
+                rc = run_batched(c, p, bat, &pf, &dm, &cpu, &run_cpu);
                 if (rc == 0) {
+                    b_run_cpu[r] = all_tokens / (run_cpu / 1e3);
                     b_rate[r] = tokens / (dm / 1e3);
                     b_prefill[r] = pf;
-                    printf("batched rep %d: %.1f tok/s aggregate (%d sequences x %d tokens; prefill %.2f ms, decode %.2f ms)\n",
-                           r + 1, b_rate[r], a->n_seq, a->n_gen, pf, dm);
+                    b_cpu[r] = tokens / (cpu / 1e3);
+                    printf("batched rep %d: %.1f tok/s aggregate (%d sequences x %d tokens; prefill %.2f ms, decode %.2f ms, "
+                           "decode cpu %.2f ms)\n", r + 1, b_rate[r], a->n_seq, a->n_gen, pf, dm, cpu);
                 }
             } else if (!batched_now && do_sequential) {
-                double pf_sum = 0, dm_sum = 0;
+                double pf_sum = 0, dm_sum = 0, cpu_sum = 0, run_cpu_sum = 0;
                 for (int s = 0; s < a->n_seq && rc == 0; s++) {
-                    double pf, dm;
-                    rc = run_one(c, p->tok[s], p->len[s], one[s], &pf, &dm);
+                    double pf, dm, cpu, run_cpu;
+                    rc = run_one(c, p, s, one[s], &pf, &dm, &cpu, &run_cpu);
                     pf_sum += pf;
                     dm_sum += dm;
+                    cpu_sum += cpu;
+                    run_cpu_sum += run_cpu;
                 }
                 if (rc == 0) {
+                    s_run_cpu[r] = all_tokens / (run_cpu_sum / 1e3);
                     s_rate[r] = tokens / (dm_sum / 1e3);
                     s_prefill[r] = pf_sum;
-                    printf("sequential rep %d: %.1f tok/s aggregate (%d requests one after another; prefill %.2f ms, decode %.2f ms)\n",
-                           r + 1, s_rate[r], a->n_seq, pf_sum, dm_sum);
+                    s_cpu[r] = tokens / (cpu_sum / 1e3);
+                    printf("sequential rep %d: %.1f tok/s aggregate (%d requests one after another; prefill %.2f ms, decode %.2f ms, "
+                           "decode cpu %.2f ms)\n", r + 1, s_rate[r], a->n_seq, pf_sum, dm_sum, cpu_sum);
                 }
             }
         }
@@ -511,6 +577,8 @@ static int batched_throughput(struct batched_ctx *c) {
             bm = batched_median(b_rate, a->reps);
             printf("batched_median_tok_s=%.2f\n", bm);
             printf("batched_median_prefill_ms=%.3f\n", batched_median(b_prefill, a->reps));
+            printf("batched_median_cpu_tok_s=%.2f\n", batched_median(b_cpu, a->reps));
+            printf("batched_median_run_cpu_tok_s=%.2f\n", batched_median(b_run_cpu, a->reps));
             for (int s = 0; s < a->n_seq; s++) {
                 print_ids("batched_ids", s, bat[s], a->n_gen);
             }
@@ -519,6 +587,8 @@ static int batched_throughput(struct batched_ctx *c) {
             sm = batched_median(s_rate, a->reps);
             printf("sequential_median_tok_s=%.2f\n", sm);
             printf("sequential_median_prefill_ms=%.3f\n", batched_median(s_prefill, a->reps));
+            printf("sequential_median_cpu_tok_s=%.2f\n", batched_median(s_cpu, a->reps));
+            printf("sequential_median_run_cpu_tok_s=%.2f\n", batched_median(s_run_cpu, a->reps));
             for (int s = 0; s < a->n_seq; s++) {
                 print_ids("sequential_ids", s, one[s], a->n_gen);
             }
@@ -532,7 +602,7 @@ static int batched_throughput(struct batched_ctx *c) {
             printf("same_ids=%d/%d\n", same, a->n_seq);
         }
     }
-    free(bat); free(one); free(b_rate); free(b_prefill); free(s_rate); free(s_prefill); free(p);
+    free(bat); free(one); free(b_rate); free(b_prefill); free(s_rate); free(s_prefill); free(b_cpu); free(s_cpu); free(b_run_cpu); free(s_run_cpu); free(p);
     return rc;
 }
 
@@ -715,9 +785,9 @@ static int batched_main(void *ctx, const void *vocab, const struct batched_args 
     }
     abi->clear(ctx);
     printf("settings: mode %s, %d threads, %d sequences, %d tokens each, %d reps, n_ctx %u (asked %d = kv cells), "
-           "per-sequence context %d, n_seq_max %d, n_batch = n_ubatch %d, unified KV cache, F16 K/V\n",
+           "per-sequence context %d, n_seq_max %d, n_batch = n_ubatch %d, unified KV cache, F16 K/V, %d cells occupied\n",
            a->mode, a->threads, a->n_seq, a->n_gen, a->reps, llama_n_ctx(ctx), a->kv_cells, a->ctx_per_seq, a->seq_max,
-           a->n_batch);
+           a->n_batch, a->occupy);
     int rc = strcmp(a->mode, "prefix") == 0 ? batched_prefix(&c) : batched_throughput(&c);
     llama_batch_free(c.batch);
     return rc;
