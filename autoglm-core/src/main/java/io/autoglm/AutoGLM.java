@@ -2,11 +2,16 @@ package io.autoglm;
 
 import io.autoglm.backend.ModelSpec;
 import io.autoglm.engine.Engines;
+import io.autoglm.hub.ModelHub;
+import io.autoglm.hub.ModelReference;
+import io.autoglm.internal.IsolationProbes;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Entry point: builds a {@link LanguageModel} from a GGUF file.
+ * Entry point: builds a {@link LanguageModel} from a GGUF file, or from a model reference (a catalog name such as
+ * {@code stories260k}, {@code hf://owner/repo/file.gguf}, an {@code https://} URL) that {@link ModelHub} resolves to
+ * one: cached, found on {@code AUTOGLM_MODELS}, or downloaded.
  *
  * <pre>{@code
  * try (LanguageModel model = AutoGLM.builder()
@@ -56,13 +61,41 @@ public final class AutoGLM {
      */
     public static final class Builder {
         private final ModelSpec.Builder spec = ModelSpec.builder();
+        private IsolationProbe isolationProbe = IsolationProbe.configuredDefault();
+        private String modelReference;
+        private ModelHub modelHub;
 
         private Builder() {
         }
 
-        /** @param v the GGUF file @return this */
+        /** @param v the GGUF file (used as it is; replaces an earlier {@link #model(String)}) @return this */
         public Builder model(Path v) {
             spec.path(Objects.requireNonNull(v, "model"));
+            modelReference = null;
+            return this;
+        }
+
+        /**
+         * @param reference a model reference, resolved by {@link #modelHub(ModelHub)} when {@link #build()} runs: a
+         *     path, {@code hf://owner/repo/path/file.gguf[@revision]}, an {@code https://} URL or a catalog name such
+         *     as {@code stories260k} (replaces an earlier {@link #model(Path)})
+         * @return this
+         * @throws IllegalArgumentException when the reference is blank or malformed
+         */
+        public Builder model(String reference) {
+            Objects.requireNonNull(reference, "model");
+            ModelReference.parse(reference);
+            modelReference = reference; // wins over an earlier model(Path) when build() runs
+            return this;
+        }
+
+        /**
+         * @param v resolves {@link #model(String)} references (default: {@code ModelHub.builder().build()}, with the
+         *     settings of the environment)
+         * @return this
+         */
+        public Builder modelHub(ModelHub v) {
+            modelHub = Objects.requireNonNull(v, "modelHub");
             return this;
         }
 
@@ -193,18 +226,41 @@ public final class AutoGLM {
         }
 
         /**
+         * Whether to load the model first in a short-lived child JVM and decode one token there, so that a file that
+         * makes llama.cpp abort ends the child instead of this JVM (see {@link IsolationProbe}). Every file is
+         * validated by {@link io.autoglm.validate.ModelValidator} either way.
+         *
+         * @param v {@link IsolationProbe#OFF} (default, unless the system property {@value IsolationProbe#PROPERTY}
+         *     says otherwise), {@link IsolationProbe#UNSEEN_FILES} or {@link IsolationProbe#ALWAYS}
+         * @return this
+         */
+        public Builder isolationProbe(IsolationProbe v) {
+            isolationProbe = Objects.requireNonNull(v, "isolationProbe");
+            return this;
+        }
+
+        /**
          * Loads the model.
          *
          * @return the model; close it when done
          * @throws IllegalStateException when no model was set
-         * @throws ModelFormatException when the file is not valid GGUF
-         * @throws ModelLoadException when the native side cannot load it
+         * @throws ModelFormatException when the file is not valid GGUF or holds values llama.cpp cannot run
+         * @throws ModelLoadException when the native side cannot load it, the isolation probe's child died on it, or a
+         *     reference cannot be resolved ({@link io.autoglm.hub.ModelNotFoundException}, {@link io.autoglm.hub.DownloadException})
          */
         public LanguageModel build() {
-            if (spec.path() == null) {
-                throw new IllegalStateException("model path is required: call model(Path)");
+            if (modelReference != null) {
+                spec.path((modelHub != null ? modelHub : ModelHub.builder().build()).resolve(modelReference).path());
             }
-            return Engines.open(spec.build());
+            if (spec.path() == null) {
+                throw new IllegalStateException("a model is required: call model(Path) or model(String reference)");
+            }
+            ModelSpec built = spec.build();
+            if (isolationProbe != IsolationProbe.OFF) {
+                io.autoglm.validate.ModelValidator.validate(built.path()); // no child for a file refused here anyway
+                IsolationProbes.check(built, isolationProbe);
+            }
+            return Engines.open(built);
         }
     }
 }

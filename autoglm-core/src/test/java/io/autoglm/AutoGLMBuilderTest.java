@@ -67,7 +67,10 @@ class AutoGLMBuilderTest {
 
     @Test
     void nullPaths_areRejectedNamingTheParameter() {
-        assertThatThrownBy(() -> AutoGLM.builder().model(null)).isInstanceOf(NullPointerException.class).hasMessage("model");
+        assertThatThrownBy(() -> AutoGLM.builder().model((java.nio.file.Path) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("model");
+        assertThatThrownBy(() -> AutoGLM.builder().model((String) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("model");
         assertThatThrownBy(() -> AutoGLM.builder().nativeLibrary(null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("nativeLibrary");
     }

@@ -48,7 +48,7 @@ public final class Engines {
      * @param spec validated options
      * @return a loaded model
      * @throws ModelLoadException for a missing path, a directory, or a model the native side refuses
-     * @throws io.autoglm.ModelFormatException for a file that is not valid GGUF
+     * @throws io.autoglm.ModelFormatException for a file that is not valid GGUF, or holds values llama.cpp cannot run
      */
     public static LanguageModel open(ModelSpec spec) {
         Objects.requireNonNull(spec, "spec");
@@ -57,6 +57,7 @@ public final class Engines {
         ModelSpec effective = planned.spec();
         long start = System.nanoTime();
         ModelFile file = ModelFile.read(effective.path());
+        io.autoglm.validate.ModelValidator.validate(effective.path()); // values llama.cpp would abort on, before it sees them
         InferenceBackend backend = backend(effective.backend());
         LOG.debug("loading {} with the {} backend ({} threads, context {}, parallel {})", effective.path(), backend.name(),
                 effective.threads(), effective.contextSize(), effective.parallel());
@@ -99,7 +100,8 @@ public final class Engines {
             String name = file.name().orElse(spec.path().getFileName().toString());
             String label = ServingModel.label(name, loaded.backendName());
             if (loaded instanceof BatchBackendModel b) {
-                scheduler = new BatchScheduler(b, vocab, spec.parallel(), spec.prefixCache(), spec.maxQueuedRequests(), label);
+                scheduler = new BatchScheduler(b, vocab, spec.parallel(), spec.prefixCache(), spec.prefixCacheTokens(),
+                        spec.maxQueuedRequests(), label);
             } else if (loaded instanceof SerialBackendModel s) {
                 scheduler = new SerialScheduler(s, spec.maxQueuedRequests(), label);
             } else {

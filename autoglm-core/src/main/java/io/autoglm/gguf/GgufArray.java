@@ -193,6 +193,16 @@ public final class GgufArray {
         return strings[i];
     }
 
+    /**
+     * @param i index
+     * @return the file bytes of string element {@code i}: its UTF-8 encoding, or the original bytes when they were not
+     *     valid UTF-8 (two such elements can read as the same Java string yet differ here); a copy
+     */
+    public byte[] getStringBytes(int i) {
+        check(i, elementType == GgufValueType.STRING, "string");
+        return stringBytes(i).clone();
+    }
+
     /** @param i index @return element {@code i} of an array of arrays */
     public GgufArray getArray(int i) {
         check(i, elementType == GgufValueType.ARRAY, "array");

@@ -33,12 +33,30 @@ public final class ChildJvm {
      * @return the result, after at most two minutes
      */
     public static Result run(Class<?> main, String... args) {
+        return run(java.util.Map.of(), main, args);
+    }
+
+    /**
+     * @param environment variables to set in the child (a null value removes the variable)
+     * @param main the class with {@code main}
+     * @param args its arguments
+     * @return the result, after at most two minutes
+     */
+    public static Result run(java.util.Map<String, String> environment, Class<?> main, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-Dautoglm.root=" + TestModels.projectRoot(), "-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            environment.forEach((k, v) -> {
+                if (v == null) {
+                    pb.environment().remove(k);
+                } else {
+                    pb.environment().put(k, v);
+                }
+            });
+            Process p = pb.start();
             p.getOutputStream().close();
             CompletableFuture<String> out = read(p.getInputStream());
             CompletableFuture<String> err = read(p.getErrorStream());

@@ -55,6 +55,18 @@ public final class SyntheticModels {
         return new Builder(vocabGguf, "qwen3").name("synthetic-qwen3");
     }
 
+    /**
+     * A {@code qwen2} model (an architecture both llama.cpp b4916 and the current generation load): the llama layout
+     * plus F32 biases on the query, key and value projections ({@code blk.N.attn_q.bias} of the embedding length,
+     * {@code attn_k.bias}/{@code attn_v.bias} of the key/value width) and {@code qwen2.*} hparams.
+     *
+     * @param vocabGguf a GGUF file whose {@code tokenizer.*} keys are copied
+     * @return a builder with the same defaults as {@link #llama}
+     */
+    public static Builder qwen2(Path vocabGguf) {
+        return new Builder(vocabGguf, "qwen2").name("synthetic-qwen2");
+    }
+
     /** Shape and type of a synthetic llama. */
     public static final class Builder {
         private final Path vocab;
@@ -156,7 +168,7 @@ public final class SyntheticModels {
             long headDim = embd / heads;
             long kv = headDim * headsKv;
             long perLayer = 2L * embd + 2L * embd * embd + 2L * embd * kv + 3L * embd * ff
-                    + (arch.equals("qwen3") ? 2L * headDim : 0);
+                    + (arch.equals("qwen3") ? 2L * headDim : 0) + (arch.equals("qwen2") ? embd + 2L * kv : 0);
             return nVocab * embd * (tied ? 1 : 2) + embd + layers * perLayer;
         }
 
@@ -210,6 +222,11 @@ public final class SyntheticModels {
                 String p = "blk." + l + ".";
                 norm(w, p + "attn_norm.weight");
                 matrix(w, p + "attn_q.weight", embd, embd);
+                if (arch.equals("qwen2")) {
+                    bias(w, p + "attn_q.bias", embd);
+                    bias(w, p + "attn_k.bias", kv);
+                    bias(w, p + "attn_v.bias", kv);
+                }
                 matrix(w, p + "attn_k.weight", embd, kv);
                 if (arch.equals("qwen3")) {
                     norm(w, p + "attn_q_norm.weight", embd / heads);
@@ -235,6 +252,18 @@ public final class SyntheticModels {
                 ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < n; i++) {
                     b.putFloat(1f);
+                }
+                out.write(b.flip());
+            });
+        }
+
+        private void bias(GgufWriter w, String tensor, int n) {
+            long tensorSeed = seed * 1_000_003L + tensor.hashCode();
+            w.addTensor(tensor, GgmlType.F32, new long[] {n}, out -> {
+                Random rnd = new Random(tensorSeed);
+                ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < n; i++) {
+                    b.putFloat((float) rnd.nextGaussian() * 0.02f);
                 }
                 out.write(b.flip());
             });

@@ -24,12 +24,15 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--base", required = true, paramLabel = "PATH", description = "the source GGUF model")
-    Path base;
+    @Option(names = "--base", required = true, paramLabel = "REF", description = "the source model (a GGUF file, catalog name, hf:// or https:// reference)")
+    String base;
 
-    @Option(names = "--quantized", required = true, paramLabel = "PATH",
-            description = "a quantized GGUF model; repeat to compare several (the source is evaluated once per window)")
-    List<Path> quantized;
+    @Option(names = "--quantized", required = true, paramLabel = "REF",
+            description = "a quantized model (file or reference); repeat to compare several (the source is evaluated once per window)")
+    List<String> quantized;
+
+    @Option(names = "--offline", description = "never download: use the cache and AUTOGLM_MODELS only")
+    boolean offline;
 
     @Option(names = "--text", required = true, paramLabel = "FILE", description = "UTF-8 text to evaluate on")
     Path text;
@@ -72,7 +75,10 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelOptions.configureLogging(verbose);
-        QualityEvaluator.Builder b = QualityEvaluator.builder().base(base).text(text).contextSize(ctx);
+        PrintWriter err = spec.commandLine().getErr();
+        List<Path> quantizedPaths = quantized.stream().map(q -> ModelOptions.resolve(q, offline, err)).toList();
+        QualityEvaluator.Builder b = QualityEvaluator.builder().base(ModelOptions.resolve(base, offline, err)).text(text)
+                .contextSize(ctx);
         if (stride != null) {
             b.stride(stride);
         }
@@ -82,7 +88,7 @@ final class EvalCommand implements Callable<Integer> {
         if (threads != null) {
             b.threads(threads);
         }
-        List<QualityReport> reports = b.build().evaluateAll(quantized);
+        List<QualityReport> reports = b.build().evaluateAll(quantizedPaths);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             if (reports.size() == 1) {

@@ -36,8 +36,11 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "REF", description = "the model: " + ModelOptions.REF_HELP)
+    String reference;
+
+    @Option(names = "--offline", description = "never download: use the cache and AUTOGLM_MODELS only")
+    boolean offline;
 
     @Option(names = "--json", description = "print one JSON object instead of text")
     boolean json;
@@ -51,7 +54,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ModelOptions.configureLogging(verbose);
         PrintWriter out = spec.commandLine().getOut();
+        Path model = ModelOptions.resolve(reference, offline, spec.commandLine().getErr());
         try (GgufFile f = GgufFile.open(model)) {
             ObjectNode o = Json.object();
             o.put("architecture", f.architecture().orElse(null));

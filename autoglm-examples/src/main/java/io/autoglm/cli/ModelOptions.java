@@ -2,16 +2,32 @@ package io.autoglm.cli;
 
 import io.autoglm.AutoGLM;
 import io.autoglm.Backend;
+import io.autoglm.IsolationProbe;
 import io.autoglm.LanguageModel;
 import io.autoglm.Quantization;
+import io.autoglm.hub.ModelHub;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options every model-loading command shares. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file")
-    Path model;
+    /** The help text of every option that takes a model reference. */
+    static final String REF_HELP = "a GGUF file, a catalog name (stories260k; see autoglm models --catalog), "
+            + "hf://owner/repo/file.gguf[@revision] or an https:// URL; found in the cache, then on AUTOGLM_MODELS, "
+            + "else downloaded (see autoglm pull --help)";
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    @Option(names = "--model", required = true, paramLabel = "REF", description = "the model: " + REF_HELP)
+    String model;
+
+    @Option(names = "--offline", description = "never download (as HF_HUB_OFFLINE=1): use the cache and AUTOGLM_MODELS only")
+    boolean offline;
 
     @Option(names = "--backend", paramLabel = "ffm|jni", defaultValue = "ffm",
             description = "native path: ffm (default) or jni")
@@ -35,6 +51,11 @@ final class ModelOptions {
             description = "memory for weights + KV cache with --quantize auto, e.g. 512M, 4G or bytes (default: available memory)")
     String memoryBudget;
 
+    @Option(names = "--isolation-probe", paramLabel = "off|unseen-files|always",
+            description = "load the model first in a child JVM (one token decoded there), so a file that crashes llama.cpp "
+                    + "ends the child, not this command; verdicts are cached by SHA-256 (default: off)")
+    String isolationProbe;
+
     @Option(names = "--json", description = "print one JSON object instead of text")
     boolean json;
 
@@ -52,8 +73,9 @@ final class ModelOptions {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
         }
         if (!verbose && System.getProperty("org.slf4j.simpleLogger.log.io.autoglm.native") == null) {
-            // llama.cpp's own warnings (routed into SLF4J) are noise on a terminal; --verbose shows them
-            System.setProperty("org.slf4j.simpleLogger.log.io.autoglm.native", "error");
+            // llama.cpp's own lines (routed into SLF4J) are noise on a terminal, and its errors are quoted in the
+            // exception that ends the command (its one stderr line); --verbose shows them all
+            System.setProperty("org.slf4j.simpleLogger.log.io.autoglm.native", "off");
         }
     }
 
@@ -65,11 +87,35 @@ final class ModelOptions {
         };
     }
 
+    /**
+     * @param offline true to forbid downloads (HF_HUB_OFFLINE is honoured either way)
+     * @param err where download progress goes
+     * @return the hub the CLI resolves model references with
+     */
+    static ModelHub hub(boolean offline, PrintWriter err) {
+        ModelHub.Builder b = ModelHub.builder().listener(ProgressDisplay.forStderr(err));
+        if (offline) {
+            b.offline(true);
+        }
+        return b.build();
+    }
+
+    /**
+     * @param reference a model reference
+     * @param offline true to forbid downloads
+     * @param err where download progress goes
+     * @return the local file to load (the first part of a split model)
+     */
+    static Path resolve(String reference, boolean offline, PrintWriter err) {
+        return hub(offline, err).resolve(reference).path();
+    }
+
     /** @param chatTemplate default chat template, or null @return a builder with these options */
     AutoGLM.Builder builder(String chatTemplate) {
         configureLogging(verbose);
         // one caller: one sequence (a bigger KV cache would only cost memory and start-up)
-        AutoGLM.Builder b = AutoGLM.builder().model(model).backend(backendValue()).parallel(1);
+        AutoGLM.Builder b = AutoGLM.builder().model(model).modelHub(hub(offline, mixee.commandLine().getErr()))
+                .backend(backendValue()).parallel(1);
         if (threads != null) {
             b.threads(threads);
         }
@@ -87,6 +133,9 @@ final class ModelOptions {
         }
         if (chatTemplate != null) {
             b.chatTemplate(chatTemplate);
+        }
+        if (isolationProbe != null) {
+            b.isolationProbe(IsolationProbe.parse(isolationProbe));
         }
         return b;
     }

@@ -23,8 +23,9 @@ final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "GGUF model to read (F32, F16, BF16 or quantized)")
-    Path input;
+    @Parameters(index = "0", paramLabel = "IN", description = "the model to read (F32, F16, BF16 or quantized): a GGUF file, "
+            + "a catalog name, hf://owner/repo/file.gguf or an https:// URL")
+    String input;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "GGUF file to write (replaced atomically)")
     Path output;
@@ -44,6 +45,9 @@ final class QuantizeCommand implements Callable<Integer> {
             + "(faster; a power loss right after may lose it)")
     boolean noSync;
 
+    @Option(names = "--offline", description = "never download IN: use the cache and AUTOGLM_MODELS only")
+    boolean offline;
+
     @Option(names = "--json", description = "print the summary as one JSON object")
     boolean json;
 
@@ -55,7 +59,8 @@ final class QuantizeCommand implements Callable<Integer> {
         ModelOptions.configureLogging(verbose);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ModelQuantizer.Builder b = ModelQuantizer.builder().input(input).output(output).preset(type).pure(pure).durable(!noSync);
+        Path inputPath = ModelOptions.resolve(input, offline, err);
+        ModelQuantizer.Builder b = ModelQuantizer.builder().input(inputPath).output(output).preset(type).pure(pure).durable(!noSync);
         if (threads != null) {
             b.threads(threads);
         }
@@ -81,7 +86,7 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         if (json) {
             ObjectNode o = Json.object();
-            o.put("input", input.toString());
+            o.put("input", inputPath.toString());
             o.put("output", r.output().toString());
             o.put("type", r.preset().name());
             ObjectNode types = o.putObject("tensors_per_type");
@@ -93,7 +98,7 @@ final class QuantizeCommand implements Callable<Integer> {
             o.put("mb_per_second", Json.round(r.megabytesPerSecond()));
             Json.print(out, o);
         } else {
-            out.printf(Locale.ROOT, "quantized %s -> %s (%s)%n", input, r.output(), r.preset());
+            out.printf(Locale.ROOT, "quantized %s -> %s (%s)%n", inputPath, r.output(), r.preset());
             perType.forEach((t, n) -> out.printf(Locale.ROOT, "  %-6s %d tensors%n", t, n));
             if (r.fallbacks() > 0) {
                 out.printf(Locale.ROOT, "  %d tensors used a fallback type (row length)%n", r.fallbacks());

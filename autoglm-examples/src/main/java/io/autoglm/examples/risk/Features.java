@@ -1,0 +1,146 @@
+package io.autoglm.examples.risk;
+
+import java.util.List;
+
+/**
+ * The model's features and the SQL that computes them. Every feature but the two category codes is
+ * computed by the database from the {@code transactions} and {@code users} tables; the same query
+ * serves the batch path (all rows, for training and replay) and the online path (one customer's last
+ * 30 days, for the transaction being scored), so both give identical values.
+ *
+ * <table>
+ *   <caption>features</caption>
+ *   <tr><th>name</th><th>definition (windows end at the transaction and include it)</th></tr>
+ *   <tr><td>amount</td><td>the amount</td></tr>
+ *   <tr><td>tx_7d, amt_7d</td><td>the customer's transactions and their total amount in the last 7 d
+ *       ({@code COUNT(*)} and {@code SUM(amount) OVER (PARTITION BY user ORDER BY ts RANGE BETWEEN 7 d PRECEDING
+ *       AND CURRENT ROW)})</td></tr>
+ *   <tr><td>tx_1h, amt_1h, tx_24h, amt_24h</td><td>the same over 1 h and 24 h (indexed range subqueries:
+ *       each extra window definition costs SQLite about 0.1 ms per online query)</td></tr>
+ *   <tr><td>devices_7d, countries_7d</td><td>distinct devices and IP countries in the last 7 d</td></tr>
+ *   <tr><td>secs_since_last</td><td>seconds since the previous transaction ({@code LAG}), 7 d when none</td></tr>
+ *   <tr><td>ip_km</td><td>great-circle distance between this and the previous transaction's IP location</td></tr>
+ *   <tr><td>continent_change</td><td>1 when the IP's continent differs from the previous transaction's</td></tr>
+ *   <tr><td>amount_vs_median</td><td>amount / median of the customer's amounts in the previous 30 d (SQLite's
+ *       {@code median}, PostgreSQL's {@code percentile_cont(0.5)}); 1 without history</td></tr>
+ *   <tr><td>new_device</td><td>1 when the device was not used by the customer in the previous 30 d</td></tr>
+ *   <tr><td>local_hour</td><td>hour of day in the customer's home time zone</td></tr>
+ *   <tr><td>foreign</td><td>1 when the IP country is not the home country</td></tr>
+ *   <tr><td>category, channel</td><td>codes of {@link #CATEGORIES} and {@link #CHANNELS}; -1 when unknown</td></tr>
+ * </table>
+ * "Previous transaction" means the customer's previous one within the last 7 days ({@code LAG} over
+ * the 7-day window), so the online query's window functions read at most 7 days of one customer;
+ * the median and the device history read 30 days through indexed subqueries.
+ */
+public final class Features {
+    private Features() {
+    }
+
+    /** Merchant categories known to the encoder. */
+    public static final List<String> CATEGORIES = List.of("grocery", "restaurant", "fuel", "retail", "electronics",
+            "travel", "digital", "gaming", "gift_cards", "cash", "crypto", "pharmacy", "utilities");
+
+    /** Payment channels known to the encoder. */
+    public static final List<String> CHANNELS = List.of("pos", "online", "atm", "wallet");
+
+    /** Feature names, in column order. */
+    public static final List<String> NAMES = List.of("amount", "tx_1h", "amt_1h", "tx_24h", "amt_24h", "tx_7d", "amt_7d",
+            "devices_7d", "countries_7d", "secs_since_last", "ip_km", "continent_change", "amount_vs_median",
+            "new_device", "local_hour", "foreign", "category", "channel");
+
+    /** Index of the amount feature. */
+    public static final int AMOUNT = 0;
+    /** Index of {@code ip_km}. */
+    public static final int IP_KM = 10;
+    /** Index of {@code continent_change}. */
+    public static final int CONTINENT_CHANGE = 11;
+    /** Index of the category code. */
+    public static final int CATEGORY = 16;
+    /** Index of the channel code. */
+    public static final int CHANNEL = 17;
+
+    /** @return the number of features */
+    public static int count() {
+        return NAMES.size();
+    }
+
+    static final long HOUR = 3600;
+    static final long DAY = 86_400;
+    static final long WEEK = 7 * DAY;
+    static final long MONTH = 30 * DAY;
+
+    /**
+     * @param sqlite SQLite's {@code median(x)} instead of PostgreSQL's {@code percentile_cont(0.5) WITHIN GROUP
+     *     (ORDER BY x)}: the same statistic (the mean of the two middle values for an even count), and the only
+     *     difference between the two dialects
+     * @param innerWhere restriction of the rows the windows see ({@code ""} for all)
+     * @param outerWhere restriction of the rows returned ({@code ""} for all)
+     * @return the feature query; columns: tx_id, user_id, ts, then the features except category and
+     *     channel, then the raw category and channel
+     */
+    static String sql(boolean sqlite, String innerWhere, String outerWhere) {
+        String prevOk = "f.prev_ts IS NOT NULL AND f.ts - f.prev_ts <= " + WEEK;
+        return """
+            WITH w AS (
+              SELECT t.tx_id, t.user_id, t.ts, t.amount_cents, t.device_id, t.country, t.continent, t.lat, t.lon,
+                     t.category, t.channel,
+                     COUNT(*) OVER w1 AS tx_7d, SUM(t.amount_cents) OVER w1 AS amt_7d,
+                     LAG(t.ts) OVER w1 AS prev_ts, LAG(t.lat) OVER w1 AS prev_lat, LAG(t.lon) OVER w1 AS prev_lon,
+                     LAG(t.continent) OVER w1 AS prev_continent
+              FROM transactions t
+              %INNER%
+              WINDOW w1 AS (PARTITION BY t.user_id ORDER BY t.ts RANGE BETWEEN %W% PRECEDING AND CURRENT ROW)
+            ), f AS (
+              SELECT w.*,
+                     POWER(SIN(RADIANS(w.lat - w.prev_lat) / 2), 2)
+                       + COS(RADIANS(w.prev_lat)) * COS(RADIANS(w.lat)) * POWER(SIN(RADIANS(w.lon - w.prev_lon) / 2), 2)
+                       AS hav,
+                     (SELECT %MEDIAN% FROM transactions x
+                       WHERE x.user_id = w.user_id AND x.ts < w.ts AND x.ts >= w.ts - %M%) AS median_30d
+              FROM w
+            )
+            SELECT f.tx_id, f.user_id, f.ts,
+                   f.amount_cents / 100.0 AS amount,
+                   (SELECT COUNT(*) FROM transactions x
+                     WHERE x.user_id = f.user_id AND x.ts <= f.ts AND x.ts >= f.ts - %H%) AS tx_1h,
+                   (SELECT SUM(x.amount_cents) FROM transactions x
+                     WHERE x.user_id = f.user_id AND x.ts <= f.ts AND x.ts >= f.ts - %H%) / 100.0 AS amt_1h,
+                   (SELECT COUNT(*) FROM transactions x
+                     WHERE x.user_id = f.user_id AND x.ts <= f.ts AND x.ts >= f.ts - %D%) AS tx_24h,
+                   (SELECT SUM(x.amount_cents) FROM transactions x
+                     WHERE x.user_id = f.user_id AND x.ts <= f.ts AND x.ts >= f.ts - %D%) / 100.0 AS amt_24h,
+                   f.tx_7d, f.amt_7d / 100.0 AS amt_7d,
+                   (SELECT COUNT(DISTINCT x.device_id) FROM transactions x
+                     WHERE x.user_id = f.user_id AND x.ts <= f.ts AND x.ts >= f.ts - %W%) AS devices_7d,
+                   (SELECT COUNT(DISTINCT x.country) FROM transactions x
+                     WHERE x.user_id = f.user_id AND x.ts <= f.ts AND x.ts >= f.ts - %W%) AS countries_7d,
+                   CASE WHEN %PREV% THEN f.ts - f.prev_ts ELSE %W% END AS secs_since_last,
+                   CASE WHEN %PREV% THEN 12742.0 * ASIN(SQRT(CASE WHEN f.hav > 1 THEN 1.0 ELSE f.hav END))
+                        ELSE 0.0 END AS ip_km,
+                   CASE WHEN %PREV% AND f.prev_continent <> f.continent THEN 1 ELSE 0 END AS continent_change,
+                   COALESCE(f.amount_cents * 1.0 / NULLIF(f.median_30d, 0), 1.0) AS amount_vs_median,
+                   CASE WHEN EXISTS (SELECT 1 FROM transactions x WHERE x.user_id = f.user_id
+                        AND x.device_id = f.device_id AND x.ts < f.ts AND x.ts >= f.ts - %M%) THEN 0 ELSE 1 END AS new_device,
+                   ((f.ts + u.tz_offset_s) / 3600) % 24 AS local_hour,
+                   CASE WHEN f.country = u.home_country THEN 0 ELSE 1 END AS foreign_ip,
+                   f.category, f.channel
+            FROM f JOIN users u ON u.user_id = f.user_id
+            %OUTER%
+            ORDER BY f.ts, f.tx_id
+            """.replace("%MEDIAN%", sqlite ? "median(x.amount_cents)"
+                    : "percentile_cont(0.5) WITHIN GROUP (ORDER BY x.amount_cents)")
+                .replace("%INNER%", innerWhere).replace("%OUTER%", outerWhere).replace("%PREV%", prevOk)
+                .replace("%H%", Long.toString(HOUR)).replace("%D%", Long.toString(DAY))
+                .replace("%W%", Long.toString(WEEK)).replace("%M%", Long.toString(MONTH));
+    }
+
+    /** @param category a category name @return its code, -1 when unknown */
+    public static int categoryCode(String category) {
+        return CATEGORIES.indexOf(category);
+    }
+
+    /** @param channel a channel name @return its code, -1 when unknown */
+    public static int channelCode(String channel) {
+        return CHANNELS.indexOf(channel);
+    }
+}

@@ -1,0 +1,194 @@
+package io.autoglm.examples.risk;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Objects;
+
+/**
+ * The online path: one transaction at a time, in one database transaction each (all or nothing):
+ * check the customer, insert the transaction, compute its features with the database's window
+ * query over the customer's last 7 days, score it (XGBoost contributions), apply the rules, record
+ * the decision. A failing record raises {@link ScoringException} and leaves nothing behind; when
+ * the database went away, the next record reconnects. Single-threaded.
+ *
+ * <pre>{@code
+ * try (OnlineScorer s = new OnlineScorer(db, model, version, RuleEngine.builder().build())) {
+ *     OnlineScorer.Result r = s.score(tx);
+ *     System.out.println(r.decision().action() + " " + r.decision().reasons());
+ * }
+ * }</pre>
+ */
+public final class OnlineScorer implements AutoCloseable {
+    private final RiskDatabase db;
+    private final ModelPair model;
+    private final int modelVersion;
+    private final RuleEngine rules;
+    private PreparedStatement userStmt;
+    private PreparedStatement insertStmt;
+    private PreparedStatement featureStmt;
+    private PreparedStatement decisionStmt;
+    private boolean needsReconnect;
+
+    /**
+     * The scoring result.
+     *
+     * @param decision the decision with its reasons and top contributions
+     * @param features the features the database computed
+     * @param contributions every feature's SHAP value and, last, the bias (log-odds)
+     * @param logisticScore the baseline's probability, for comparison
+     * @param nanos wall time of the whole path (database, model, rules, commit)
+     * @param cpuNanos CPU time of the calling thread on that path (the database and XGBoost run on it)
+     */
+    public record Result(Decision decision, FeatureRow features, float[] contributions, double logisticScore, long nanos,
+            long cpuNanos) {
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /**
+     * @param db the database (not closed by the scorer)
+     * @param model the serving models (not closed by the scorer)
+     * @param modelVersion the version recorded with each decision
+     * @param rules the rule engine
+     */
+    public OnlineScorer(RiskDatabase db, ModelPair model, int modelVersion, RuleEngine rules) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.model = Objects.requireNonNull(model, "model");
+        this.modelVersion = modelVersion;
+        this.rules = Objects.requireNonNull(rules, "rules");
+    }
+
+    private void prepare() throws SQLException {
+        closeStatements();
+        var c = db.connection();
+        userStmt = c.prepareStatement("SELECT (SELECT MAX(t.ts) FROM transactions t WHERE t.user_id = u.user_id), "
+                + "(SELECT COUNT(*) FROM transactions t WHERE t.tx_id = ?) FROM users u WHERE u.user_id = ?");
+        insertStmt = c.prepareStatement(RiskDatabase.INSERT_TX);
+        featureStmt = c.prepareStatement(db.onlineSql());
+        decisionStmt = c.prepareStatement(RiskDatabase.INSERT_DECISION);
+    }
+
+    /**
+     * Scores one transaction.
+     *
+     * @param tx the transaction
+     * @return the decision and the features
+     * @throws ScoringException for a bad record ({@link ScoringException.Kind#BAD_INPUT}) or a database
+     *     failure ({@link ScoringException.Kind#DATABASE}); nothing was written then
+     */
+    public Result score(Transaction tx) {
+        Objects.requireNonNull(tx, "tx");
+        long t0 = System.nanoTime();
+        long c0 = THREADS.getCurrentThreadCpuTime();
+        ensureConnected();
+        try {
+            var conn = db.connection();
+            conn.setAutoCommit(false);
+            try {
+                userStmt.setLong(1, tx.txId());
+                userStmt.setString(2, tx.userId());
+                try (ResultSet rs = userStmt.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new ScoringException(ScoringException.Kind.BAD_INPUT, "unknown user_id '" + tx.userId()
+                                + "': not in the users table", null);
+                    }
+                    long last = rs.getLong(1);
+                    boolean hasLast = !rs.wasNull();
+                    if (rs.getLong(2) > 0) {
+                        throw new ScoringException(ScoringException.Kind.BAD_INPUT, "tx_id " + tx.txId()
+                                + " was already scored", null);
+                    }
+                    if (hasLast && tx.ts() <= last) {
+                        throw new ScoringException(ScoringException.Kind.BAD_INPUT, "ts " + tx.ts()
+                                + " must be after the last transaction of user '" + tx.userId() + "' (ts " + last + ")", null);
+                    }
+                }
+                RiskDatabase.bindTx(insertStmt, tx);
+                insertStmt.executeUpdate();
+                featureStmt.setString(1, tx.userId());
+                featureStmt.setLong(2, tx.ts() - RiskDatabase.ONLINE_LOOKBACK);
+                featureStmt.setLong(3, tx.ts());
+                featureStmt.setLong(4, tx.txId());
+                FeatureRow row;
+                try (ResultSet rs = featureStmt.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("the feature query returned no row for tx_id " + tx.txId());
+                    }
+                    row = RiskDatabase.readRow(rs);
+                }
+                float[] c = model.booster().contributions(new double[][] {row.values()})[0];
+                double p = BoostedModel.probability(c);
+                Decision d = rules.decide(tx.txId(), row.values(), p, Scoring.top(row.values(), c, Scoring.TOP_CONTRIBUTIONS));
+                double lp = model.logistic().predict(row.values());
+                RiskDatabase.bindDecision(decisionStmt, d, modelVersion);
+                decisionStmt.executeUpdate();
+                conn.commit();
+                return new Result(d, row, c, lp, System.nanoTime() - t0, THREADS.getCurrentThreadCpuTime() - c0);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(e);
+                throw e;
+            } finally {
+                try {
+                    conn.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the connection is broken; the next record reconnects
+                }
+            }
+        } catch (ScoringException e) {
+            throw e;
+        } catch (SQLException e) {
+            if (!db.isValid()) {
+                needsReconnect = true;
+                throw new ScoringException(ScoringException.Kind.DATABASE, "database " + db.describe()
+                        + " went away while scoring tx_id " + tx.txId() + ": " + e.getMessage(), e);
+            }
+            throw new ScoringException(ScoringException.Kind.DATABASE, "database error for tx_id " + tx.txId() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void ensureConnected() {
+        try {
+            if (needsReconnect) {
+                db.reconnect();
+                userStmt = null;
+                needsReconnect = false;
+            }
+            if (userStmt == null) {
+                prepare();
+            }
+        } catch (SQLException e) {
+            needsReconnect = true;
+            throw new ScoringException(ScoringException.Kind.DATABASE, "database " + db.describe() + " is unavailable: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void rollbackQuietly(Exception cause) {
+        try {
+            db.connection().rollback();
+        } catch (SQLException r) {
+            cause.addSuppressed(r);
+            needsReconnect = true;
+        }
+    }
+
+    private void closeStatements() {
+        for (PreparedStatement s : new PreparedStatement[] {userStmt, insertStmt, featureStmt, decisionStmt}) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (SQLException ignored) {
+                    // closing a statement of a dead connection
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeStatements();
+        userStmt = null;
+    }
+}
