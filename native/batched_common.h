@@ -6,7 +6,8 @@
  *
  *   batched     N sequences with different prompts: the N prompts prefilled in one llama_decode (each
  *               its own sequence id), then every step one llama_decode carrying one token per
- *               sequence, each sequence sampled greedily (argmax) at its own batch row;
+ *               sequence, each sequence sampled at its own batch row: greedily (argmax), or with
+ *               --temp T by its own seeded chain (AutoGLM's default top-k/top-p/min-p at temperature T);
  *   sequential  the same N requests one after another, each alone in the cache (sequence 0, memory
  *               cleared in between): the single-sequence rate the batched one is compared with;
  *   prefix      a PREFIX-token text prefix shared by 4 sequences: decoded once on sequence 0 and
@@ -24,6 +25,10 @@
  * too (*_cpu_tok_s), and all generated tokens over the CPU time of the whole run, prefill included
  * (*_run_cpu_tok_s, what BatchedComparison compares with the JVM's process CPU time): with 1 thread CPU
  * time is the work done, little disturbed by other load on the machine.
+ *
+ * Per decode step of the batched run (one llama_decode of N rows, then N samples) the medians of the
+ * step's wall time, of the time inside llama_decode and of the sampling are printed (batched_median_step_*):
+ * the floor of the per-step cost, that BatchedComparison's steps section sets the engine's step against.
  *
  * --occupy CELLS: before each run an extra, idle sequence fills CELLS cells of the cache, as the
  * engine's cached prefixes do. llama.cpp attends over every cell below the highest one in use (masking
@@ -64,6 +69,11 @@ void llama_batch_free(struct llama_batch batch);
 void *llama_sampler_chain_init(struct llama_sampler_chain_params params);
 void llama_sampler_chain_add(void *chain, void *smpl);
 void *llama_sampler_init_greedy(void);
+void *llama_sampler_init_top_k(int32_t k);
+void *llama_sampler_init_top_p(float p, size_t min_keep);
+void *llama_sampler_init_min_p(float p, size_t min_keep);
+void *llama_sampler_init_temp(float t);
+void *llama_sampler_init_dist(uint32_t seed);
 llama_token llama_sampler_sample(void *smpl, void *ctx, int32_t idx);
 void llama_sampler_free(void *smpl);
 
@@ -102,7 +112,7 @@ static double batched_median(double *v, int n) {
 
 #define BATCHED_MAX_SEQ 64
 #define BATCHED_PREFIX_SEQ 4
-#define BATCHED_MAX_PROMPT 256
+#define BATCHED_MAX_PROMPT 512
 
 /* the default prompts (io.autoglm.bench.BatchedComparison.PROMPTS has the same list); sequence i gets i % 16 */
 static const char *const BATCHED_PROMPTS[16] = {
@@ -132,6 +142,8 @@ struct batched_args {
     const char *prefix_file;   /* text whose first prefix_tokens tokens are the shared prefix */
     int prefix_tokens;
     int occupy;                /* cells filled by an idle extra sequence before each run (a resident prefix cache) */
+    float temp;                /* 0: greedy (argmax); else AutoGLM's default chain with this temperature */
+    unsigned seed;             /* seed of sequence s's chain: seed + s (the same in batched and sequential runs) */
 };
 
 static void batched_usage(const char *argv0) {
@@ -139,7 +151,8 @@ static void batched_usage(const char *argv0) {
             "usage: %s MODEL.gguf THREADS N_SEQ N_TOKENS REPS [--mode batched|sequential|both|prefix]\n"
             "       [--ctx PER_SEQUENCE (512)] [--kv CELLS (N_SEQ x ctx)] [--seq-max N (N_SEQ)] [--batch N (512)]\n"
             "       [--prompts FILE (one per line)] [--prefix-file TEXT_FILE] [--prefix-tokens N (400)]\n"
-            "       [--occupy CELLS (0): before each run an extra sequence fills CELLS cells, as cached prefixes would]\n",
+            "       [--occupy CELLS (0): before each run an extra sequence fills CELLS cells, as cached prefixes would]\n"
+            "       [--temp T (0 = greedy): sample with top-k 40, top-p 0.95, min-p 0.05, temperature T] [--seed S (42)]\n",
             argv0);
 }
 
@@ -159,6 +172,7 @@ static int batched_parse_args(int argc, char **argv, struct batched_args *a) {
     a->ctx_per_seq = 512;
     a->n_batch = 512;
     a->prefix_tokens = 400;
+    a->seed = 42;
     for (int i = 6; i < argc; i++) {
         const char *o = argv[i];
         if (i + 1 >= argc) {
@@ -184,6 +198,10 @@ static int batched_parse_args(int argc, char **argv, struct batched_args *a) {
             a->occupy = atoi(v);
         } else if (!strcmp(o, "--prefix-tokens")) {
             a->prefix_tokens = atoi(v);
+        } else if (!strcmp(o, "--temp")) {
+            a->temp = (float) atof(v);
+        } else if (!strcmp(o, "--seed")) {
+            a->seed = (unsigned) strtoul(v, NULL, 10);
         } else {
             fprintf(stderr, "unknown option %s\n", o);
             batched_usage(argv[0]);
@@ -203,6 +221,10 @@ static int batched_parse_args(int argc, char **argv, struct batched_args *a) {
     }
     if (a->n_seq < 1 || a->n_seq > BATCHED_MAX_SEQ) {
         fprintf(stderr, "n_seq must be 1..%d, was %d\n", BATCHED_MAX_SEQ, a->n_seq);
+        return 2;
+    }
+    if (a->temp < 0) {
+        fprintf(stderr, "--temp must be >= 0, was %g\n", a->temp);
         return 2;
     }
     if (a->occupy < 0 || (a->occupy > 0 && !strcmp(a->mode, "prefix"))) {
@@ -264,6 +286,26 @@ static void *greedy_chain(void) {
     struct llama_sampler_chain_params sp = { true };
     void *chain = llama_sampler_chain_init(sp);
     llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+    return chain;
+}
+
+/*
+ * The chain of sequence s: greedy, or (--temp > 0) the chain AutoGLM's FfmSampler builds for
+ * SamplingParams' defaults (top-k 40, top-p 0.95, min-p 0.05, no penalties) at that temperature, seeded
+ * with seed + s -- the Java side gives request s the same seed, so batch-invariant decoding gives the
+ * same ids on both sides.
+ */
+static void *sequence_chain(const struct batched_args *a, int s) {
+    if (a->temp <= 0) {
+        return greedy_chain();
+    }
+    struct llama_sampler_chain_params sp = { true };
+    void *chain = llama_sampler_chain_init(sp);
+    llama_sampler_chain_add(chain, llama_sampler_init_top_k(40));
+    llama_sampler_chain_add(chain, llama_sampler_init_top_p(0.95f, 1));
+    llama_sampler_chain_add(chain, llama_sampler_init_min_p(0.05f, 1));
+    llama_sampler_chain_add(chain, llama_sampler_init_temp(a->temp));
+    llama_sampler_chain_add(chain, llama_sampler_init_dist(a->seed + (unsigned) s));
     return chain;
 }
 
@@ -392,7 +434,8 @@ static int occupy_cells(struct batched_ctx *c, const struct batched_prompts *p) 
  * Returns 0 and sets *prefill_ms / *decode_ms, or 3.
  */
 static int run_batched(struct batched_ctx *c, const struct batched_prompts *p, llama_token (*out)[BATCHED_MAX_PROMPT],
-                       double *prefill_ms, double *decode_ms, double *decode_cpu_ms, double *run_cpu_ms) {
+                       double *prefill_ms, double *decode_ms, double *decode_cpu_ms, double *run_cpu_ms,
+                       double *steps_decode_ms, double *steps_sample_ms) {
     int n_seq = p->n;
     int n_gen = c->a->n_gen;
     size_t cap = (size_t) BATCHED_MAX_SEQ * BATCHED_MAX_PROMPT; /* every prompt is shorter than BATCHED_MAX_PROMPT */
@@ -403,7 +446,7 @@ static int run_batched(struct batched_ctx *c, const struct batched_prompts *p, l
     int row_of[BATCHED_MAX_SEQ];
     void *chain[BATCHED_MAX_SEQ];
     for (int s = 0; s < n_seq; s++) {
-        chain[s] = greedy_chain();
+        chain[s] = sequence_chain(c->a, s);
     }
     c->abi->clear(c->ctx);
     int rc = 3;
@@ -433,12 +476,15 @@ static int run_batched(struct batched_ctx *c, const struct batched_prompts *p, l
     }
     double t1 = batched_now_ms();
     double cpu1 = batched_cpu_ms();
+    double in_decode = 0, in_sample = 0;
     for (int k = 1; k < n_gen; k++) {
         batch_clear(&c->batch);
         for (int s = 0; s < n_seq; s++) {
             batch_add(&c->batch, out[s][k - 1], p->len[s] + k - 1, s, true);
         }
+        double d0 = batched_now_ms();
         int r = llama_decode(c->ctx, c->batch);
+        double d1 = batched_now_ms();
         if (r != 0) {
             fprintf(stderr, "llama_decode of step %d (%d sequences) failed: %d\n", k, n_seq, r);
             goto done;
@@ -446,8 +492,12 @@ static int run_batched(struct batched_ctx *c, const struct batched_prompts *p, l
         for (int s = 0; s < n_seq; s++) {
             out[s][k] = llama_sampler_sample(chain[s], c->ctx, s);
         }
+        in_decode += d1 - d0;
+        in_sample += batched_now_ms() - d1;
     }
     double t2 = batched_now_ms();
+    *steps_decode_ms = in_decode;
+    *steps_sample_ms = in_sample;
     *prefill_ms = t1 - t0;
     *decode_ms = t2 - t1;
     *decode_cpu_ms = batched_cpu_ms() - cpu1;
@@ -470,7 +520,7 @@ static int run_one(struct batched_ctx *c, const struct batched_prompts *p, int i
     llama_token tok[BATCHED_MAX_PROMPT];
     int32_t pos[BATCHED_MAX_PROMPT], seq[BATCHED_MAX_PROMPT];
     bool logits[BATCHED_MAX_PROMPT];
-    void *chain = greedy_chain();
+    void *chain = sequence_chain(c->a, index);
     c->abi->clear(c->ctx);
     int rc = 3;
     if (occupy_cells(c, p) != 0) {
@@ -533,6 +583,9 @@ static int batched_throughput(struct batched_ctx *c) {
     double *s_cpu = calloc((size_t) a->reps, sizeof(double));
     double *b_run_cpu = calloc((size_t) a->reps, sizeof(double));
     double *s_run_cpu = calloc((size_t) a->reps, sizeof(double));
+    double *b_step = calloc((size_t) a->reps, sizeof(double));
+    double *b_step_decode = calloc((size_t) a->reps, sizeof(double));
+    double *b_step_sample = calloc((size_t) a->reps, sizeof(double));
     double all_tokens = (double) a->n_seq * a->n_gen;
     double tokens = (double) a->n_seq * (a->n_gen - 1);
     for (int r = 0; r < a->reps && rc == 0; r++) {
@@ -540,8 +593,13 @@ static int batched_throughput(struct batched_ctx *c) {
         for (int half = 0; half < 2 && rc == 0; half++) {
             bool batched_now = (half == 0) == (r % 2 == 0);
             if (batched_now && do_batched) {
-                double pf, dm, cpu, run_cpu;
-                rc = run_batched(c, p, bat, &pf, &dm, &cpu, &run_cpu);
+                double pf, dm, cpu, run_cpu, in_decode, in_sample;
+                rc = run_batched(c, p, bat, &pf, &dm, &cpu, &run_cpu, &in_decode, &in_sample);
+                if (rc == 0 && a->n_gen > 1) {
+                    b_step[r] = dm / (a->n_gen - 1);
+                    b_step_decode[r] = in_decode / (a->n_gen - 1);
+                    b_step_sample[r] = in_sample / (a->n_gen - 1);
+                }
                 if (rc == 0) {
                     b_run_cpu[r] = all_tokens / (run_cpu / 1e3);
                     b_rate[r] = tokens / (dm / 1e3);
@@ -579,6 +637,10 @@ static int batched_throughput(struct batched_ctx *c) {
             printf("batched_median_prefill_ms=%.3f\n", batched_median(b_prefill, a->reps));
             printf("batched_median_cpu_tok_s=%.2f\n", batched_median(b_cpu, a->reps));
             printf("batched_median_run_cpu_tok_s=%.2f\n", batched_median(b_run_cpu, a->reps));
+            /* per decode step (one llama_decode of n_seq rows, then n_seq samples): wall, in llama_decode, sampling */
+            printf("batched_median_step_ms=%.4f\n", batched_median(b_step, a->reps));
+            printf("batched_median_step_decode_ms=%.4f\n", batched_median(b_step_decode, a->reps));
+            printf("batched_median_step_sample_ms=%.4f\n", batched_median(b_step_sample, a->reps));
             for (int s = 0; s < a->n_seq; s++) {
                 print_ids("batched_ids", s, bat[s], a->n_gen);
             }
@@ -602,7 +664,8 @@ static int batched_throughput(struct batched_ctx *c) {
             printf("same_ids=%d/%d\n", same, a->n_seq);
         }
     }
-    free(bat); free(one); free(b_rate); free(b_prefill); free(s_rate); free(s_prefill); free(b_cpu); free(s_cpu); free(b_run_cpu); free(s_run_cpu); free(p);
+    free(bat); free(one); free(b_rate); free(b_prefill); free(s_rate); free(s_prefill); free(b_cpu); free(s_cpu); free(b_run_cpu); free(s_run_cpu);
+    free(b_step); free(b_step_decode); free(b_step_sample); free(p);
     return rc;
 }
 

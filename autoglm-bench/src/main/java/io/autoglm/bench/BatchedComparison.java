@@ -8,6 +8,7 @@ import io.autoglm.Completion;
 import io.autoglm.CompletionRequest;
 import io.autoglm.FinishReason;
 import io.autoglm.LanguageModel;
+import io.autoglm.SamplingParams;
 import io.autoglm.TokenStream;
 import io.autoglm.backend.ffm.FfmBackend;
 import java.io.IOException;
@@ -46,6 +47,10 @@ import java.util.concurrent.Future;
  *       process CPU time of the whole run, prefill included; the JVM's covers all its threads but the JIT
  *       compilers): with 1 thread it is the work each side does, much less disturbed than wall time when other
  *       programs load the machine.</li>
+ *   <li>{@code steps}: per decode step, for each N and greedy/sampled ({@code --sampling}, {@code --temp}): engine
+ *       tok/s, C tok/s and their ratio, the C step's wall time and the part in {@code llama_decode} and sampling,
+ *       the engine's step time and its overhead over the C loop's {@code llama_decode} time, decode calls per step,
+ *       CPU time per step on both sides (see {@link #steps()}).</li>
  *   <li>{@code occupancy}: the C loop's batched rate when {@code --occupy} cells (default 0,1024,4096) are held by
  *       an idle sequence, as the engine's cached prefixes hold them: llama.cpp attends over every cell up to the
  *       highest one in use, so resident cached prefixes slow every step.</li>
@@ -81,7 +86,7 @@ public final class BatchedComparison {
             "In the park,", "Sam had a toy car", "The old tree", "A little girl found",
             "It was a rainy day", "The fish swam", "Ben and Mia", "The king was sad");
 
-    private static final Set<String> SECTIONS = Set.of("throughput", "occupancy", "prefix-floor", "ttft", "chat", "stall");
+    private static final Set<String> SECTIONS = Set.of("throughput", "steps", "occupancy", "prefix-floor", "ttft", "chat", "stall");
 
     private final List<Path> models = new ArrayList<>();
     private Path nativeLoop = Path.of("native/build/batched_loop");
@@ -100,6 +105,8 @@ public final class BatchedComparison {
     private int stallPrompt = 2000;
     private int streams = 7;
     private int[] occupy = {0, 1024, 4096};
+    private float temperature = 0.8f;
+    private List<String> sampling = List.of("greedy", "sampled");
     private Set<String> sections = new LinkedHashSet<>(List.of("throughput"));
 
     private BatchedComparison() {
@@ -109,7 +116,8 @@ public final class BatchedComparison {
      * @param args {@code --model PATH} (repeatable) {@code [--native PATH] [--native-library DIR] [--threads 2]
      *     [--parallel 8,16] [--tokens 32] [--rounds 5] [--reps 3] [--warmup 3] [--ctx 512] [--cache off|on|both]
      *     [--sections throughput,occupancy,prefix-floor,ttft,chat,stall] [--text PATH] [--prefix-tokens 1000]
-     *     [--floor-prefix-tokens 400] [--stall-prompt 2000] [--streams 7] [--occupy 0,1024,4096]}; with {@code --native-library} (a current
+     *     [--floor-prefix-tokens 400] [--stall-prompt 2000] [--streams 7] [--occupy 0,1024,4096] [--temp 0.8]
+     *     [--sampling greedy,sampled]}; with {@code --native-library} (a current
      *     llama.cpp folder) use {@code native/build/batched_loop_current} as {@code --native}
      * @throws Exception on any failure
      */
@@ -145,9 +153,11 @@ public final class BatchedComparison {
                 case "--streams" -> streams = positive(a, v);
                 case "--occupy" -> occupy = Arrays.stream(v.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
                 case "--sections" -> sections = new LinkedHashSet<>(Arrays.asList(v.split(",")));
+                case "--temp" -> temperature = Float.parseFloat(v);
+                case "--sampling" -> sampling = Arrays.asList(v.split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + a + "; use --model --native --native-library "
                         + "--threads --parallel --tokens --rounds --reps --warmup --ctx --cache --sections --text --prefix-tokens "
-                        + "--floor-prefix-tokens --stall-prompt --streams --occupy");
+                        + "--floor-prefix-tokens --stall-prompt --streams --occupy --temp --sampling");
             }
         }
         if (models.isEmpty()) {
@@ -158,6 +168,14 @@ public final class BatchedComparison {
                 throw new IllegalArgumentException("--sections: unknown section " + s + "; use " + SECTIONS);
             }
         }
+        for (String s : sampling) {
+            if (!Set.of("greedy", "sampled").contains(s)) {
+                throw new IllegalArgumentException("--sampling must list greedy and/or sampled, was " + String.join(",", sampling));
+            }
+        }
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("--temp must be > 0, was " + temperature);
+        }
         if (!Set.of("off", "on", "both").contains(cache)) {
             throw new IllegalArgumentException("--cache must be off, on or both, was " + cache);
         }
@@ -166,7 +184,7 @@ public final class BatchedComparison {
                 throw new IllegalArgumentException("--model " + m + " is not a file");
             }
         }
-        boolean needsC = sections.contains("throughput") || sections.contains("prefix-floor") || sections.contains("occupancy");
+        boolean needsC = sections.contains("throughput") || sections.contains("steps") || sections.contains("prefix-floor") || sections.contains("occupancy");
         if (needsC && !Files.isExecutable(nativeLoop)) {
             throw new IllegalArgumentException("--native " + nativeLoop + " is not executable (build it with: make -C native)");
         }
@@ -186,6 +204,7 @@ public final class BatchedComparison {
         for (String s : sections) {
             switch (s) {
                 case "throughput" -> throughput();
+                case "steps" -> steps();
                 case "occupancy" -> occupancy();
                 case "prefix-floor" -> prefixFloor();
                 case "ttft" -> ttft();
@@ -478,6 +497,160 @@ public final class BatchedComparison {
 
     private static int[] ids(String csv) {
         return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    // ----------------------------------------------------------------------------------------- steps
+
+    /**
+     * Where the engine stands against the C floor per decode step: for each model, N of {@code --parallel} and
+     * sampling ({@code --sampling greedy,sampled}), rounds alternate between the C loop ({@code batched_loop --mode
+     * batched}, with {@code --temp} for sampled) and the engine (N concurrent {@code complete()} calls, prefix cache
+     * off). Sampled requests use {@link SamplingParams}' defaults at temperature {@code --temp}, request i seeded with
+     * 42 + i, and the C loop builds the same chain with the same seeds, so both sides do the same work and, decoding
+     * being batch-invariant on small models, produce the same ids.
+     *
+     * <p>Per step: the engine's wall time per decode step is its decode window (first request's first token to last
+     * request's last token) over {@code tokens - 1} steps; the C loop's step time, and the part of it inside
+     * {@code llama_decode} and in sampling, are timed around each call. The engine's per-step overhead is its step
+     * time minus the C loop's {@code llama_decode} time of the same batch shape (same library, threads, context
+     * settings, measured in the same round): everything the engine does around the native decode, sampling
+     * included. CPU time per step (all tokens over the process CPU time of the whole run, divided by N) is printed
+     * for both sides too, and their difference (the engine's overhead in CPU time): with one thread it is the work
+     * done, little disturbed by other load on the machine.
+     */
+    private void steps() throws Exception {
+        System.out.printf(Locale.ROOT, "### Per decode step: engine vs the C floor (%d tokens per sequence, %d rounds x %d reps, "
+                + "context %d per sequence, prefix cache off, sampled = temperature %.2f, top-k 40, top-p 0.95, min-p 0.05)%n%n",
+                tokens, rounds, reps, ctx, temperature);
+        System.out.println("| model | N | sampling | C tok/s | FFM tok/s | FFM/C (round ratios: median, quartiles) | C step ms "
+                + "| C llama_decode ms/step | C sampling ms/step | FFM step ms | FFM overhead ms/step (FFM step - C llama_decode) "
+                + "| FFM decode calls/step | CPU ms/step C / FFM | FFM CPU overhead ms/step | FFM/C by CPU time | ids FFM = C |");
+        System.out.println("|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|:-:|");
+        Path promptsFile = Files.createTempFile("autoglm-bench-prompts", ".txt");
+        Files.writeString(promptsFile, String.join("\n", PROMPTS) + "\n");
+        try {
+            for (Path model : models) {
+                for (int n : parallels) {
+                    for (String s : sampling) {
+                        stepsRow(model, n, s.equals("sampled"), promptsFile);
+                    }
+                }
+            }
+        } finally {
+            Files.deleteIfExists(promptsFile);
+        }
+        System.out.println();
+    }
+
+    private void stepsRow(Path model, int n, boolean sampled, Path promptsFile) throws Exception {
+        if (tokens < 2) {
+            throw new IllegalArgumentException("--tokens must be >= 2 for the steps section, was " + tokens);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try (LanguageModel m = open(model, n, ctx, false)) {
+            List<CompletionRequest> requests = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int[] p = m.tokenize(PROMPTS.get(i % PROMPTS.size()), true, false);
+                SamplingParams sp = sampled ? SamplingParams.builder().temperature(temperature).seed(42 + i).build() : SamplingParams.greedy();
+                requests.add(CompletionRequest.builder().promptTokens(p).maxTokens(tokens).ignoreEos(true).sampling(sp).build());
+            }
+            for (int w = 0; w < warmup; w++) {
+                batched(m, requests, pool);
+            }
+            int steps = tokens - 1;
+            double[] cRate = new double[rounds];
+            double[] fRate = new double[rounds];
+            double[] cStep = new double[rounds];
+            double[] cDecode = new double[rounds];
+            double[] cSample = new double[rounds];
+            double[] fStep = new double[rounds];
+            double[] fCalls = new double[rounds];
+            double[] cCpu = new double[rounds];
+            double[] fCpu = new double[rounds];
+            int same = 0;
+            for (int r = 0; r < rounds; r++) {
+                NativeSteps c = r % 2 == 0 ? runNativeSteps(model, n, sampled, promptsFile) : null;
+                double[] rate = new double[reps];
+                double[] calls = new double[reps];
+                double[] cpu = new double[reps];
+                Batched last = null;
+                for (int k = 0; k < reps; k++) {
+                    long calls0 = m.stats().decodeCalls();
+                    last = batched(m, requests, pool);
+                    calls[k] = (double) (m.stats().decodeCalls() - calls0) / steps;
+                    rate[k] = last.aggregate;
+                    cpu[k] = n * 1000 / last.cpuRate;
+                }
+                if (c == null) {
+                    c = runNativeSteps(model, n, sampled, promptsFile);
+                }
+                cRate[r] = c.rate;
+                cStep[r] = c.stepMillis;
+                cDecode[r] = c.decodeMillis;
+                cSample[r] = c.sampleMillis;
+                cCpu[r] = n * 1000 / c.runCpuRate;
+                fRate[r] = DecodeComparison.median(rate);
+                // the window holds tokens - 1 steps of every request (more when a request started late)
+                fStep[r] = n * 1000.0 / fRate[r];
+                fCalls[r] = DecodeComparison.median(calls);
+                fCpu[r] = DecodeComparison.median(cpu);
+                if (r == rounds - 1) {
+                    same = same(last.ids, c.ids);
+                }
+            }
+            double[] ratios = new double[rounds];
+            double[] overhead = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratios[r] = fRate[r] / cRate[r];
+                overhead[r] = fStep[r] - cDecode[r];
+            }
+            double[] q = DecodeComparison.quartiles(ratios);
+            double cpuC = DecodeComparison.median(cCpu);
+            double cpuF = DecodeComparison.median(fCpu);
+            System.out.printf(Locale.ROOT, "| %s | %d | %s | %,.1f | %,.1f | %.3f (%.3f-%.3f) | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f "
+                            + "| %.3f / %.3f | %.3f | %.3f | %d/%d |%n",
+                    model.getFileName(), n, sampled ? "sampled" : "greedy", DecodeComparison.median(cRate), DecodeComparison.median(fRate),
+                    q[1], q[0], q[2], DecodeComparison.median(cStep), DecodeComparison.median(cDecode), DecodeComparison.median(cSample),
+                    DecodeComparison.median(fStep), DecodeComparison.median(overhead), DecodeComparison.median(fCalls), cpuC, cpuF,
+                    cpuF - cpuC, cpuC / cpuF, same, n);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The C loop's batched run: medians over its reps. */
+    private record NativeSteps(double rate, double stepMillis, double decodeMillis, double sampleMillis, double runCpuRate,
+            List<int[]> ids) {
+    }
+
+    private NativeSteps runNativeSteps(Path model, int n, boolean sampled, Path promptsFile) throws IOException, InterruptedException {
+        List<String> options = new ArrayList<>(List.of("--mode", "batched", "--ctx", Integer.toString(ctx), "--prompts",
+                promptsFile.toString()));
+        if (sampled) {
+            options.addAll(List.of("--temp", Float.toString(temperature), "--seed", "42"));
+        }
+        List<String> out = runNative(model, Integer.toString(n), options.toArray(new String[0]));
+        double[] v = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        String[] keys = {"batched_median_tok_s=", "batched_median_step_ms=", "batched_median_step_decode_ms=",
+            "batched_median_step_sample_ms=", "batched_median_run_cpu_tok_s="};
+        List<int[]> ids = new ArrayList<>();
+        for (String line : out) {
+            for (int i = 0; i < keys.length; i++) {
+                if (line.startsWith(keys[i])) {
+                    v[i] = Double.parseDouble(value(line));
+                }
+            }
+            if (line.startsWith("batched_ids[")) {
+                ids.add(ids(value(line)));
+            }
+        }
+        for (int i = 0; i < keys.length; i++) {
+            if (Double.isNaN(v[i])) {
+                throw new IllegalStateException(nativeLoop + " printed no " + keys[i] + " (built before the per-step timings? "
+                        + "run make -C native): " + String.join("\n", out));
+            }
+        }
+        return new NativeSteps(v[0], v[1], v[2], v[3], v[4], ids);
     }
 
     // ------------------------------------------------------------------------------------- occupancy
