@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
  * {@code --prefix-tokens} prefix that all requests share, when given) and {@code --max-tokens} generated
  * tokens (end-of-generation ignored). Reported per concurrency: aggregate generated tok/s (median and range
  * over reps), prompt tok/s, time to first token and inter-token gap (p50/p99, as the caller sees them) and
- * the prompt tokens reused from the prefix cache.
+ * the prompt tokens reused from the prefix cache. Progress (warm-up and timed reps) goes to stderr as for the other long
+ * commands ({@link Progress}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure generation speed at several concurrencies (one load, warm-up, then timed reps).")
@@ -92,14 +93,17 @@ final class BenchCommand implements Callable<Integer> {
             Prompts prompts = new Prompts(model, prefixTokens, promptTokens);
             ExecutorService pool = Executors.newFixedThreadPool(top);
             List<Level> results = new ArrayList<>();
-            try {
+            try (Progress progress = Progress.start(spec.commandLine().getErr(), "bench", (long) levels.length * (warmup + reps),
+                    Progress.Unit.of("reps"))) {
                 for (int level : levels) {
                     for (int w = 0; w < warmup; w++) {
                         rep(model, pool, prompts, level);
+                        progress.stepBy(1);
                     }
                     List<Rep> timed = new ArrayList<>();
                     for (int r = 0; r < reps; r++) {
                         timed.add(rep(model, pool, prompts, level));
+                        progress.stepBy(1);
                     }
                     results.add(new Level(level, timed));
                 }
@@ -313,7 +317,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private void printTable(PrintWriter out, LanguageModel model, double loadMillis, List<Level> results) {
         out.printf(Locale.ROOT, "%s | %s backend | %s | %s threads | prompt %d tokens%s, %d generated (end-of-generation ignored) "
-                        + "| %d reps after %d warm-up | load %.0f ms%n", modelOptions.model.getFileName(), model.info().backend(),
+                        + "| %d reps after %d warm-up | load %.0f ms%n", modelOptions.model, model.info().backend(),
                 model.info().nativeLibrary(), modelOptions.threads == null ? "default" : modelOptions.threads, promptTokens,
                 prefixTokens > 0 ? " after a shared " + prefixTokens + "-token prefix" : "", maxTokens, reps, warmup, loadMillis);
         out.println("| parallel | generated tok/s median (min-max) | prompt tok/s median | time to first token ms p50 / p99 "
@@ -331,7 +335,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private void printJson(PrintWriter out, LanguageModel model, double loadMillis, List<Level> results) {
         ObjectNode o = Json.object();
-        o.put("model", modelOptions.model.toString());
+        o.put("model", modelOptions.model);
         o.put("backend", model.info().backend());
         o.put("native_library", model.info().nativeLibrary());
         if (modelOptions.threads != null) {

@@ -24,6 +24,7 @@ class BenchCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().strip()).doesNotContain("\n"); // one compact line
         JsonNode o = r.json();
+        JsonConventions.assertSnakeCase(o);
         assertThat(o.get("backend").asText()).isEqualTo("ffm");
         assertThat(o.get("prompt_tokens").asInt()).isEqualTo(8);
         assertThat(o.get("max_tokens").asInt()).isEqualTo(6);
