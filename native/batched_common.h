@@ -144,6 +144,7 @@ struct batched_args {
     int occupy;                /* cells filled by an idle extra sequence before each run (a resident prefix cache) */
     float temp;                /* 0: greedy (argmax); else AutoGLM's default chain with this temperature */
     unsigned seed;             /* seed of sequence s's chain: seed + s (the same in batched and sequential runs) */
+    int split_kv;              /* current generation only: one KV stream per sequence (kv_unified false) */
 };
 
 static void batched_usage(const char *argv0) {
@@ -152,7 +153,8 @@ static void batched_usage(const char *argv0) {
             "       [--ctx PER_SEQUENCE (512)] [--kv CELLS (N_SEQ x ctx)] [--seq-max N (N_SEQ)] [--batch N (512)]\n"
             "       [--prompts FILE (one per line)] [--prefix-file TEXT_FILE] [--prefix-tokens N (400)]\n"
             "       [--occupy CELLS (0): before each run an extra sequence fills CELLS cells, as cached prefixes would]\n"
-            "       [--temp T (0 = greedy): sample with top-k 40, top-p 0.95, min-p 0.05, temperature T] [--seed S (42)]\n",
+            "       [--temp T (0 = greedy): sample with top-k 40, top-p 0.95, min-p 0.05, temperature T] [--seed S (42)]\n"
+            "       [--split-kv 1: current generation only, one KV stream per sequence instead of the unified cache]\n",
             argv0);
 }
 
@@ -200,6 +202,8 @@ static int batched_parse_args(int argc, char **argv, struct batched_args *a) {
             a->prefix_tokens = atoi(v);
         } else if (!strcmp(o, "--temp")) {
             a->temp = (float) atof(v);
+        } else if (!strcmp(o, "--split-kv")) {
+            a->split_kv = atoi(v);
         } else if (!strcmp(o, "--seed")) {
             a->seed = (unsigned) strtoul(v, NULL, 10);
         } else {

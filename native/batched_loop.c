@@ -61,6 +61,10 @@ int main(int argc, char **argv) {
     if (rc != 0) {
         return rc;
     }
+    if (args.split_kv) {
+        fprintf(stderr, "--split-kv needs the current generation (batched_loop_current): b4916's KV cache is always unified\n");
+        return 2;
+    }
 
     llama_log_set(batched_quiet, NULL);
     llama_backend_init();

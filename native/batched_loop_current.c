@@ -112,7 +112,7 @@ int main(int argc, char **argv) {
     BATCHED_SET_CONTEXT(cp, args);
     cp.n_outputs_max_per_seq = (uint32_t) args.n_batch;
     cp.flash_attn_type = 0; /* DISABLED, as AutoGLM sets it */
-    cp.kv_unified = args.seq_max > 1;
+    cp.kv_unified = args.seq_max > 1 && !args.split_kv; /* --split-kv 1: a stream of kv_cells / n_seq_max cells per sequence */
     void *ctx = llama_init_from_model(model, cp);
     if (!ctx) {
         fprintf(stderr, "cannot create context (n_ctx %d, n_seq_max %d)\n", args.kv_cells, args.seq_max);

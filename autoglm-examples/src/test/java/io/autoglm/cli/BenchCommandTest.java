@@ -25,6 +25,11 @@ class BenchCommandTest {
         assertThat(r.out().strip()).doesNotContain("\n"); // one compact line
         JsonNode o = r.json();
         JsonConventions.assertSnakeCase(o);
+        // the fields docs/batching.md and docs/user-guide.md list
+        assertThat(o.properties().stream().map(java.util.Map.Entry::getKey).toList()).containsExactly("model", "backend",
+                "native_library", "threads", "context_size", "prompt_tokens", "prefix_tokens", "max_tokens", "reps", "warmup",
+                "load_ms", "results");
+        assertThat(o.get("context_size").asInt()).as("smallest multiple of 32 holding 8 + 6 tokens").isEqualTo(32);
         assertThat(o.get("backend").asText()).isEqualTo("ffm");
         assertThat(o.get("prompt_tokens").asInt()).isEqualTo(8);
         assertThat(o.get("max_tokens").asInt()).isEqualTo(6);
@@ -46,6 +51,9 @@ class BenchCommandTest {
                     .isLessThanOrEqualTo(level.at("/time_to_first_token_ms/p99").asDouble());
             assertThat(level.at("/inter_token_gap_ms/p50").asDouble()).isPositive()
                     .isLessThanOrEqualTo(level.at("/inter_token_gap_ms/p99").asDouble());
+            assertThat(level.properties().stream().map(java.util.Map.Entry::getKey).toList()).containsExactly("parallel",
+                    "generated_tokens_per_second", "prompt_tokens_per_second", "time_to_first_token_ms", "inter_token_gap_ms",
+                    "cached_prompt_tokens", "requests");
             JsonNode requests = level.get("requests");
             assertThat(requests).hasSize(parallel * 2);
             long cached = 0;
