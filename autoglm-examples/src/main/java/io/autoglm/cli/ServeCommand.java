@@ -117,9 +117,9 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, Path> named = parseModels();
         List<ApiKey> keys = keys();
         OpenAiServer.Builder sb = OpenAiServer.builder().host(host).port(port)
-                .responseCache(cacheSize.strip().equals("0") ? 0 : ModelOptions.parseSize(cacheSize))
+                .responseCache(cacheSize.strip().equals("0") ? 0 : ModelOptions.parseSize("--cache-size", cacheSize))
                 .responseCacheTtl(Duration.ofSeconds(cacheTtlSeconds))
-                .maxBodyBytes(ModelOptions.parseSize(maxBody))
+                .maxBodyBytes(ModelOptions.parseSize("--max-body", maxBody))
                 .maxPromptTokens(maxPromptTokens)
                 .requestTimeout(Duration.ofSeconds(timeoutSeconds))
                 .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
@@ -190,7 +190,11 @@ final class ServeCommand implements Callable<Integer> {
             b.parallel(parallel);
         }
         if (quantize != null) {
-            b.quantization(Quantization.parse(quantize));
+            Quantization q = ModelOptions.quantization(quantize);
+            if (q != Quantization.NONE) {
+                QuantizeCommand.requireVectorApi("--quantize " + quantize);
+            }
+            b.quantization(q);
         }
         if (memoryBudget != null) {
             b.memoryBudget(ModelOptions.parseSize(memoryBudget));
@@ -244,7 +248,11 @@ final class ServeCommand implements Callable<Integer> {
     private List<ApiKey> keys() throws IOException {
         List<ApiKey> keys = new ArrayList<>();
         for (String k : apiKeys) {
-            keys.addAll(ApiKey.parse(k));
+            try {
+                keys.addAll(ApiKey.parse(k));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--api-key: " + e.getMessage());
+            }
         }
         if (apiKeyFile != null) {
             if (!Files.isRegularFile(apiKeyFile)) {
