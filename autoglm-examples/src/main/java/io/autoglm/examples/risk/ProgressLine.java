@@ -7,9 +7,12 @@ import java.util.Objects;
 /**
  * The demo's phases shown through the CLI's {@link Progress} (a bar with rate and time left on a terminal, plain
  * periodic lines elsewhere): one display per phase, named by the phase up to its first {@code " ("}; the rest (which
- * changes while tuning, e.g. the number of pruned trials) is shown after the rate.
+ * changes while tuning, e.g. the number of pruned trials) is shown after the rate when it is short.
  */
 final class ProgressLine implements RiskDemo.Progress {
+    /** A longer detail (the replay's description) would squeeze the bar out of the line: it is left out. */
+    private static final int MAX_DETAIL = 32;
+
     private final PrintWriter err;
     private String task;
     private Progress progress;
@@ -27,7 +30,8 @@ final class ProgressLine implements RiskDemo.Progress {
             task = name;
             progress = Progress.start(err, name, total, Progress.Unit.of(""));
         }
-        progress.message(paren < 0 ? "" : phase.substring(paren + 1));
+        String detail = paren < 0 ? "" : phase.substring(paren + 1);
+        progress.message(detail.length() <= MAX_DETAIL ? detail : "");
         progress.total(total);
         progress.stepTo(done);
     }
