@@ -1,0 +1,136 @@
+package io.autoglm.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.autoglm.AutoGLM;
+import io.autoglm.LanguageModel;
+import io.autoglm.hub.ModelNotFoundException;
+import io.autoglm.spring.ai.AutoGlmChatModel;
+import io.autoglm.testing.fixtures.TestModels;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.embedding.EmbeddingModel;
+import org.springframework.ai.model.chat.client.autoconfigure.ChatClientAutoConfiguration;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The conditions: what is created from which properties, what backs off for the user's beans, and the failures. */
+class AutoConfigurationTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
+            AutoGlmAutoConfiguration.class, AutoGlmSpringAiAutoConfiguration.class, AutoGlmChatClientAutoConfiguration.class,
+            AutoGlmHealthAutoConfiguration.class, AutoGlmMetricsAutoConfiguration.class, AutoGlmServerAutoConfiguration.class,
+            ChatClientAutoConfiguration.class));
+
+    static String model;
+
+    @BeforeAll
+    static void fixtures() {
+        model = TestModels.stories260K().toString();
+    }
+
+    private ApplicationContextRunner withModel() {
+        return runner.withPropertyValues("autoglm.model=" + model, "autoglm.threads=1", "autoglm.context-size=64", "autoglm.parallel=1");
+    }
+
+    @Test
+    void withoutAModel_nothingIsCreated() {
+        runner.run(c -> {
+            assertThat(c).hasNotFailed();
+            assertThat(c).doesNotHaveBean(LanguageModel.class).doesNotHaveBean(ChatModel.class).doesNotHaveBean(EmbeddingModel.class)
+                    .doesNotHaveBean(AutoGlmHealthIndicator.class).doesNotHaveBean(AutoGlmMetrics.class);
+        });
+    }
+
+    @Test
+    void aModel_givesEveryBean_andIsClosedWithTheContext() {
+        LanguageModel[] seen = new LanguageModel[1];
+        withModel().run(c -> {
+            assertThat(c).hasSingleBean(LanguageModel.class).hasSingleBean(AutoGlmChatModel.class)
+                    .hasSingleBean(EmbeddingModel.class).hasSingleBean(AutoGlmMetrics.class)
+                    .hasBean("autoglmHealthIndicator").hasBean("autoglmNativeStructuredOutput");
+            seen[0] = c.getBean(LanguageModel.class);
+            assertThat(c.getBean(AutoGlmHealthIndicator.class).health().getStatus().getCode()).isEqualTo("UP");
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> seen[0].complete("Once"))
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("closed");
+    }
+
+    @Test
+    void userBeans_win() {
+        withModel().withUserConfiguration(UserBeans.class).run(c -> {
+            assertThat(c).hasSingleBean(LanguageModel.class).hasSingleBean(ChatModel.class);
+            assertThat(c.getBean(LanguageModel.class).info().contextSize()).isEqualTo(32);
+            assertThat(c.getBean(ChatModel.class)).isNotInstanceOf(AutoGlmChatModel.class);
+            assertThat(c).doesNotHaveBean("autoglmNativeStructuredOutput");
+            assertThat(c).hasSingleBean(EmbeddingModel.class); // still ours, over the user's LanguageModel
+            assertThat(c.getBean(EmbeddingModel.class).dimensions()).isEqualTo(64);
+        });
+    }
+
+    @Test
+    void switches_turnBeansOff() {
+        withModel().withPropertyValues("autoglm.chat.enabled=false", "autoglm.embedding.enabled=false",
+                "management.health.autoglm.enabled=false", "autoglm.chat.native-structured-output=false").run(c -> {
+                    assertThat(c).hasSingleBean(LanguageModel.class).doesNotHaveBean(ChatModel.class).doesNotHaveBean(EmbeddingModel.class)
+                            .doesNotHaveBean(HealthIndicator.class).doesNotHaveBean("autoglmNativeStructuredOutput");
+                });
+    }
+
+    @Test
+    void badProperties_failStartUp_namingTheProperty() {
+        withModel().withPropertyValues("autoglm.parallel=0").run(c -> assertThat(c).hasFailed().getFailure()
+                .hasStackTraceContaining("IllegalArgumentException: autoglm.parallel: parallel must be in [1, 64], was 0"));
+        withModel().withPropertyValues("autoglm.quantize=q9").run(c -> assertThat(c).hasFailed().getFailure()
+                .hasStackTraceContaining("IllegalArgumentException: autoglm.quantize: unknown quantization 'q9'"));
+        withModel().withPropertyValues("autoglm.server.enabled=true").run(c -> assertThat(c).hasFailed().getFailure()
+                .rootCause().hasMessageContaining("autoglm.server.enabled=true needs io.autoglm:autoglm-server"));
+    }
+
+    @Test
+    void aModelThatCannotBeLoaded_failsStartUp_withTheReason() {
+        SpringApplication app = new SpringApplication(EmptyApplication.class);
+        app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
+        app.setDefaultProperties(java.util.Map.of("autoglm.model", "/nonexistent/missing.gguf", "autoglm.threads", "1"));
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(app::run);
+        assertThat(failure).isNotNull().hasRootCauseInstanceOf(io.autoglm.ModelLoadException.class);
+        Throwable root = org.assertj.core.util.Throwables.getRootCause(failure);
+        assertThat(root.getMessage()).contains("missing.gguf");
+        FailureAnalysis analysis = new AutoGlmFailureAnalyzer().analyze(failure);
+        assertThat(analysis.getDescription()).startsWith("AutoGLM could not load the model: ").contains("missing.gguf");
+        assertThat(analysis.getAction()).contains("autoglm.model");
+
+        app.setDefaultProperties(java.util.Map.of("autoglm.model", "hf://nobody/nothing/model.gguf", "autoglm.offline", "true"));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(app::run)).hasRootCauseInstanceOf(ModelNotFoundException.class)
+                .hasStackTraceContaining("downloads are off");
+    }
+
+    /** An application with nothing of its own. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class EmptyApplication {
+    }
+
+    /** A user's own model and chat model. */
+    @Configuration(proxyBeanMethods = false)
+    static class UserBeans {
+        @Bean(destroyMethod = "close")
+        LanguageModel myModel() {
+            return AutoGLM.builder().model(java.nio.file.Path.of(model)).contextSize(32).threads(1).parallel(1).build();
+        }
+
+        @Bean
+        ChatModel myChatModel() {
+            return prompt -> {
+                throw new UnsupportedOperationException("not called");
+            };
+        }
+    }
+}
