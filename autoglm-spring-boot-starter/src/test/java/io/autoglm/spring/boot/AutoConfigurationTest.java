@@ -95,7 +95,8 @@ class AutoConfigurationTest {
     }
 
     @Test
-    void aModelThatCannotBeLoaded_failsStartUp_withTheReason() {
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void aModelThatCannotBeLoaded_failsStartUp_withTheReason(org.springframework.boot.test.system.CapturedOutput output) {
         SpringApplication app = new SpringApplication(EmptyApplication.class);
         app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
         app.setDefaultProperties(java.util.Map.of("autoglm.model", "/nonexistent/missing.gguf", "autoglm.threads", "1"));
@@ -106,6 +107,8 @@ class AutoConfigurationTest {
         FailureAnalysis analysis = new AutoGlmFailureAnalyzer().analyze(failure);
         assertThat(analysis.getDescription()).startsWith("AutoGLM could not load the model: ").contains("missing.gguf");
         assertThat(analysis.getAction()).contains("autoglm.model");
+        assertThat(output.toString()).contains("APPLICATION FAILED TO START")
+                .contains("AutoGLM could not load the model: model file not found: /nonexistent/missing.gguf");
 
         app.setDefaultProperties(java.util.Map.of("autoglm.model", "hf://nobody/nothing/model.gguf", "autoglm.offline", "true"));
         assertThat(org.assertj.core.api.Assertions.catchThrowable(app::run)).hasRootCauseInstanceOf(ModelNotFoundException.class)
