@@ -51,6 +51,8 @@ final class BatchScheduler implements Scheduler {
     private final String owner;
     private final int parallel;
     private final boolean prefixCache;
+    /** most cells the cached prefixes may hold on their own (cells shared with running sequences not counted) */
+    private final int prefixBudget;
     private final int maxQueued;
     private final int contextSize;
     private final int batchCapacity;
@@ -80,13 +82,15 @@ final class BatchScheduler implements Scheduler {
     private double decodeStepNanos;
     private double prefillTokenNanos;
 
-    BatchScheduler(BatchBackendModel model, Vocabulary vocab, int parallel, boolean prefixCache, int maxQueued, String owner) {
+    BatchScheduler(BatchBackendModel model, Vocabulary vocab, int parallel, boolean prefixCache, int prefixBudget,
+            int maxQueued, String owner) {
         this.model = model;
         this.dec = model.decoder();
         this.vocab = vocab;
         this.owner = owner;
         this.parallel = Math.min(parallel, dec.sequenceIds());
         this.prefixCache = prefixCache;
+        this.prefixBudget = Math.max(0, prefixBudget);
         this.maxQueued = maxQueued;
         this.contextSize = dec.contextSize();
         this.batchCapacity = dec.batchCapacity();
@@ -631,6 +635,19 @@ final class BatchScheduler implements Scheduler {
 
     // ------------------------------------------------------------------------------- memory pressure
 
+    /**
+     * Keeps the cells held only by cached prefixes within their budget ({@code prefixCacheTokens}), least
+     * recently used out first. Besides bounding memory this keeps room free for the running sequences: a
+     * cache filled with finished sequences leaves the free cells scattered between their cells, and b4916
+     * needs a contiguous run for each micro-batch (measured: with 8 streams and a full cache, three times
+     * the decode calls and thousands of refused micro-batches).
+     */
+    private void trimPrefixCache() {
+        while (kv.cachedOnlyCells() > prefixBudget && evictOne()) {
+            // keep evicting
+        }
+    }
+
     /** Evicts cached prefixes until the batch's tokens fit the free cells (or nothing is left to evict). */
     private void makeRoom(int tokens) {
         while (kv.free() < tokens && evictOne()) {
@@ -739,6 +756,7 @@ final class BatchScheduler implements Scheduler {
         if (done == null) {
             return;
         }
+        trimPrefixCache();
         // counters first, so a caller that reads stats() right after its answer sees its own request
         publishStats();
         for (Sequence s : done) {

@@ -100,7 +100,8 @@ public final class Engines {
             String name = file.name().orElse(spec.path().getFileName().toString());
             String label = ServingModel.label(name, loaded.backendName());
             if (loaded instanceof BatchBackendModel b) {
-                scheduler = new BatchScheduler(b, vocab, spec.parallel(), spec.prefixCache(), spec.maxQueuedRequests(), label);
+                scheduler = new BatchScheduler(b, vocab, spec.parallel(), spec.prefixCache(), spec.prefixCacheTokens(),
+                        spec.maxQueuedRequests(), label);
             } else if (loaded instanceof SerialBackendModel s) {
                 scheduler = new SerialScheduler(s, spec.maxQueuedRequests(), label);
             } else {

@@ -18,7 +18,31 @@ public final class NativeLogLevels {
             ") < n_ctx_train (", // n_ctx_per_seq (b4916) / n_ctx_seq (current); the ">" overflow stays WARN
             "n_batch is less than GGML_KQ_MASK_PAD");
 
+    /**
+     * Substrings of llama.cpp ERROR lines about a batch that found no room in the KV cache: the engine
+     * handles that (it evicts cached prefixes, splits the batch or pre-empts a sequence), and reports
+     * through an exception whatever it cannot handle.
+     */
+    private static final List<String> HANDLED_ERRORS = List.of(
+            "failed to prepare ubatch",
+            "failed to find KV cache slot",
+            "failed to find a memory slot",
+            "llama_decode: failed to decode, ret = ");
+
     private NativeLogLevels() {
+    }
+
+    /**
+     * @param line a llama.cpp line logged at ERROR
+     * @return whether the engine handles it (logged at DEBUG; the FFM backend still reads it)
+     */
+    public static boolean isHandledError(String line) {
+        for (String s : HANDLED_ERRORS) {
+            if (line.contains(s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -40,12 +40,27 @@ final class Checker {
     private static final Pattern BYTE_TOKEN = Pattern.compile("^<0x[0-9A-Fa-f]{2}>$");
 
     private final GgufFile f;
+    /** the tensors of every part of a split model (only this file's otherwise) */
+    private final List<TensorInfo> tensors;
+    private final Map<String, TensorInfo> tensorsByName = new HashMap<>();
     private final String where;
     private String arch;
     private int nVocab;
 
     Checker(GgufFile f) {
+        this(f, f.tensors());
+    }
+
+    /**
+     * @param f the file whose metadata is checked (the first part of a split model)
+     * @param tensors the tensors of the whole model
+     */
+    Checker(GgufFile f, List<TensorInfo> tensors) {
         this.f = f;
+        this.tensors = List.copyOf(tensors);
+        for (TensorInfo t : this.tensors) {
+            tensorsByName.putIfAbsent(t.name(), t);
+        }
         this.where = String.valueOf(f.path());
     }
 
@@ -68,16 +83,16 @@ final class Checker {
         Vocab vocab = checkVocabulary();
         nVocab = vocab.size;
         Architectures.Hparams h = checkHparams();
-        if (f.tensors().isEmpty()) {
+        if (tensors.isEmpty()) {
             return new ModelValidator.Report(arch, ModelValidator.Coverage.VOCABULARY_ONLY, 0, nVocab);
         }
         checkTensorRoles(h);
         List<Architectures.Expected> expected = Architectures.tensors(arch, h);
         if (expected == null) {
-            return new ModelValidator.Report(arch, ModelValidator.Coverage.GENERIC, f.tensors().size(), nVocab);
+            return new ModelValidator.Report(arch, ModelValidator.Coverage.GENERIC, tensors.size(), nVocab);
         }
         checkTensorSet(expected, h);
-        return new ModelValidator.Report(arch, ModelValidator.Coverage.ARCHITECTURE, f.tensors().size(), nVocab);
+        return new ModelValidator.Report(arch, ModelValidator.Coverage.ARCHITECTURE, tensors.size(), nVocab);
     }
 
     // ------------------------------------------------------------------------------------------ hyperparameters
@@ -477,7 +492,7 @@ final class Checker {
     private void checkTensorRoles(Architectures.Hparams h) {
         boolean[] layerSeen = new boolean[h.nLayer()];
         boolean anyLayer = false;
-        for (TensorInfo t : f.tensors()) {
+        for (TensorInfo t : tensors) {
             String name = t.name();
             Matcher m = LAYER.matcher(name);
             if (m.matches()) {
@@ -530,7 +545,7 @@ final class Checker {
         Map<String, Architectures.Expected> byName = new HashMap<>();
         for (Architectures.Expected e : expected) {
             byName.put(e.name(), e);
-            TensorInfo t = f.tensor(e.name()).orElse(null);
+            TensorInfo t = tensorsByName.get(e.name());
             if (t == null) {
                 if (e.required()) {
                     throw bad("tensor " + e.name(), "missing", "a tensor of shape " + Arrays.toString(e.shape()) + " in a "
@@ -545,7 +560,7 @@ final class Checker {
             }
         }
         Set<String> extra = new TreeSet<>();
-        for (TensorInfo t : f.tensors()) {
+        for (TensorInfo t : tensors) {
             if (!byName.containsKey(t.name())) {
                 extra.add(t.name());
             }

@@ -92,8 +92,42 @@ public final class ModelValidator {
     public static Report validate(Path file) {
         Objects.requireNonNull(file, "file");
         try (GgufFile f = GgufFile.open(file)) {
-            return validate(f);
+            long parts = f.metadata().containsKey(SPLIT_COUNT) && f.metadata().get(SPLIT_COUNT).type().isInteger()
+                    ? f.metadata().get(SPLIT_COUNT).asLong() : 1;
+            if (parts <= 1) {
+                return validate(f);
+            }
+            return new Checker(f, splitTensors(file, f, parts)).run();
         }
+    }
+
+    private static final String SPLIT_COUNT = "split.count";
+    private static final java.util.regex.Pattern SPLIT_NAME = java.util.regex.Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.gguf");
+
+    /**
+     * The tensors of every part of a split model ({@code NAME-0000i-of-0000N.gguf} beside the first part, as
+     * llama.cpp looks for them), each part read and checked by the Java reader.
+     */
+    private static java.util.List<io.autoglm.gguf.TensorInfo> splitTensors(Path first, GgufFile f, long parts) {
+        java.util.regex.Matcher m = SPLIT_NAME.matcher(first.getFileName().toString());
+        if (!m.matches() || Long.parseLong(m.group(3)) != parts) {
+            throw new ModelFormatException(SPLIT_COUNT + " is " + parts + "; expected a file named NAME-00001-of-"
+                    + String.format(java.util.Locale.ROOT, "%05d", parts) + ".gguf with its parts beside it (" + first + ")", -1);
+        }
+        if (parts > 99_999) {
+            throw new ModelFormatException(SPLIT_COUNT + " is " + parts + "; expected at most 99999 (" + first + ")", -1);
+        }
+        java.util.List<io.autoglm.gguf.TensorInfo> all = new java.util.ArrayList<>(f.tensors());
+        for (long i = 2; i <= parts; i++) {
+            Path part = first.resolveSibling(String.format(java.util.Locale.ROOT, "%s-%05d-of-%05d.gguf", m.group(1), i, parts));
+            if (!java.nio.file.Files.isRegularFile(part)) {
+                throw new ModelFormatException("part " + i + " of " + parts + " of the split model is missing: " + part, -1);
+            }
+            try (GgufFile p = GgufFile.open(part)) {
+                all.addAll(p.tensors());
+            }
+        }
+        return all;
     }
 
     /**

@@ -196,6 +196,22 @@ class BatchingTest {
     }
 
     @Test
+    void cachedPrefixes_stayWithinTheirBudget_andTheCacheKeepsRoomForRunningSequences() throws Exception {
+        try (LanguageModel m = builder().parallel(4).prefixCacheTokens(64).embeddings(false).build()) {
+            for (int round = 0; round < 3; round++) {
+                int r = round;
+                concurrently(m, PROMPTS.stream().map(p -> greedy(p + " " + r, 30)).toList());
+                ModelStats s = m.stats();
+                assertThat(s.prefixCacheCells()).as("round %d", round).isLessThanOrEqualTo(64);
+                assertThat(s.kvCellsUsed()).isEqualTo(s.prefixCacheCells()); // nothing runs now
+            }
+            // a repeated prompt still finds its recent prefix
+            Completion again = m.complete(greedy(PROMPTS.get(7) + " 2", 30));
+            assertThat(again.usage().cachedPromptTokens()).isPositive();
+        }
+    }
+
+    @Test
     void cancel_freesTheSequencesCells_andOthersGoOn() throws Exception {
         try (LanguageModel m = builder().parallel(2).prefixCache(false).embeddings(false).build()) {
             long idle = m.stats().kvCellsUsed();

@@ -109,6 +109,18 @@ class HubModelLoadTest {
     }
 
     @Test
+    void validator_checksTheTensorsOfEveryPart_andNamesAMissingOne() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("validate"));
+        List<Path> parts = split(TestModels.stories260K(), dir, "v", 3, false);
+        io.autoglm.validate.ModelValidator.Report r = io.autoglm.validate.ModelValidator.validate(parts.get(0));
+        assertThat(r.tensors()).isEqualTo(48);
+        assertThat(r.coverage()).isEqualTo(io.autoglm.validate.ModelValidator.Coverage.ARCHITECTURE);
+        Files.delete(parts.get(2));
+        assertThatThrownBy(() -> io.autoglm.validate.ModelValidator.validate(parts.get(0))).isInstanceOf(ModelFormatException.class)
+                .hasMessage("part 3 of 3 of the split model is missing: " + parts.get(2));
+    }
+
+    @Test
     void splitPartsThatDoNotBelongTogether_areRefusedBeforeNativeCodeSeesThem() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("bad"));
         List<Path> parts = split(TestModels.stories260K(), dir, "bad", 2, true);

@@ -33,4 +33,15 @@ class NativeLogLevelsTest {
         assertThat(NativeLogLevels.isRoutineWarning("ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate")).isFalse();
         assertThat(NativeLogLevels.isRoutineWarning("")).isFalse();
     }
+
+    @Test
+    void aBatchWithoutRoomInTheKvCache_isAHandledError_otherErrorsStayErrors() {
+        // copied from b4916's log when a micro-batch finds no contiguous cells (the engine splits or evicts)
+        assertThat(NativeLogLevels.isHandledError("decode: failed to prepare ubatch")).isTrue();
+        assertThat(NativeLogLevels.isHandledError("llama_decode: failed to decode, ret = -3")).isTrue();
+        assertThat(NativeLogLevels.isHandledError("llama_model_load: error loading model: missing tensor 'output.weight'"))
+                .isFalse();
+        assertThat(NativeLogLevels.isHandledError("ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer"))
+                .isFalse();
+    }
 }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, ChatCommand.class, EmbedCommand.class,
             TokenizeCommand.class, InspectCommand.class, QuantizeCommand.class, EvalCommand.class,
             HpoCommand.class, io.autoglm.examples.train.TrainCommand.class,
-            PullCommand.class, ModelsCommand.class, RmCommand.class, io.autoglm.examples.risk.RiskCommand.class})
+            PullCommand.class, ModelsCommand.class, RmCommand.class, io.autoglm.examples.risk.RiskCommand.class,
+            ServeCommand.class})
 public final class AutoGlmCli implements Runnable {
     /** Exit code for a bad model or input. */
     public static final int EXIT_BAD_INPUT = 3;

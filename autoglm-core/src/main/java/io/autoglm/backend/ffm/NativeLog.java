@@ -70,7 +70,11 @@ final class NativeLog {
                 if (all.length() < 4096) {
                     all.append(all.isEmpty() ? "" : "; ").append(line.strip());
                 }
-                LOG.error("{}", line);
+                if (NativeLogLevels.isHandledError(line)) {
+                    LOG.debug("{}", line);
+                } else {
+                    LOG.error("{}", line);
+                }
             }
             case WARN -> {
                 if (NativeLogLevels.isRoutineWarning(line)) {
