@@ -6,7 +6,7 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code autoglm.*} properties: which model to load and how, the defaults of the Spring AI chat and
- * embedding models, and the OpenAI-compatible server (pending).
+ * embedding models, and the OpenAI-compatible server.
  */
 @ConfigurationProperties("autoglm")
 public class AutoGlmProperties {
@@ -324,14 +324,14 @@ public class AutoGlmProperties {
     }
 
     /**
-     * The OpenAI-compatible endpoints of io.autoglm:autoglm-server ({@code autoglm.server.*}). Pending: the server
-     * module is not released yet; enabling it without the module on the class path stops start-up with a message.
+     * The OpenAI-compatible endpoints of io.autoglm:autoglm-server ({@code autoglm.server.*}), on their own listener;
+     * enabling them without that module on the class path stops start-up with a message.
      */
     public static class Server {
         /** Whether to serve the model over the OpenAI-compatible HTTP API (needs io.autoglm:autoglm-server). */
         private boolean enabled;
 
-        /** Port of the OpenAI-compatible server (its own listener, beside the application's). */
+        /** Port of the OpenAI-compatible server (its own listener, beside the application's); 0 picks a free one. */
         private int port = 8081;
 
         /** Address the OpenAI-compatible server listens on. */

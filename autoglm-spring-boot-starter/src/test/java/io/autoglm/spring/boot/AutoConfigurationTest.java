@@ -90,8 +90,39 @@ class AutoConfigurationTest {
                 .hasStackTraceContaining("IllegalArgumentException: autoglm.parallel: parallel must be in [1, 64], was 0"));
         withModel().withPropertyValues("autoglm.quantize=q9").run(c -> assertThat(c).hasFailed().getFailure()
                 .hasStackTraceContaining("IllegalArgumentException: autoglm.quantize: unknown quantization 'q9'"));
-        withModel().withPropertyValues("autoglm.server.enabled=true").run(c -> assertThat(c).hasFailed().getFailure()
-                .rootCause().hasMessageContaining("autoglm.server.enabled=true needs io.autoglm:autoglm-server"));
+        withModel().withPropertyValues("autoglm.server.enabled=true", "autoglm.server.port=70000").run(c -> assertThat(c).hasFailed()
+                .getFailure().hasStackTraceContaining("autoglm.server.port: port must be in [0, 65535], was 70000"));
+        withModel().withPropertyValues("autoglm.server.enabled=true")
+                .withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(io.autoglm.server.OpenAiServer.class))
+                .run(c -> assertThat(c).hasFailed().getFailure().rootCause()
+                        .hasMessage("autoglm.server.enabled=true needs io.autoglm:autoglm-server on the class path "
+                                + "(io.autoglm.server.OpenAiServer not found); add it, or remove autoglm.server.enabled"));
+        withModel().run(c -> assertThat(c).doesNotHaveBean(io.autoglm.server.OpenAiServer.class));
+    }
+
+    @Test
+    void server_startsWithTheContext_andIsClosedBeforeTheModel() {
+        io.autoglm.server.OpenAiServer[] server = new io.autoglm.server.OpenAiServer[1];
+        LanguageModel[] model = new LanguageModel[1];
+        withModel().withPropertyValues("autoglm.server.enabled=true", "autoglm.server.port=0", "autoglm.server.host=127.0.0.1")
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(io.autoglm.server.OpenAiServer.class);
+                    server[0] = c.getBean(io.autoglm.server.OpenAiServer.class);
+                    model[0] = c.getBean(LanguageModel.class);
+                    assertThat(server[0].isRunning()).isTrue();
+                    assertThat(server[0].url()).startsWith("http://127.0.0.1:").doesNotEndWith(":0");
+                });
+        assertThat(server[0].isRunning()).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> model[0].complete("Once"))
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("closed");
+
+        // an OpenAiServer of the user's replaces ours
+        withModel().withPropertyValues("autoglm.server.enabled=true", "autoglm.server.port=0")
+                .withUserConfiguration(UserServer.class)
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(io.autoglm.server.OpenAiServer.class).hasBean("myServer");
+                    assertThat(c.getBean(io.autoglm.server.OpenAiServer.class).isRunning()).isFalse();
+                });
     }
 
     @Test
@@ -119,6 +150,15 @@ class AutoConfigurationTest {
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class EmptyApplication {
+    }
+
+    /** A user's own OpenAI-compatible server (built, not started). */
+    @Configuration(proxyBeanMethods = false)
+    static class UserServer {
+        @Bean
+        io.autoglm.server.OpenAiServer myServer(LanguageModel model) {
+            return io.autoglm.server.OpenAiServer.builder().model("mine", model).port(0).build();
+        }
     }
 
     /** A user's own model and chat model. */
