@@ -3,11 +3,18 @@ package io.autoglm.internal;
 import io.autoglm.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.jar.JarEntry;
+import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,17 +106,17 @@ public final class BundledLibrary {
 
     /**
      * Finds the library inside the de.kherud jar. Asked through a class loader, not through
-     * {@code Class.getResourceAsStream}: in a named module (module path) the latter searches only
+     * {@code Class.getResource}: in a named module (module path) the latter searches only
      * this module, while the de.kherud jar is its own (automatic) module. The resource's folder is no
      * package of that module, so it is not encapsulated and any loader that sees the jar finds it.
      */
-    static InputStream open(String name) {
+    static URL find(String name) {
         for (ClassLoader l : new ClassLoader[] {BundledLibrary.class.getClassLoader(),
                 Thread.currentThread().getContextClassLoader(), ClassLoader.getSystemClassLoader()}) {
             if (l != null) {
-                InputStream in = l.getResourceAsStream(name);
-                if (in != null) {
-                    return in;
+                URL u = l.getResource(name);
+                if (u != null) {
+                    return u;
                 }
             }
         }
@@ -117,17 +124,36 @@ public final class BundledLibrary {
     }
 
     private static Path extract() {
+        return extract(cacheDir());
+    }
+
+    /**
+     * Extracts the library into {@code cache}, unless the file there already is it. That check costs no
+     * decompression: the jar's central directory holds the entry's size and CRC-32, and the file's CRC-32 is
+     * computed from the file (a few milliseconds); only a missing or different file is written again.
+     *
+     * @param cache the cache folder
+     * @return path of the extracted library
+     */
+    static Path extract(Path cache) {
         String folder = platformFolder();
         String name = libraryFileName();
         String resource = "/de/kherud/llama/" + folder + "/" + name;
-        Path dir = cacheDir().resolve("native").resolve("de.kherud-llama-" + KHERUD_VERSION).resolve(folder.replace('/', '-'));
+        Path dir = cache.resolve("native").resolve("de.kherud-llama-" + KHERUD_VERSION).resolve(folder.replace('/', '-'));
         Path target = dir.resolve(name);
-        try (InputStream in = open(resource.substring(1))) {
-            if (in == null) {
-                throw new ModelLoadException("resource " + resource + " not found: is de.kherud:llama:" + KHERUD_VERSION
-                        + " on the class path or the module path?");
+        URL url = find(resource.substring(1));
+        if (url == null) {
+            throw new ModelLoadException("resource " + resource + " not found: is de.kherud:llama:" + KHERUD_VERSION
+                    + " on the class path or the module path?");
+        }
+        try {
+            if (sameAsEntry(url, target)) {
+                return target;
             }
-            byte[] bytes = in.readAllBytes();
+            byte[] bytes;
+            try (InputStream in = url.openStream()) {
+                bytes = in.readAllBytes();
+            }
             if (Files.isRegularFile(target) && Files.size(target) == bytes.length
                     && java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
                 return target;
@@ -150,5 +176,29 @@ public final class BundledLibrary {
             throw new ModelLoadException("cannot extract " + resource + " to " + target + ": " + e.getMessage()
                     + "; set -Dautoglm.cache.dir to a writable folder", e);
         }
+    }
+
+    /**
+     * @return true when the resource is a jar entry whose size and CRC-32 the file has; false when the file differs
+     *     or the resource is not in a jar (then the caller compares the bytes)
+     */
+    static boolean sameAsEntry(URL url, Path file) throws IOException {
+        if (!Files.isRegularFile(file) || !(url.openConnection() instanceof JarURLConnection jar)) {
+            return false;
+        }
+        JarEntry entry = jar.getJarEntry();
+        if (entry == null || entry.getSize() < 0 || entry.getCrc() < 0 || Files.size(file) != entry.getSize()) {
+            return false;
+        }
+        CRC32 crc = new CRC32();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+            while (ch.read(buf) >= 0) {
+                buf.flip();
+                crc.update(buf);
+                buf.clear();
+            }
+        }
+        return crc.getValue() == entry.getCrc();
     }
 }

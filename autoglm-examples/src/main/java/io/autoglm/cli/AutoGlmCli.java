@@ -1,7 +1,5 @@
 package io.autoglm.cli;
 
-import io.autoglm.AutoGLMException;
-import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,30 +28,43 @@ public final class AutoGlmCli implements Runnable {
 
     /** @return a configured command line (for tests and {@link #main}) */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new AutoGlmCli());
-        cl.setExecutionExceptionHandler(AutoGlmCli::handleExecutionException);
-        return cl;
+        return configure(new CommandLine(new AutoGlmCli()));
     }
 
-    private static int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
-        boolean verbose = parsed.hasMatchedOption("--verbose")
-                || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        err.println("autoglm: " + msg.replace('\n', ' '));
-        if (verbose) {
-            e.printStackTrace(err);
+    /**
+     * A command line for these arguments. When they start with a subcommand's name, only that subcommand is built:
+     * picocli inspects every option of every command it is given, and building all of them is a good part of a
+     * one-shot command's start-up. Anything else ({@code --help}, {@code help}, an unknown name) gets the whole tree.
+     *
+     * @param args command-line arguments
+     * @return a configured command line for them
+     */
+    static CommandLine commandLineFor(String[] args) {
+        if (args.length > 0 && !Boolean.getBoolean("autoglm.cli.fullTree")) {
+            Command root = AutoGlmCli.class.getAnnotation(Command.class);
+            for (Class<?> c : root.subcommands()) {
+                Command sub = c.getAnnotation(Command.class);
+                if (sub != null && sub.name().equals(args[0]) && c != CommandLine.HelpCommand.class) {
+                    CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(root.name())
+                            .version(root.version()).mixinStandardHelpOptions(true);
+                    spec.usageMessage().description(root.description());
+                    CommandLine cl = new CommandLine(spec);
+                    cl.addSubcommand(sub.name(), new CommandLine(c, CommandLine.defaultFactory()));
+                    return configure(cl);
+                }
+            }
         }
-        err.flush();
-        if (e instanceof AutoGLMException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
-            return EXIT_BAD_INPUT;
-        }
-        return 1;
+        return commandLine();
+    }
+
+    private static CommandLine configure(CommandLine cl) {
+        cl.setExecutionExceptionHandler(CliErrors::handleExecutionException);
+        cl.setParameterExceptionHandler(CliErrors::handleParameterException);
+        return cl;
     }
 
     /** @param args command-line arguments */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLineFor(args).execute(args));
     }
 }

@@ -35,8 +35,14 @@ final class ChatCommand extends GeneratingCommand {
         if (system != null) {
             history.add(ChatMessage.system(system));
         }
+        samplingOptions.validate();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (LanguageModel model = modelOptions.builder(chatTemplate).embeddings(false).build()) {
+            if (chatTemplate == null && model.info().chatTemplate().isEmpty()) {
+                throw new IllegalStateException("model " + model.info().name() + " has no chat template of its own "
+                        + "(tokenizer.chat_template); name one with --chat-template, e.g. --chat-template chatml "
+                        + "(or llama2, or the template text)");
+            }
             boolean interactive = System.console() != null && !modelOptions.json;
             while (true) {
                 if (interactive) {

@@ -88,7 +88,14 @@ final class EvalCommand implements Callable<Integer> {
         if (threads != null) {
             b.threads(threads);
         }
-        List<QualityReport> reports = b.build().evaluateAll(quantizedPaths);
+        List<QualityReport> reports;
+        try (Progress progress = Progress.start(spec.commandLine().getErr(), "eval", -1, Progress.Unit.of("windows"))) {
+            b.listener((done, windows) -> {
+                progress.total(windows);
+                progress.stepTo(done);
+            });
+            reports = b.build().evaluateAll(quantizedPaths);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             if (reports.size() == 1) {

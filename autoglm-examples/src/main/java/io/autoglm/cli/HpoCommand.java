@@ -137,17 +137,19 @@ public final class HpoCommand implements Runnable {
                     throw usage("--sampler: unknown sampler '" + s + "'; expected one of " + String.join(", ", SAMPLERS));
                 }
             }
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter progress = json ? spec.commandLine().getErr() : out;
-            RunListener onRun = listener != null ? listener : (run, done, total) -> {
-                progress.printf(Locale.ROOT, "[%d/%d] %-16s %-22s seed %3d  regret %.6g  sampler %.3f ms/trial%n", done, total,
-                        run.function().cliName(), run.sampler(), run.seed(), run.regretAt(run.bestSoFar().length - 1),
-                        run.samplerMsPerTrial());
-                progress.flush();
-            };
             Storage storage = openStorage(storageUrl);
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter lines = json ? spec.commandLine().getErr() : out;
+            Progress progress = Progress.start(spec.commandLine().getErr(), "hpo bench",
+                    (long) fns.size() * names.size() * seeds, Progress.Unit.of("runs"));
+            RunListener onRun = listener != null ? listener : (run, done, total) -> {
+                progress.println(lines, String.format(Locale.ROOT, "[%d/%d] %-16s %-22s seed %3d  regret %.6g  sampler %.3f ms/trial",
+                        done, total, run.function().cliName(), run.sampler(), run.seed(),
+                        run.regretAt(run.bestSoFar().length - 1), run.samplerMsPerTrial()));
+                progress.stepTo(done);
+            };
             List<HpoBenchRun> runs;
-            try (Writer w = csv == null ? Writer.nullWriter() : Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+            try (progress; Writer w = csv == null ? Writer.nullWriter() : Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
                 w.write("function,sampler,seed,trial,best_so_far,elapsed_seconds\n");
                 runs = runAll(storage, fns, names, (run, done, total) -> {
                     try {

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,7 +37,8 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "REF", description = "the model: " + ModelOptions.REF_HELP)
+    @Option(names = "--model", paramLabel = "REF",
+            description = "the model (optional with --native-library): " + ModelOptions.REF_HELP)
     String reference;
 
     @Option(names = "--offline", description = "never download: use the cache and AUTOGLM_MODELS only")
@@ -48,14 +50,39 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "list every tensor; print stack traces on errors")
     boolean verbose;
 
-    @Option(names = "--native-library", paramLabel = "PATH",
-            description = "also load and probe this llama.cpp build (libllama file or folder) and report its ABI generation")
-    Path nativeLibrary;
+    @Option(names = "--native-library", paramLabel = "PATH", arity = "0..1", fallbackValue = DEFAULT_LIBRARY,
+            description = "also load and probe a llama.cpp build and report its ABI generation: this libllama file or "
+                    + "folder, or without PATH the one models run on (-Dautoglm.native.library, else "
+                    + "AUTOGLM_NATIVE_LIBRARY, else the bundled b4916)")
+    String nativeLibrary;
+
+    /** The value of a bare {@code --native-library}: the configured default library. */
+    private static final String DEFAULT_LIBRARY = "(default)";
+
+    /** @return the description of the library {@code --native-library} names */
+    private String describeLibrary() {
+        return AutoGLM.describeNativeLibrary(DEFAULT_LIBRARY.equals(nativeLibrary) ? null : Path.of(nativeLibrary));
+    }
 
     @Override
     public Integer call() {
         ModelOptions.configureLogging(verbose);
         PrintWriter out = spec.commandLine().getOut();
+        if (reference == null) {
+            if (nativeLibrary == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --model, --native-library or both");
+            }
+            String library = describeLibrary();
+            if (json) {
+                ObjectNode o = Json.object();
+                o.put("native_library", library);
+                Json.print(out, o);
+            } else {
+                out.printf(Locale.ROOT, "%-18s %s%n", "native_library", library);
+                out.flush();
+            }
+            return 0;
+        }
         Path model = ModelOptions.resolve(reference, offline, spec.commandLine().getErr());
         try (GgufFile f = GgufFile.open(model)) {
             ObjectNode o = Json.object();
@@ -78,7 +105,7 @@ final class InspectCommand implements Callable<Integer> {
                 tn.put("offset", t.absoluteOffset());
             }
             if (nativeLibrary != null) {
-                o.put("native_library", AutoGLM.describeNativeLibrary(nativeLibrary));
+                o.put("native_library", describeLibrary());
             }
             ObjectNode meta = o.putObject("metadata");
             for (Map.Entry<String, GgufValue> e : f.metadata().entrySet()) {

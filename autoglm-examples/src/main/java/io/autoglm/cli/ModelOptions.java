@@ -123,7 +123,11 @@ final class ModelOptions {
             b.contextSize(ctx);
         }
         if (quantize != null) {
-            b.quantization(Quantization.parse(quantize));
+            Quantization q = quantization(quantize);
+            if (q != Quantization.NONE) {
+                QuantizeCommand.requireVectorApi("--quantize " + quantize);
+            }
+            b.quantization(q);
         }
         if (nativeLibrary != null) {
             b.nativeLibrary(nativeLibrary);
@@ -138,6 +142,20 @@ final class ModelOptions {
             b.isolationProbe(IsolationProbe.parse(isolationProbe));
         }
         return b;
+    }
+
+    /**
+     * @param v the value of {@code --quantize}
+     * @return it parsed
+     * @throws IllegalArgumentException naming the flag and the accepted values
+     */
+    static Quantization quantization(String v) {
+        try {
+            return Quantization.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--quantize must be auto, none or a preset ("
+                    + String.join(", ", QuantizeCommand.presetNames()) + "), was '" + v + "'", e);
+        }
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.autoglm.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.autoglm.Quantization;
 import io.autoglm.gguf.GgmlType;
 import io.autoglm.quant.ModelQuantizer;
 import io.autoglm.quant.QuantizationResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,6 +38,39 @@ final class QuantizeCommand implements Callable<Integer> {
                     + "Q6_K, or int8, int4, fp16")
     String type;
 
+    /** Aliases {@link Quantization#parse} accepts besides the preset names. */
+    private static final List<String> ALIASES = List.of("int8", "int4", "fp16");
+
+    /** @return the names {@code --type} accepts: every concrete preset, then the aliases */
+    static List<String> presetNames() {
+        List<String> names = new ArrayList<>();
+        for (Quantization q : Quantization.values()) {
+            if (q != Quantization.NONE && q != Quantization.AUTO) {
+                names.add(q.name());
+            }
+        }
+        names.addAll(ALIASES);
+        return names;
+    }
+
+    /**
+     * @param v the value of {@code --type}
+     * @return the preset
+     * @throws IllegalArgumentException naming the flag and only the values it accepts
+     */
+    static Quantization preset(String v) {
+        Quantization q;
+        try {
+            q = Quantization.parse(v);
+        } catch (IllegalArgumentException e) {
+            q = null;
+        }
+        if (q == null || q == Quantization.NONE || q == Quantization.AUTO) {
+            throw new IllegalArgumentException("--type must be one of " + String.join(", ", presetNames()) + "; was '" + v + "'");
+        }
+        return q;
+    }
+
     @Option(names = "--threads", paramLabel = "N", description = "threads (default: cores)")
     Integer threads;
 
@@ -54,30 +90,42 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "log details and print stack traces on errors")
     boolean verbose;
 
+    /**
+     * Fails clearly when the quantizer's codecs cannot run: they use the JDK's Vector API, an incubator module that
+     * {@code bin/autoglm} adds only for the commands that need it (the JDK warns whenever it is present).
+     *
+     * @param what the command or flag, for the message
+     * @throws IllegalStateException when {@code jdk.incubator.vector} is not in the boot layer
+     */
+    static void requireVectorApi(String what) {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new IllegalStateException(what + " runs the Java quantizer, which needs the JDK's Vector API: run it "
+                    + "through bin/autoglm, or add --add-modules jdk.incubator.vector to the java command line");
+        }
+    }
+
     @Override
     public Integer call() {
         ModelOptions.configureLogging(verbose);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Quantization preset = preset(type);
+        requireVectorApi("quantize");
         Path inputPath = ModelOptions.resolve(input, offline, err);
-        ModelQuantizer.Builder b = ModelQuantizer.builder().input(inputPath).output(output).preset(type).pure(pure).durable(!noSync);
+        ModelQuantizer.Builder b = ModelQuantizer.builder().input(inputPath).output(output).preset(preset).pure(pure)
+                .durable(!noSync);
         if (threads != null) {
             b.threads(threads);
         }
-        boolean bar = System.console() != null && !json;
-        if (bar) {
+        QuantizationResult r;
+        try (Progress progress = Progress.start(err, "quantize", -1, Progress.MEGABYTES)) {
+            // one call per tensor written, from the worker threads; the total is known from the first call
             b.listener(p -> {
-                int width = 30;
-                int filled = (int) Math.round(p.fraction() * width);
-                err.printf(Locale.ROOT, "\r[%s%s] %3.0f%% %d/%d %-40.40s", "#".repeat(filled), " ".repeat(width - filled),
-                        100 * p.fraction(), p.tensorsDone(), p.tensorCount(), p.tensorName());
-                err.flush();
+                progress.total(p.bytesTotal());
+                progress.message(p.tensorName());
+                progress.stepTo(p.bytesRead());
             });
-        }
-        QuantizationResult r = b.build().quantize();
-        if (bar) {
-            err.println();
-            err.flush();
+            r = b.build().quantize();
         }
         double seconds = r.elapsed().toNanos() / 1e9;
         Map<String, Integer> perType = new TreeMap<>();

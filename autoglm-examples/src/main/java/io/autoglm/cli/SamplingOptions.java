@@ -1,10 +1,13 @@
 package io.autoglm.cli;
 
+import io.autoglm.CompletionRequest;
 import io.autoglm.GenerationOptions;
 import io.autoglm.SamplingParams;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +45,9 @@ final class SamplingOptions {
     @Option(names = "--ignore-eos", description = "keep generating past end-of-generation (always --max-tokens tokens)")
     boolean ignoreEos;
 
+    @Option(names = "--special", description = "show control tokens such as <s> in the generated text (left out by default)")
+    boolean special;
+
     SamplingParams sampling() {
         return SamplingParams.builder().temperature(temperature).seed(seed).topK(topK).topP(topP).minP(minP)
                 .repeatPenalty(repeatPenalty).build();
@@ -49,10 +55,24 @@ final class SamplingOptions {
 
     /** Applies these options to a request builder. */
     <B extends GenerationOptions.Builder<B>> B apply(B b) throws IOException {
-        b.sampling(sampling()).maxTokens(maxTokens).stop(stop).ignoreEos(ignoreEos);
+        b.sampling(sampling()).maxTokens(maxTokens).stop(stop).ignoreEos(ignoreEos).renderSpecialTokens(special);
         if (grammarFile != null) {
-            b.grammar(Files.readString(grammarFile, StandardCharsets.UTF_8));
+            try {
+                b.grammar(Files.readString(grammarFile, StandardCharsets.UTF_8));
+            } catch (NoSuchFileException e) {
+                throw new UncheckedIOException("--grammar-file " + grammarFile + ": file not found", e);
+            }
         }
         return b;
+    }
+
+    /**
+     * Checks every option before a model is loaded, so that a bad value fails at once, naming its flag.
+     *
+     * @throws IllegalArgumentException for a value out of range (the CLI reports it with the flag's name)
+     * @throws IOException when the grammar file cannot be read
+     */
+    void validate() throws IOException {
+        apply(CompletionRequest.builder().prompt("validate")).build();
     }
 }

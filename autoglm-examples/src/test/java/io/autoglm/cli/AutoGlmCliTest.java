@@ -178,13 +178,16 @@ class AutoGlmCliTest {
     }
 
     @Test
-    void chat_modelWithoutTemplate_andNoFlag_exits3NamingChatml() {
+    void chat_modelWithoutTemplate_andNoFlag_exits3SuggestingTheFlag() {
         InputStream old = System.in;
         System.setIn(new ByteArrayInputStream("Hello\n".getBytes(StandardCharsets.UTF_8)));
         try {
             Run r = run("chat", "--model", stories(), "--max-tokens", "4");
             assertThat(r.exit()).isEqualTo(3);
-            assertThat(r.err()).contains("chatml");
+            assertThat(r.err().strip().lines()).hasSize(1);
+            assertThat(r.err()).contains("has no chat template").contains("--chat-template chatml")
+                    .doesNotContain("builder()").doesNotContain("ChatRequest");
+            assertThat(r.out()).isEmpty();
         } finally {
             System.setIn(old);
         }
@@ -231,23 +234,103 @@ class AutoGlmCliTest {
         assertThat(run("generate", "--model", "x.gguf", "--prompt", "x", "--no-such-flag").exit()).isEqualTo(2);
         assertThat(run("generate", "--prompt", "x").exit()).isEqualTo(2); // --model missing
         assertThat(run("generate", "--model", "x.gguf", "--prompt", "x", "--max-tokens", "many").exit()).isEqualTo(2);
-        assertThat(run("frobnicate").exit()).isEqualTo(2);
     }
 
     @Test
-    void invalidSamplingValue_exits3NamingTheParameter() {
-        Run r = run("generate", "--model", stories(), "--prompt", "x", "--temperature", "-1");
-        assertThat(r.exit()).isEqualTo(3);
-        assertThat(r.err()).contains("temperature").contains("-1");
-        Run p = run("generate", "--model", stories(), "--prompt", "x", "--top-p", "1.5");
-        assertThat(p.exit()).isEqualTo(3);
-        assertThat(p.err()).contains("topP");
+    void unknownCommand_exits2_andPrintsTheUsageWithTheCommandList() {
+        Run r = run("frobnicate");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("autoglm: unknown command 'frobnicate'").contains("Usage: autoglm")
+                .contains("Commands:").contains("generate").contains("quantize");
+        Run none = run();
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("missing command").contains("Commands:");
+        Run nested = run("hpo", "frobnicate");
+        assertThat(nested.exit()).isEqualTo(2);
+        assertThat(nested.err()).startsWith("autoglm hpo: unknown command 'frobnicate'").contains("Usage: autoglm hpo")
+                .contains("bench");
+    }
+
+    /** Checked before the model is loaded: the model path does not even exist. */
+    @Test
+    void flagValueOutOfRange_exits2NamingTheFlagAndTheLimit_beforeAnythingIsLoaded(@TempDir Path dir) {
+        String none = dir.resolve("none.gguf").toString();
+        assertFlagError(run("generate", "--model", none, "--prompt", "x", "--max-tokens", "-1"),
+                "autoglm generate: --max-tokens must be >= 1, was -1", "maxTokens");
+        assertFlagError(run("generate", "--model", none, "--prompt", "x", "--temperature", "-1"),
+                "autoglm generate: --temperature must be >= 0 and finite, was -1.0", "temperature must");
+        assertFlagError(run("generate", "--model", none, "--prompt", "x", "--top-p", "1.5"),
+                "autoglm generate: --top-p must be in (0, 1], was 1.5", "topP");
+        assertFlagError(run("generate", "--model", none, "--prompt", "x", "--repeat-penalty", "0"),
+                "--repeat-penalty must be > 0 and finite, was 0.0", "repeatPenalty");
+        assertFlagError(run("generate", "--model", none, "--prompt", "x", "--seed", "-5"),
+                "--seed must be in [0, 4294967294], was -5", "seed must");
+        assertFlagError(run("generate", "--model", none, "--prompt", "x", "--ctx", "3"),
+                "autoglm generate: --ctx must be 0 (model default) or in [16, 1048576], was 3", "contextSize");
+        assertFlagError(run("generate", "--model", none, "--prompt", "x", "--threads", "0"),
+                "--threads must be in [1, 512], was 0", "threads must");
+        assertFlagError(run("generate", "--model", none, "--prompt", "x", "--stop", ""),
+                "--stop must not be empty", "stop string");
+        assertFlagError(run("generate", "--model", none, "--prompt", "x", "--backend", "cuda"),
+                "--backend must be ffm or jni, was cuda", "backend must");
+        assertFlagError(run("tokenize", "--model", none, "--text", "x", "--threads", "600"),
+                "autoglm tokenize: --threads must be in [1, 512], was 600", "threads must");
+        InputStream old = System.in;
+        System.setIn(new ByteArrayInputStream("Hello\n".getBytes(StandardCharsets.UTF_8)));
+        try {
+            assertFlagError(run("chat", "--model", none, "--min-p", "2"), "autoglm chat: --min-p must be in [0, 1], was 2.0",
+                    "minP");
+        } finally {
+            System.setIn(old);
+        }
+    }
+
+    static void assertFlagError(Run r, String message, String javaName) {
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(message).doesNotContainPattern("(^|[^-])\\b" + javaName).doesNotContain("not found");
+        assertThat(r.err().lines().filter(l -> !l.isBlank()).toList()).as(r.err()).hasSize(2);
+        assertThat(r.err()).containsPattern("Try 'autoglm [a-z ]+ --help' for the options");
     }
 
     @Test
-    void unknownBackend_exits3() {
-        Run r = run("generate", "--model", stories(), "--prompt", "x", "--backend", "cuda");
-        assertThat(r.exit()).isEqualTo(3);
-        assertThat(r.err()).contains("ffm or jni");
+    void unknownQuantization_exits2ListingWhatGenerateAccepts(@TempDir Path dir) {
+        Run r = run("generate", "--model", dir.resolve("none.gguf").toString(), "--prompt", "x", "--quantize", "q9_z");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--quantize must be auto, none or a preset (F16, BF16, Q8_0").contains("int4")
+                .contains("was 'q9_z'");
+    }
+
+    /** stories260K, continuing "Lily" past its end of generation, starts a new story with its start token {@code <s>}. */
+    @Test
+    void generate_controlTokens_areLeftOutOfTheText_unlessSpecial() {
+        String[] args = {"generate", "--model", stories(), "--prompt", "Lily", "--max-tokens", "230", "--ignore-eos"};
+        Run json = run(concat(args, "--json"));
+        assertThat(json.exit()).as(json.err()).isZero();
+        List<Integer> tokens = new ArrayList<>();
+        json.json().get("tokens").forEach(t -> tokens.add(t.asInt()));
+        assertThat(tokens).as("the model emits its start token").contains(1);
+        assertThat(json.json().get("text").asText()).doesNotContain("<s>").contains("Once upon a time");
+        Run streamed = run(args);
+        assertThat(streamed.exit()).as(streamed.err()).isZero();
+        assertThat(streamed.out()).doesNotContain("<s>").contains("Once upon a time");
+
+        Run special = run(concat(args, "--json", "--special"));
+        assertThat(special.json().get("text").asText()).contains("<s> Once upon a time");
+        assertThat(special.json().get("tokens")).isEqualTo(json.json().get("tokens"));
+        assertThat(run(concat(args, "--special")).out()).contains("<s>");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
+    void generate_printsNothingOnStderr() {
+        Run r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-tokens", "8");
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isNotBlank();
     }
 }

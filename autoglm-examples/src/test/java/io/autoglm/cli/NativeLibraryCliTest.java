@@ -46,6 +46,26 @@ class NativeLibraryCliTest {
         assertThat(text.out()).containsPattern("native_library +\\S+libllama\\S+ \\(llama\\.cpp current ABI");
     }
 
+    /** As the README shows it: without a path, the library models run on (the bundled b4916 unless configured). */
+    @Test
+    void inspect_bareNativeLibrary_probesTheDefault_withOrWithoutAModel() {
+        AutoGlmCliTest.Run alone = AutoGlmCliTest.run("inspect", "--native-library");
+        assertThat(alone.exit()).as(alone.err()).isZero();
+        assertThat(alone.out()).startsWith("native_library ");
+        AutoGlmCliTest.Run withModel = AutoGlmCliTest.run("inspect", "--model", TestModels.tinyRandom().toString(),
+                "--native-library", "--json");
+        assertThat(withModel.exit()).as(withModel.err()).isZero();
+        assertThat(withModel.json().get("architecture").asText()).isEqualTo("llama");
+        String lib = withModel.json().get("native_library").asText();
+        assertThat(alone.out()).contains(lib);
+        if (System.getProperty("autoglm.native.library") == null && System.getenv("AUTOGLM_NATIVE_LIBRARY") == null) {
+            assertThat(lib).contains("libjllama").contains("b4916");
+        }
+        AutoGlmCliTest.Run nothing = AutoGlmCliTest.run("inspect");
+        assertThat(nothing.exit()).isEqualTo(2);
+        assertThat(nothing.err()).contains("give --model, --native-library or both");
+    }
+
     @Test
     void inspect_withANonLlamaLibrary_exits3NamingWhatWasProbed() {
         AutoGlmCliTest.Run r = AutoGlmCliTest.run("inspect", "--model", TestModels.tinyRandom().toString(),

@@ -66,9 +66,26 @@ class QuantCliTest {
         Path junk = Files.writeString(tmp.resolve("junk.gguf"), "not a gguf file at all");
         assertThat(run("quantize", junk.toString(), tmp.resolve("o.gguf").toString(), "--type", "Q8_0").exit()).isEqualTo(3);
         AutoGlmCliTest.Run unknownType = run("quantize", TestModels.stories260K().toString(), tmp.resolve("o.gguf").toString(),
-                "--type", "Q7_X");
-        assertThat(unknownType.exit()).isEqualTo(3);
-        assertThat(unknownType.err()).contains("Q7_X");
+                "--type", "Q9_Z");
+        assertThat(unknownType.exit()).isEqualTo(2);
+        // only what --type accepts is listed: not auto or none, which Quantization.parse knows but quantize refuses
+        assertThat(unknownType.err()).contains("autoglm quantize: --type must be one of F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, "
+                + "Q5_1, Q2_K, Q3_K_M, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, int8, int4, fp16; was 'Q9_Z'")
+                .doesNotContainPattern("(?i)\\bauto\\b").doesNotContainPattern("(?i)\\bnone\\b");
+        for (String refused : new String[] {"auto", "none"}) {
+            AutoGlmCliTest.Run r = run("quantize", TestModels.stories260K().toString(), tmp.resolve("o.gguf").toString(),
+                    "--type", refused);
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).contains("--type must be one of F16");
+        }
+        AutoGlmCliTest.assertFlagError(run("quantize", TestModels.stories260K().toString(), tmp.resolve("o.gguf").toString(),
+                "--type", "Q8_0", "--threads", "0"), "autoglm quantize: --threads must be in [1, 1024], was 0", "threads must");
+        AutoGlmCliTest.assertFlagError(run("eval", "--base", TestModels.stories260K().toString(), "--quantized",
+                TestModels.stories260K().toString(), "--text", TestModels.text().toString(), "--ctx", "8"),
+                "autoglm eval: --ctx must be in [16, 65536], was 8", "contextSize");
+        AutoGlmCliTest.assertFlagError(run("eval", "--base", TestModels.stories260K().toString(), "--quantized",
+                TestModels.stories260K().toString(), "--text", TestModels.text().toString(), "--ctx", "64", "--stride", "100"),
+                "autoglm eval: --stride must be <= --ctx 64, was 100", "contextSize");
         assertThat(run("quantize", TestModels.stories260K().toString()).exit()).isEqualTo(2);
         assertThat(run("eval", "--base", TestModels.stories260K().toString()).exit()).isEqualTo(2);
         assertThat(tmp.resolve("o.gguf")).doesNotExist();
@@ -124,8 +141,8 @@ class QuantCliTest {
         assertThat(tooSmall.exit()).isEqualTo(3);
         assertThat(tooSmall.err()).contains("smallest budget that would work");
         AutoGlmCliTest.Run badSize = run("generate", "--model", stories.toString(), "--prompt", "x", "--memory-budget", "lots");
-        assertThat(badSize.exit()).isEqualTo(3);
-        assertThat(badSize.err()).contains("--memory-budget");
+        assertThat(badSize.exit()).isEqualTo(2);
+        assertThat(badSize.err()).contains("--memory-budget must be a positive size");
         AutoGlmCliTest.Run int4 = run("generate", "--model", stories.toString(), "--prompt", "Once", "--max-tokens", "2", "--ctx",
                 "64", "--quantize", "int4", "--json");
         assertThat(int4.exit()).as(int4.err()).isZero();

@@ -43,6 +43,19 @@ public final class QualityEvaluator {
     private final int stride;
     private final int maxWindows;
     private final int threads;
+    private final ProgressListener listener;
+
+    /** Told after each window is scored, for progress displays. */
+    @FunctionalInterface
+    public interface ProgressListener {
+        /**
+         * Called on the evaluating thread after every model has scored a window.
+         *
+         * @param windowsDone windows scored so far (1-based)
+         * @param windows windows of the whole evaluation
+         */
+        void windowDone(int windowsDone, int windows);
+    }
 
     private QualityEvaluator(Builder b) {
         base = b.base;
@@ -52,6 +65,7 @@ public final class QualityEvaluator {
         stride = b.stride == 0 ? b.contextSize / 2 : b.stride;
         maxWindows = b.maxWindows;
         threads = b.threads;
+        listener = b.listener;
     }
 
     /** @return a new builder */
@@ -68,6 +82,7 @@ public final class QualityEvaluator {
         private int stride;
         private int maxWindows = Integer.MAX_VALUE;
         private int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
+        private ProgressListener listener = (done, windows) -> { };
 
         private Builder() {
         }
@@ -111,6 +126,12 @@ public final class QualityEvaluator {
         /** @param v decoding threads, 1..512 @return this */
         public Builder threads(int v) {
             threads = Checks.inRange("threads", v, 1, 512);
+            return this;
+        }
+
+        /** @param v told after each window (default: nobody) @return this */
+        public Builder listener(ProgressListener v) {
+            listener = Objects.requireNonNull(v, "listener");
             return this;
         }
 
@@ -196,6 +217,7 @@ public final class QualityEvaluator {
                                 logSoftmax(checked(logits[pos], vocab, pos, w), vocab), window[pos + 1]);
                     }
                 }
+                listener.windowDone(w + 1, windows);
             }
             List<QualityReport> reports = new ArrayList<>();
             for (int m = 0; m < stats.length; m++) {

@@ -22,9 +22,12 @@ class QualityEvaluatorTest {
     @Test
     void modelAgainstItself_hasZeroKl_fullTop1Agreement_andEqualPerplexity() {
         Path stories = TestModels.stories260K();
+        List<String> told = new ArrayList<>();
         QualityReport r = QualityEvaluator.builder().base(stories).quantized(stories).text(TestModels.text())
-                .contextSize(64).stride(32).maxWindows(3).threads(2).build().evaluate();
+                .contextSize(64).stride(32).maxWindows(3).threads(2)
+                .listener((done, windows) -> told.add(done + "/" + windows)).build().evaluate();
         assertThat(r.windows()).isEqualTo(3);
+        assertThat(told).containsExactly("1/3", "2/3", "3/3");
         assertThat(r.scoredTokens()).isEqualTo(63 + 32 + 32);
         assertThat(r.meanKl()).isZero();
         assertThat(r.p99Kl()).isZero();

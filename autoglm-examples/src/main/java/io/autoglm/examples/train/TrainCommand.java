@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autoglm.automl.monitor.MonitorEvent;
+import io.autoglm.cli.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -92,18 +93,14 @@ public final class TrainCommand implements Callable<Integer> {
         if (!m.equals("softmax") && !m.equals("mlp")) {
             throw usageError("--model must be softmax or mlp; was '" + model + "'");
         }
-        Trainer.Config cfg;
-        try {
-            cfg = new Trainer.Config(m, sched, lr, epochs, seed, batchSize, momentum, hidden, recover, feedbackRate);
-        } catch (IllegalArgumentException e) {
-            throw usageError(e.getMessage());
-        }
-        Dataset data = Dataset.load(Dataset.locateDir(dataDir), dataset);
-        Dataset.Split split = data.split(valFraction, seed).standardised();
-        PrintWriter out = spec.commandLine().getOut();
         if (tune < 0) {
             throw usageError("--tune must be >= 0, was " + tune);
         }
+        // a bad value is an IllegalArgumentException naming the parameter; the CLI reports it with the flag's name
+        Trainer.Config cfg = new Trainer.Config(m, sched, lr, epochs, seed, batchSize, momentum, hidden, recover, feedbackRate);
+        Dataset data = Dataset.load(Dataset.locateDir(dataDir), dataset);
+        Dataset.Split split = data.split(valFraction, seed).standardised();
+        PrintWriter out = spec.commandLine().getOut();
         if (tune > 0) {
             return tune(data, split, m, sched, out);
         }
@@ -113,16 +110,22 @@ public final class TrainCommand implements Callable<Integer> {
                     data.features(), data.classes(), m, sched.name().toLowerCase(Locale.ROOT), lr, epochs, seed);
             out.flush();
         }
-        Trainer.Result r = Trainer.train(split, cfg, s -> {
-            if (!json) {
-                out.printf(Locale.ROOT, "epoch %3d  train_loss %.4f  val_loss %.4f  val_acc %.4f  lr %.6g%n",
-                        s.epoch(), s.trainLoss(), s.valLoss(), s.valAccuracy(), s.lr());
-                for (MonitorEvent e : s.events()) {
-                    out.printf(Locale.ROOT, "  event %s step %d: %s%n", e.type(), e.step(), e.message());
+        Trainer.Result r;
+        try (Progress progress = Progress.start(spec.commandLine().getErr(), "train", epochs, Progress.Unit.of("epochs"))) {
+            r = Trainer.train(split, cfg, s -> {
+                if (!json) {
+                    progress.println(out, String.format(Locale.ROOT,
+                            "epoch %3d  train_loss %.4f  val_loss %.4f  val_acc %.4f  lr %.6g", s.epoch(), s.trainLoss(),
+                            s.valLoss(), s.valAccuracy(), s.lr()));
+                    for (MonitorEvent e : s.events()) {
+                        progress.println(out, String.format(Locale.ROOT, "  event %s step %d: %s", e.type(), e.step(),
+                                e.message()));
+                    }
                 }
-                out.flush();
-            }
-        });
+                progress.message(String.format(Locale.ROOT, "val_acc %.4f", s.valAccuracy()));
+                progress.stepTo(s.epoch());
+            });
+        }
         if (json) {
             out.println(toJson(data, split, r));
         } else {
@@ -145,26 +148,29 @@ public final class TrainCommand implements Callable<Integer> {
                     data.name(), m, sched.name().toLowerCase(Locale.ROOT), tune, epochs);
             out.flush();
         }
-        MlpTuning.Outcome o = MlpTuning.tune(split, m, sched, tune, epochs, seed, t -> {
-            if (!json) {
-                String value = t.values().isEmpty() ? "" : String.format(Locale.ROOT, " val_acc %.4f", t.values().getFirst());
-                String last = t.intermediateValues().isEmpty() ? "" : String.format(Locale.ROOT,
-                        " (last report epoch %d: %.4f)", t.intermediateValues().lastKey(),
-                        t.intermediateValues().get(t.intermediateValues().lastKey()));
-                out.printf(Locale.ROOT, "trial %3d %-8s%s%s params %s%n", t.number(), t.state(), value,
-                        t.state() == io.autoglm.automl.search.TrialState.PRUNED ? last : "", t.params());
-                out.flush();
-            }
-        });
+        MlpTuning.Outcome o;
+        try (Progress progress = Progress.start(spec.commandLine().getErr(), "tune", tune, Progress.Unit.of("trials"))) {
+            o = MlpTuning.tune(split, m, sched, tune, epochs, seed, t -> {
+                if (!json) {
+                    String value = t.values().isEmpty() ? "" : String.format(Locale.ROOT, " val_acc %.4f", t.values().getFirst());
+                    String last = t.intermediateValues().isEmpty() ? "" : String.format(Locale.ROOT,
+                            " (last report epoch %d: %.4f)", t.intermediateValues().lastKey(),
+                            t.intermediateValues().get(t.intermediateValues().lastKey()));
+                    progress.println(out, String.format(Locale.ROOT, "trial %3d %-8s%s%s params %s", t.number(), t.state(),
+                            value, t.state() == io.autoglm.automl.search.TrialState.PRUNED ? last : "", t.params()));
+                }
+                progress.stepTo(t.number() + 1L);
+            });
+        }
         if (json) {
             ObjectMapper om = new ObjectMapper();
             ObjectNode root = om.createObjectNode();
-            root.put("bestValAccuracy", o.bestAccuracy());
-            root.set("bestParams", om.valueToTree(o.bestParams()));
+            root.put("best_val_accuracy", o.bestAccuracy());
+            root.set("best_params", om.valueToTree(o.bestParams()));
             root.put("complete", o.complete());
             root.put("pruned", o.pruned());
             root.set("study", om.readTree(o.studyJson()));
-            out.println(root.toPrettyString());
+            out.println(root);
         } else {
             out.printf(Locale.ROOT, "best val_acc %.4f params %s (%d complete, %d pruned)%n", o.bestAccuracy(),
                     o.bestParams(), o.complete(), o.pruned());
@@ -173,6 +179,10 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * @return the run as one line of JSON (snake_case): {@code config}, {@code epochs} (one object per epoch with its
+     *         monitor {@code events}) and {@code final}
+     */
     static String toJson(Dataset data, Dataset.Split split, Trainer.Result r) {
         ObjectMapper om = new ObjectMapper();
         ObjectNode root = om.createObjectNode();
@@ -184,20 +194,20 @@ public final class TrainCommand implements Callable<Integer> {
         cfg.put("lr", c.lr());
         cfg.put("epochs", c.epochs());
         cfg.put("seed", c.seed());
-        cfg.put("batchSize", c.batchSize());
+        cfg.put("batch_size", c.batchSize());
         cfg.put("momentum", c.momentum());
         cfg.put("hidden", c.hidden());
         cfg.put("recover", c.recover());
-        cfg.put("feedbackRate", c.feedbackRate());
-        cfg.put("trainRows", split.train().size());
-        cfg.put("valRows", split.val().size());
+        cfg.put("feedback_rate", c.feedbackRate());
+        cfg.put("train_rows", split.train().size());
+        cfg.put("val_rows", split.val().size());
         ArrayNode eps = root.putArray("epochs");
         for (Trainer.EpochStats s : r.epochs()) {
             ObjectNode n = eps.addObject();
             n.put("epoch", s.epoch());
-            n.put("trainLoss", s.trainLoss());
-            n.put("valLoss", s.valLoss());
-            n.put("valAccuracy", s.valAccuracy());
+            n.put("train_loss", s.trainLoss());
+            n.put("val_loss", s.valLoss());
+            n.put("val_accuracy", s.valAccuracy());
             n.put("lr", s.lr());
             ArrayNode ev = n.putArray("events");
             for (MonitorEvent e : s.events()) {
@@ -209,11 +219,11 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         ObjectNode sum = root.putObject("final");
-        sum.put("valAccuracy", r.last().valAccuracy());
-        sum.put("valLoss", r.last().valLoss());
-        sum.put("trainLoss", r.last().trainLoss());
+        sum.put("val_accuracy", r.last().valAccuracy());
+        sum.put("val_loss", r.last().valLoss());
+        sum.put("train_loss", r.last().trainLoss());
         sum.put("explosions", r.explosions());
         sum.put("restores", r.restores());
-        return root.toPrettyString();
+        return root.toString();
     }
 }

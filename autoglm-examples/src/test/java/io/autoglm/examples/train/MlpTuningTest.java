@@ -25,11 +25,11 @@ class MlpTuningTest {
                 "--seed", "1", "--json");
         assertThat(code).as(err.toString()).isZero();
         JsonNode root = new ObjectMapper().readTree(out.toString());
-        assertThat(root.get("bestValAccuracy").asDouble()).isGreaterThan(0.95);
+        assertThat(root.get("best_val_accuracy").asDouble()).isGreaterThan(0.95);
         assertThat(root.get("pruned").asInt()).as("pruned trials").isPositive();
         assertThat(root.get("complete").asInt()).isGreaterThanOrEqualTo(3);
         assertThat(root.get("complete").asInt() + root.get("pruned").asInt()).isEqualTo(12);
-        assertThat(root.get("bestParams").get("lr").asDouble()).isBetween(1e-4, 1.0);
-        assertThat(root.get("bestParams").has("hidden")).isTrue();
+        assertThat(root.get("best_params").get("lr").asDouble()).isBetween(1e-4, 1.0);
+        assertThat(root.get("best_params").has("hidden")).isTrue();
     }
 }
