@@ -9,7 +9,7 @@ import io.autoglm.TokenStream;
 
 /**
  * The core API without any framework: chat, stream and embed with one in-process model (the snippet of
- * docs/langchain4j.md and docs/spring-boot.md that shows the core-only setup).
+ * docs/frameworks.md that shows the core-only setup).
  *
  * <pre>{@code java -cp autoglm-examples/target/autoglm.jar io.autoglm.examples.ChatQuickstart ../shared/models/stories260K.gguf}</pre>
  */

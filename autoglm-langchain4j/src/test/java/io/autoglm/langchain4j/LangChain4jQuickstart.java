@@ -8,7 +8,7 @@ import dev.langchain4j.service.AiServices;
 import io.autoglm.AutoGLM;
 import io.autoglm.LanguageModel;
 
-/** The example of docs/langchain4j.md: a chat model, an AI service with a tool, and embeddings (run by its test). */
+/** The example of docs/frameworks.md: a chat model, an AI service with a tool, and embeddings (run by its test). */
 public final class LangChain4jQuickstart {
     interface Assistant {
         String chat(String message);

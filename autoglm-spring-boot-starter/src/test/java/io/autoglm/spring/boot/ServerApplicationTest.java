@@ -25,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = ServerApplicationTest.ServedApplication.class, properties = {
         "autoglm.chat-template=chatml", "autoglm.threads=1", "autoglm.context-size=256", "autoglm.parallel=1",
         "autoglm.server.enabled=true", "autoglm.server.port=0", "autoglm.server.api-key=sk-test-0123456789",
-        "autoglm.server.model-name=stories"})
+        "autoglm.server.model-name=stories", "management.prometheus.metrics.export.enabled=true"})
 class ServerApplicationTest {
     /** The application: nothing but auto-configuration. */
     @SpringBootConfiguration
@@ -48,6 +48,9 @@ class ServerApplicationTest {
 
     @Autowired
     LanguageModel languageModel;
+
+    @Autowired
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
 
     private HttpResponse<String> post(String path, String key, String body) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
@@ -76,6 +79,21 @@ class ServerApplicationTest {
         assertThat(message.get("content")).isEqualTo(expected);
 
         assertThat(post("/v1/chat/completions", null, body).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void metrics_areTheApplicationsPrometheusRegistry() throws Exception {
+        assertThat(post("/v1/chat/completions", "sk-test-0123456789",
+                "{\"model\":\"stories\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":2}").statusCode())
+                .isEqualTo(200);
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics"))
+                    .header("Authorization", "Bearer sk-test-0123456789").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            // the server's own meters beside the starter's (bound to the application's registries): one registry
+            assertThat(r.body()).contains("autoglm_server_requests_total{").contains("autoglm_tokens_generated_tokens_total{");
+        }
+        assertThat(registry.getMeters()).anyMatch(m -> m.getId().getName().equals("autoglm.server.requests"));
     }
 
     @Test

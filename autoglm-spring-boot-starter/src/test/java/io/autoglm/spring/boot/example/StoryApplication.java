@@ -8,7 +8,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The example of docs/spring-boot.md: a web service that tells stories and fills records (run by its test). */
+/** The example of docs/frameworks.md: a web service that tells stories and fills records (run by its test). */
 @SpringBootApplication
 public class StoryApplication {
     public static void main(String[] args) {
