@@ -13,13 +13,13 @@ class ChatQuickstartTest {
     @Test
     void run_chatsStreamsAndEmbeds() {
         String model = TestModels.stories260K().toString();
-        String[] lines = ChatQuickstart.run(model).split("\n", -1);
+        String out = ChatQuickstart.run(model);
         String expected;
         try (LanguageModel llm = AutoGLM.builder().model(model).chatTemplate("chatml").contextSize(512).threads(1).build()) {
             expected = llm.chat(ChatRequest.builder().message(ChatMessage.system("You tell short stories."))
                     .message(ChatMessage.user("Tell me about a cat.")).maxTokens(32).build()).text();
         }
-        assertThat(lines[0]).isEqualTo(expected).isNotBlank();
-        assertThat(lines[lines.length - 1]).isEqualTo("64");
+        assertThat(expected).isNotBlank();
+        assertThat(out).startsWith(expected + "\n").endsWith("\n64");   // the reply may itself hold line breaks
     }
 }
