@@ -170,6 +170,28 @@ public final class AutoGLM {
             return this;
         }
 
+        /**
+         * @param v where the layers run: {@link Device#CPU} keeps them all on the CPU; a GPU device offloads every layer
+         *     (or {@link #gpuLayers(int)} of them) and needs a llama.cpp build with that backend, else {@link #build()}
+         *     throws a {@link ModelLoadException} naming how to get one ({@code native/GPU.md}). Default: none named,
+         *     {@link #gpuLayers(int)} decides
+         * @return this
+         */
+        public Builder device(Device v) {
+            spec.device(Objects.requireNonNull(v, "device"));
+            return this;
+        }
+
+        /**
+         * @param v true to compute attention with llama.cpp's flash-attention kernels (default false). Offered on the
+         *     current llama.cpp generation ({@link #nativeLibrary(Path)}); the bundled b4916 refuses it when loading
+         * @return this
+         */
+        public Builder flashAttention(boolean v) {
+            spec.flashAttention(v);
+            return this;
+        }
+
         /** @param v layers to offload to a GPU when the native library has one, &gt;= 0 (default 0) @return this */
         public Builder gpuLayers(int v) {
             spec.gpuLayers(v);

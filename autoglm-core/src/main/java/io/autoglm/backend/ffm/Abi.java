@@ -51,8 +51,10 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
      *
      * @param nSeqMax sequence ids the context accepts; above 1 the KV cache is one buffer shared by
      *     all sequences (so {@code seq_cp} shares cells)
+     * @param flashAttention true to ask for flash attention (only a generation that offers it is given true)
      */
-    record ContextOptions(int nCtx, int nBatch, int nUbatch, int threads, boolean embeddings, int poolingType, int nSeqMax) {
+    record ContextOptions(int nCtx, int nBatch, int nUbatch, int threads, boolean embeddings, int poolingType, int nSeqMax,
+            boolean flashAttention) {
     }
 
     /**
@@ -132,6 +134,11 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
     /** @return the generation's name, e.g. {@code b4916} */
     final String generation() {
         return generation;
+    }
+
+    /** @return true when this generation's contexts can be asked for flash attention */
+    boolean offersFlashAttention() {
+        return false;
     }
 
     /** @return the library's own version ({@code llama_version()}), or the generation name when it has none */

@@ -46,6 +46,12 @@ public final class FfmBackend implements InferenceBackend {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(spec.path(), "spec.path");
         LlamaLibrary lib = library(spec.nativeLibrary());
+        checkDevice(lib, spec);
+        if (spec.flashAttention() && !lib.abi.offersFlashAttention()) {
+            throw new ModelLoadException("flashAttention is offered on the current llama.cpp generation only; " + lib.describe()
+                    + " is " + lib.abi.generation() + ": point nativeLibrary (or -D" + LIBRARY_PROPERTY + ", " + LIBRARY_ENV
+                    + ") at a current build, or turn flashAttention off");
+        }
         Checks.modelFile(spec.path());
         return FfmModel.load(lib, spec);
     }
@@ -59,6 +65,36 @@ public final class FfmBackend implements InferenceBackend {
         LlamaLibrary lib = library(nativeLibrary);
         Checks.modelFile(model);
         return FfmModel.loadVocabOnly(lib, model);
+    }
+
+    /**
+     * Refuses a GPU device the library has no backend for, naming the devices it has and how to get a build that has
+     * one.
+     */
+    static void checkDevice(LlamaLibrary lib, ModelSpec spec) {
+        io.autoglm.Device want = spec.device();
+        if (want == null || !want.isGpu()) {
+            return;
+        }
+        List<LlamaLibrary.DeviceInfo> devices = lib.devices();
+        for (LlamaLibrary.DeviceInfo d : devices) {
+            if (d.registry().equalsIgnoreCase(want.registryName())) {
+                return;
+            }
+        }
+        throw new ModelLoadException("device " + want + " is not available: the llama.cpp library " + lib.describe()
+                + " has " + (devices.isEmpty() ? "no device list" : "only " + devices) + ". Build llama.cpp with "
+                + want.cmakeOption() + " and point nativeLibrary (--native-library, AUTOGLM_NATIVE_LIBRARY) at it: "
+                + "see native/GPU.md; or use device cpu");
+    }
+
+    /**
+     * @param nativeLibrary a file or folder, or null for the configured/bundled one
+     * @return the ggml devices of that library, as {@code REGISTRY (name, description)}
+     * @throws ModelLoadException when it cannot be loaded or is not a supported llama.cpp build
+     */
+    public static List<String> devices(Path nativeLibrary) {
+        return library(nativeLibrary).devices().stream().map(LlamaLibrary.DeviceInfo::toString).toList();
     }
 
     /** System property naming a llama.cpp build (file or folder) used when the spec names none. */

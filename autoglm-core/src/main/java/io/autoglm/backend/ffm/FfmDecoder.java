@@ -27,6 +27,7 @@ final class FfmDecoder implements BatchDecoder {
     private final String owner;
     private final Arena arena = Arena.ofConfined();
     private final int threads;
+    private final boolean flashAttention;
     private final int nVocab;
     private final int nEmbd;
     private final boolean encoderOnly;
@@ -50,6 +51,7 @@ final class FfmDecoder implements BatchDecoder {
         this.vocab = vocab;
         this.owner = owner;
         this.threads = spec.threads();
+        this.flashAttention = spec.flashAttention();
         this.nVocab = vocab.size();
         this.nEmbd = (int) lib.modelNEmbd.invokeExact(model);
         this.encoderOnly = (boolean) lib.modelHasEncoder.invokeExact(model) && !(boolean) lib.modelHasDecoder.invokeExact(model);
@@ -123,7 +125,7 @@ final class FfmDecoder implements BatchDecoder {
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment params = (MemorySegment) lib.contextDefaultParams.invokeExact((SegmentAllocator) tmp);
             lib.abi.configureContext(params, new Abi.ContextOptions(ctxSize, batchSize, ubatch, threads, embeddings, pooling,
-                    nSeqMax));
+                    nSeqMax, flashAttention && !embeddings));
             NativeLog.takeLastError();
             MemorySegment c = (MemorySegment) lib.initFromModel.invokeExact(model, params);
             if (c.equals(MemorySegment.NULL)) {

@@ -64,7 +64,7 @@ final class FfmModel implements BatchBackendModel {
     /** Loads the model and creates its contexts on the calling thread, which then owns the decoder. */
     static FfmModel load(LlamaLibrary lib, ModelSpec spec) {
         long t0 = System.nanoTime();
-        MemorySegment m = loadNativeModel(lib, spec.path(), spec.gpuLayers(), false, spec.progress());
+        MemorySegment m = loadNativeModel(lib, spec.path(), spec.effectiveGpuLayers(), false, spec.progress());
         FfmVocab v = null;
         FfmDecoder d = null;
         try {

@@ -191,6 +191,54 @@ final class LlamaLibrary {
         return LINKER.downcallHandle(addr, fd, options.length == 0 ? NONE : options);
     }
 
+    /** One ggml backend device of the library. */
+    record DeviceInfo(String registry, String name, String description) {
+        @Override
+        public String toString() {
+            return registry + " (" + name + (description.isEmpty() || description.equals(name) ? "" : ", " + description) + ")";
+        }
+    }
+
+    /**
+     * @return the ggml devices this library can run on (after its backends are loaded); empty when the library does not
+     *     export ggml's device API
+     */
+    java.util.List<DeviceInfo> devices() {
+        java.util.List<DeviceInfo> out = new java.util.ArrayList<>();
+        for (String sym : java.util.List.of("ggml_backend_dev_count", "ggml_backend_dev_get", "ggml_backend_dev_name",
+                "ggml_backend_dev_description", "ggml_backend_dev_backend_reg", "ggml_backend_reg_name")) {
+            if (lookup.find(sym).isEmpty()) {
+                return out;
+            }
+        }
+        try {
+            MethodHandle count = h("ggml_backend_dev_count", FunctionDescriptor.of(JAVA_LONG));
+            MethodHandle get = h("ggml_backend_dev_get", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+            MethodHandle name = h("ggml_backend_dev_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+            MethodHandle description = h("ggml_backend_dev_description", FunctionDescriptor.of(ADDRESS, ADDRESS));
+            MethodHandle reg = h("ggml_backend_dev_backend_reg", FunctionDescriptor.of(ADDRESS, ADDRESS));
+            MethodHandle regName = h("ggml_backend_reg_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+            long n = (long) count.invokeExact();
+            for (long i = 0; i < n && i < 64; i++) {
+                MemorySegment dev = (MemorySegment) get.invokeExact(i);
+                if (dev.equals(MemorySegment.NULL)) {
+                    continue;
+                }
+                MemorySegment r = (MemorySegment) reg.invokeExact(dev);
+                String rn = r.equals(MemorySegment.NULL) ? "?" : cString((MemorySegment) regName.invokeExact(r));
+                out.add(new DeviceInfo(rn, cString((MemorySegment) name.invokeExact(dev)),
+                        cString((MemorySegment) description.invokeExact(dev))));
+            }
+            return out;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static String cString(MemorySegment s) {
+        return s.equals(MemorySegment.NULL) ? "" : s.reinterpret(1024).getString(0, java.nio.charset.StandardCharsets.UTF_8).strip();
+    }
+
     /** @return a description for messages and {@code BackendModel.nativeLibrary()} */
     String describe() {
         return path + " (llama.cpp " + abi.generation()
