@@ -104,6 +104,7 @@ if $run_ok; then
   # the doc's application.properties, with the model given as the test model's path
   block "Spring Boot" properties | grep -v '^autoglm.model=' > "$WORK/spring-boot/classes/application.properties"
   printf 'autoglm.model=%s\nautoglm.threads=1\nserver.port=0\n' "$MODEL" >> "$WORK/spring-boot/classes/application.properties"
+  : > "$WORK/boot.log"   # exists before the loop below reads it
   "${JAVA[@]}" -cp "$WORK/spring-boot/classes:$CP" io.autoglm.spring.boot.example.StoryApplication > "$WORK/boot.log" 2>&1 &
   APP_PID=$!
   port=
