@@ -170,6 +170,17 @@ public final class AutoGLM {
             return this;
         }
 
+        /**
+         * @param v use flash attention for generation (default false). It changes speed, not results beyond rounding;
+         *     whether it is faster depends on the model, the context and the hardware ({@code autoglm tune} measures
+         *     it). FFM backend only; the JNI backend ignores it
+         * @return this
+         */
+        public Builder flashAttention(boolean v) {
+            spec.flashAttention(v);
+            return this;
+        }
+
         /** @param v layers to offload to a GPU when the native library has one, &gt;= 0 (default 0) @return this */
         public Builder gpuLayers(int v) {
             spec.gpuLayers(v);

@@ -37,6 +37,7 @@ public final class ModelSpec {
     private final LoadProgressListener progress;
     private final int maxQueuedRequests;
     private final boolean embeddings;
+    private final boolean flashAttention;
 
     private ModelSpec(Builder b) {
         this.path = b.path;
@@ -57,6 +58,7 @@ public final class ModelSpec {
         this.progress = b.progress;
         this.maxQueuedRequests = b.maxQueuedRequests;
         this.embeddings = b.embeddings;
+        this.flashAttention = b.flashAttention;
     }
 
     /** @return a builder with the defaults of {@link io.autoglm.AutoGLM.Builder} */
@@ -93,6 +95,7 @@ public final class ModelSpec {
         b.progress = progress;
         b.maxQueuedRequests = maxQueuedRequests;
         b.embeddings = embeddings;
+        b.flashAttention = flashAttention;
         return b;
     }
 
@@ -218,10 +221,16 @@ public final class ModelSpec {
         return embeddings;
     }
 
+    /** @return whether the generation context uses flash attention (FFM backend) */
+    public boolean flashAttention() {
+        return flashAttention;
+    }
+
     @Override
     public String toString() {
         return "ModelSpec[" + path + ", " + backend + ", threads=" + threads + ", context=" + contextSize + ", parallel="
                 + parallel + ", batch=" + batchSize + "/" + ubatchSize + ", prefixCache=" + (prefixCache ? prefixCacheTokens : "off")
+                + (flashAttention ? ", flashAttention" : "")
                 + (nativeLibrary == null ? "" : ", library=" + nativeLibrary) + ", quantization=" + quantization + "]";
     }
 
@@ -245,6 +254,7 @@ public final class ModelSpec {
         private LoadProgressListener progress;
         private int maxQueuedRequests = 256;
         private boolean embeddings = true;
+        private boolean flashAttention;
 
         private Builder() {
         }
@@ -320,6 +330,12 @@ public final class ModelSpec {
                 throw new IllegalArgumentException("kvCacheTokens must be 0 (default) or in [16, 1073741824], was " + v);
             }
             kvCacheTokens = v;
+            return this;
+        }
+
+        /** @param v use flash attention in the generation context (default false) @return this */
+        public Builder flashAttention(boolean v) {
+            flashAttention = v;
             return this;
         }
 

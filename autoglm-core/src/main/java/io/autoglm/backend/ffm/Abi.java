@@ -51,8 +51,10 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
      *
      * @param nSeqMax sequence ids the context accepts; above 1 the KV cache is one buffer shared by
      *     all sequences (so {@code seq_cp} shares cells)
+     * @param flashAttention whether to use flash attention
      */
-    record ContextOptions(int nCtx, int nBatch, int nUbatch, int threads, boolean embeddings, int poolingType, int nSeqMax) {
+    record ContextOptions(int nCtx, int nBatch, int nUbatch, int threads, boolean embeddings, int poolingType, int nSeqMax,
+            boolean flashAttention) {
     }
 
     /**

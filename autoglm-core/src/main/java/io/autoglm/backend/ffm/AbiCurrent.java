@@ -114,6 +114,7 @@ final class AbiCurrent extends Abi {
 
         /** enum llama_flash_attn_type: AUTO -1, DISABLED 0, ENABLED 1 */
         static final int FLASH_ATTN_DISABLED = 0;
+        static final int FLASH_ATTN_ENABLED = 1;
 
         private ContextParams() {
         }
@@ -205,8 +206,9 @@ final class AbiCurrent extends Abi {
         ContextParams.COMMON.apply(p, o);
         // evaluate() and mean-pooled embeddings read an output for every token of a sequence
         ContextParams.N_OUTPUTS_MAX_PER_SEQ.set(p, 0L, Math.max(1, o.nBatch()));
-        // AUTO means on for the CPU; off is faster for small models and matches b4916's default
-        ContextParams.FLASH_ATTN_TYPE.set(p, 0L, ContextParams.FLASH_ATTN_DISABLED);
+        // AUTO means on for the CPU; off (the default) is faster for small models and matches b4916's default
+        ContextParams.FLASH_ATTN_TYPE.set(p, 0L, o.flashAttention() ? ContextParams.FLASH_ATTN_ENABLED
+                : ContextParams.FLASH_ATTN_DISABLED);
         // one cache for all sequences, so a prefix is shared by seq_cp without copying (otherwise each
         // sequence gets its own n_ctx / n_seq_max cells and cannot see another's)
         ContextParams.KV_UNIFIED.set(p, 0L, o.nSeqMax() > 1);

@@ -33,6 +33,7 @@ final class FfmDecoder implements BatchDecoder {
     private final int perSequence;
     private final int sequenceIds;
     private final boolean embeddingsWanted;
+    private final boolean flashAttention;
 
     private MemorySegment threadpool = MemorySegment.NULL;
     private MemorySegment ctx = MemorySegment.NULL;
@@ -58,6 +59,7 @@ final class FfmDecoder implements BatchDecoder {
         this.perSequence = pad32(requested);
         this.sequenceIds = spec.sequenceIds();
         this.embeddingsWanted = spec.embeddings();
+        this.flashAttention = spec.flashAttention();
     }
 
     /**
@@ -123,7 +125,7 @@ final class FfmDecoder implements BatchDecoder {
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment params = (MemorySegment) lib.contextDefaultParams.invokeExact((SegmentAllocator) tmp);
             lib.abi.configureContext(params, new Abi.ContextOptions(ctxSize, batchSize, ubatch, threads, embeddings, pooling,
-                    nSeqMax));
+                    nSeqMax, flashAttention && !embeddings));
             NativeLog.takeLastError();
             MemorySegment c = (MemorySegment) lib.initFromModel.invokeExact(model, params);
             if (c.equals(MemorySegment.NULL)) {
