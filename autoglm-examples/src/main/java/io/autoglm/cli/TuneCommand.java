@@ -149,9 +149,13 @@ final class TuneCommand implements Callable<Integer> {
         if (contexts != null) {
             sb.contexts(contexts);
         }
+        TuneSpace space = sb.build();
+        if (space.presets().stream().anyMatch(q -> q != Quantization.NONE)) {
+            QuantizeCommand.requireVectorApi("tune (with presets other than none)");
+        }
         String url = storage != null ? storage : "sqlite:" + defaultStorage(out);
         DeploymentTuner.Builder b = DeploymentTuner.builder().memoryBudget(budget).objective(obj).maxKld(maxKld).trials(trials)
-                .concurrency(concurrency).genTokens(genTokens).kldWindows(kldWindows).seed(seed).space(sb.build()).storage(url);
+                .concurrency(concurrency).genTokens(genTokens).kldWindows(kldWindows).seed(seed).space(space).storage(url);
         if (name != null) {
             b.name(name);
         }

@@ -272,11 +272,13 @@ public final class DeploymentTuner {
     private static String reasons(List<TrialRecord> all) {
         Map<String, Integer> counts = new java.util.LinkedHashMap<>();
         for (TrialRecord r : all) {
-            String why = r.note().isEmpty() ? r.state() : r.note().replaceAll(" [0-9].*", "");
+            String why = r.note().startsWith("over budget") ? "over the memory budget"
+                    : r.note().startsWith("KL ") ? "over the KL limit"
+                    : r.note().isEmpty() ? r.state() : r.state() + " (" + r.note() + ")";
             counts.merge(why, 1, Integer::sum);
         }
         List<String> parts = new ArrayList<>();
-        counts.forEach((k, v) -> parts.add(v + "x " + k));
+        counts.forEach((k, v) -> parts.add(v + " " + k));
         return String.join(", ", parts);
     }
 

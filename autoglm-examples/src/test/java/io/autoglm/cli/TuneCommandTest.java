@@ -95,7 +95,7 @@ class TuneCommandTest {
         a.set(a.indexOf("--memory-budget") + 1, "1M");
         AutoGlmCliTest.Run r = run(a.toArray(String[]::new));
         assertThat(r.exit()).isEqualTo(3);
-        assertThat(r.err()).contains("pruned: over budget:").contains("no trial of 2 completed: 2x over budget")
+        assertThat(r.err()).contains("pruned: over budget:").contains("no trial of 2 completed: 2 over the memory budget; raise --memory-budget")
                 .contains("raise --memory-budget");
         assertThat(tmp.resolve("autoglm.yaml")).doesNotExist();
     }
