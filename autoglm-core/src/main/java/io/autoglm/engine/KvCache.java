@@ -194,6 +194,32 @@ final class KvCache {
         return freed;
     }
 
+    /**
+     * Records that a running sequence's cells from position {@code length} on were removed natively
+     * ({@code seq_rm(seq, length, -1)}); the sequence keeps its first {@code length} positions.
+     *
+     * @return cells that became free
+     */
+    int truncate(int seq, int length) {
+        if (state[seq] != State.RUNNING) {
+            throw new IllegalStateException("sequence " + seq + " is " + state[seq] + ", not running");
+        }
+        ArrayList<Node> path = paths[seq];
+        int freed = 0;
+        for (int i = path.size() - 1; i >= length; i--) {
+            Node n = path.remove(i);
+            n.runningRefs--;
+            if (--n.refs == 0) {
+                n.parent.children.remove(n);
+                used--;
+                freed++;
+            } else if (n.runningRefs == 0) {
+                cachedOnly++; // still held, but only by cached holders now
+            }
+        }
+        return freed;
+    }
+
     /** Moves a cached holder to the most recently used end. */
     void touch(int seq) {
         if (lru.remove(seq)) {

@@ -212,6 +212,28 @@ class BatchingTest {
     }
 
     @Test
+    void sequencesGeneratedInLockStep_areCachedUpToTheirPrompt_andOneGeneratedAloneWhole() throws Exception {
+        // 8 prompts generated together: their generated cells are one in every 8, so only the prompts stay cached
+        try (LanguageModel m = builder().parallel(8).prefixCacheTokens(4096).embeddings(false).build()) {
+            List<Completion> out = concurrently(m, PROMPTS.stream().map(p -> greedy(p, 40)).toList());
+            int prompts = out.stream().mapToInt(c -> c.usage().promptTokens()).sum();
+            ModelStats s = m.stats();
+            assertThat(s.prefixCacheCells()).as("no generated cell of a lock-step sequence is kept")
+                    .isLessThanOrEqualTo(prompts).isPositive();
+            // the prompts themselves are still found
+            Completion again = m.complete(greedy(PROMPTS.get(3), 40));
+            assertThat(again.usage().cachedPromptTokens()).isEqualTo(again.usage().promptTokens() - 1);
+            assertThat(again.tokens()).containsExactly(out.get(3).tokens());
+            // a request that ran alone keeps its reply too: continuing its text reads only the new tokens
+            int[] prompt = m.tokenize(PROMPTS.get(3));
+            int[] held = java.util.Arrays.copyOf(prompt, prompt.length + again.tokens().length - 1);
+            System.arraycopy(again.tokens(), 0, held, prompt.length, again.tokens().length - 1);
+            Completion next = m.complete(CompletionRequest.builder().promptTokens(held).maxTokens(4).ignoreEos(true).build());
+            assertThat(next.usage().cachedPromptTokens()).isEqualTo(held.length - 1);
+        }
+    }
+
+    @Test
     void cancel_freesTheSequencesCells_andOthersGoOn() throws Exception {
         try (LanguageModel m = builder().parallel(2).prefixCache(false).embeddings(false).build()) {
             long idle = m.stats().kvCellsUsed();

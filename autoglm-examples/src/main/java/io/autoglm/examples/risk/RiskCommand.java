@@ -69,7 +69,7 @@ public final class RiskCommand implements Runnable {
         Integer trainDays;
 
         @Option(names = "--online", description = "last transactions scored one by one through the online path "
-                + "(default: min(20000, 10 % of --transactions))")
+                + "(default: min(20000, 10 %% of --transactions))")
         Integer online;
 
         @Option(names = "--trials", defaultValue = "20", description = "tuning trials (default: ${DEFAULT-VALUE})")
