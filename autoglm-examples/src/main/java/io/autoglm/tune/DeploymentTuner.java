@@ -247,7 +247,9 @@ public final class DeploymentTuner {
                     listener.trialFinished(record(f), done, trials);
                 }
             }
-            List<TrialRecord> all = study.trials().stream().map(DeploymentTuner::record).toList();
+            // queued trials (an interrupted one queued again, not run because the goal was reached) are not shown
+            List<TrialRecord> all = study.trials().stream().filter(t -> t.state() != TrialState.WAITING)
+                    .map(DeploymentTuner::record).toList();
             TrialRecord best = null;
             for (TrialRecord r : all) {
                 if (r.value(objective).isPresent() && (best == null || better(r, best))) {
