@@ -14,10 +14,12 @@ module io.autoglm.core {
     exports io.autoglm.grammar;
     exports io.autoglm.hub;
     exports io.autoglm.memory;
+    exports io.autoglm.routing;
     exports io.autoglm.validate;
     exports io.autoglm.internal to io.autoglm.quant, io.autoglm.backend.jni;
 
     uses io.autoglm.backend.InferenceBackend;
     uses io.autoglm.memory.QuantizationProvider;
+    uses io.autoglm.routing.EmbeddingProvider;
     provides io.autoglm.backend.InferenceBackend with io.autoglm.backend.ffm.FfmBackend;
 }

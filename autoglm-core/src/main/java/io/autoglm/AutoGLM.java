@@ -43,7 +43,7 @@ public final class AutoGLM {
      * @param library a {@code libllama} file or the folder holding it; null for the configured
      *     default (system property {@code autoglm.native.library}, else the environment variable
      *     {@code AUTOGLM_NATIVE_LIBRARY}, else the bundled b4916)
-     * @return the library's path and ABI generation, as {@link ModelInfo#nativeLibrary()} reports it
+     * @return the library's path, llama.cpp release and the seam that serves it, as {@link ModelInfo#nativeLibrary()} reports it
      * @throws ModelLoadException when it cannot be loaded or is not a supported llama.cpp build
      */
     public static String describeNativeLibrary(Path library) {
@@ -171,9 +171,20 @@ public final class AutoGLM {
         }
 
         /**
-         * @param v use flash attention for generation (default false). It changes speed, not results beyond rounding;
-         *     whether it is faster depends on the model, the context and the hardware ({@code autoglm tune} measures
-         *     it). FFM backend only; the JNI backend ignores it
+         * @param v where the layers run: {@link Device#CPU} keeps them all on the CPU; a GPU device offloads every layer
+         *     (or {@link #gpuLayers(int)} of them) and needs a llama.cpp build with that backend, else {@link #build()}
+         *     throws a {@link ModelLoadException} naming how to get one ({@code native/GPU.md}). Default: none named,
+         *     {@link #gpuLayers(int)} decides
+         * @return this
+         */
+        public Builder device(Device v) {
+            spec.device(Objects.requireNonNull(v, "device"));
+            return this;
+        }
+
+        /**
+         * @param v true to compute attention with llama.cpp's flash-attention kernels (default false). Offered on the
+         *     current llama.cpp generation ({@link #nativeLibrary(Path)}); the bundled b4916 refuses it when loading
          * @return this
          */
         public Builder flashAttention(boolean v) {

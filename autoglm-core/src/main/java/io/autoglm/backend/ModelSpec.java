@@ -1,6 +1,7 @@
 package io.autoglm.backend;
 
 import io.autoglm.Backend;
+import io.autoglm.Device;
 import io.autoglm.LoadProgressListener;
 import io.autoglm.Quantization;
 import io.autoglm.internal.Checks;
@@ -16,6 +17,9 @@ import java.util.Objects;
  * {@link #prefixCacheTokens()} for cached prefixes) and {@link #sequenceIds()} sequence ids.
  */
 public final class ModelSpec {
+    /** {@link #effectiveGpuLayers()} for "every layer" on a GPU device (more than any model has). */
+    public static final int ALL_LAYERS = 9999;
+
     /** Most sequence ids a llama context takes (llama.cpp's {@code LLAMA_MAX_SEQ}). */
     public static final int MAX_SEQUENCE_IDS = 256;
 
@@ -37,6 +41,7 @@ public final class ModelSpec {
     private final LoadProgressListener progress;
     private final int maxQueuedRequests;
     private final boolean embeddings;
+    private final Device device;
     private final boolean flashAttention;
 
     private ModelSpec(Builder b) {
@@ -58,6 +63,7 @@ public final class ModelSpec {
         this.progress = b.progress;
         this.maxQueuedRequests = b.maxQueuedRequests;
         this.embeddings = b.embeddings;
+        this.device = b.device;
         this.flashAttention = b.flashAttention;
     }
 
@@ -95,6 +101,7 @@ public final class ModelSpec {
         b.progress = progress;
         b.maxQueuedRequests = maxQueuedRequests;
         b.embeddings = embeddings;
+        b.device = device;
         b.flashAttention = flashAttention;
         return b;
     }
@@ -186,6 +193,30 @@ public final class ModelSpec {
         return gpuLayers;
     }
 
+    /**
+     * @return layers to offload once {@link #device()} is applied: 0 on the CPU, every layer on a GPU device
+     *     unless {@link #gpuLayers()} says how many
+     */
+    public int effectiveGpuLayers() {
+        if (device == null) {
+            return gpuLayers;
+        }
+        if (!device.isGpu()) {
+            return 0;
+        }
+        return gpuLayers > 0 ? gpuLayers : ALL_LAYERS;
+    }
+
+    /** @return the device asked for, or null when none was named (then {@link #gpuLayers()} decides alone) */
+    public Device device() {
+        return device;
+    }
+
+    /** @return whether flash attention is asked for (the current llama.cpp generation only) */
+    public boolean flashAttention() {
+        return flashAttention;
+    }
+
     /** @return a llama.cpp build to use, or null for the default */
     public Path nativeLibrary() {
         return nativeLibrary;
@@ -221,17 +252,12 @@ public final class ModelSpec {
         return embeddings;
     }
 
-    /** @return whether the generation context uses flash attention (FFM backend) */
-    public boolean flashAttention() {
-        return flashAttention;
-    }
-
     @Override
     public String toString() {
         return "ModelSpec[" + path + ", " + backend + ", threads=" + threads + ", context=" + contextSize + ", parallel="
                 + parallel + ", batch=" + batchSize + "/" + ubatchSize + ", prefixCache=" + (prefixCache ? prefixCacheTokens : "off")
-                + (flashAttention ? ", flashAttention" : "")
-                + (nativeLibrary == null ? "" : ", library=" + nativeLibrary) + ", quantization=" + quantization + "]";
+                + (nativeLibrary == null ? "" : ", library=" + nativeLibrary) + ", quantization=" + quantization
+                + (device == null ? "" : ", device=" + device) + (flashAttention ? ", flashAttention" : "") + "]";
     }
 
     /** Builder for {@link ModelSpec}; setters validate at once. */
@@ -254,6 +280,7 @@ public final class ModelSpec {
         private LoadProgressListener progress;
         private int maxQueuedRequests = 256;
         private boolean embeddings = true;
+        private Device device;
         private boolean flashAttention;
 
         private Builder() {
@@ -333,12 +360,6 @@ public final class ModelSpec {
             return this;
         }
 
-        /** @param v use flash attention in the generation context (default false) @return this */
-        public Builder flashAttention(boolean v) {
-            flashAttention = v;
-            return this;
-        }
-
         /** @param v layers to offload, &gt;= 0 @return this */
         public Builder gpuLayers(int v) {
             gpuLayers = Checks.atLeast("gpuLayers", v, 0);
@@ -390,6 +411,18 @@ public final class ModelSpec {
         /** @param v whether embeddings will be requested @return this */
         public Builder embeddings(boolean v) {
             embeddings = v;
+            return this;
+        }
+
+        /** @param v where the layers run, or null to let {@link #gpuLayers(int)} decide alone @return this */
+        public Builder device(Device v) {
+            device = v;
+            return this;
+        }
+
+        /** @param v use flash attention (the current llama.cpp generation only; refused on b4916) @return this */
+        public Builder flashAttention(boolean v) {
+            flashAttention = v;
             return this;
         }
 

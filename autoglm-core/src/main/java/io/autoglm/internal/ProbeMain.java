@@ -46,6 +46,10 @@ public final class ProbeMain {
             a.add("memoryBudget=" + s.memoryBudgetBytes());
         }
         a.add("embeddings=" + s.embeddings());
+        if (s.device() != null) {
+            a.add("device=" + s.device().name());
+        }
+        a.add("flashAttention=" + s.flashAttention());
         return a;
     }
 
@@ -74,6 +78,10 @@ public final class ProbeMain {
             if (o.containsKey("memoryBudget")) {
                 b.memoryBudget(Long.parseLong(o.get("memoryBudget")));
             }
+            if (o.containsKey("device")) {
+                b.device(io.autoglm.Device.valueOf(o.get("device")));
+            }
+            b.flashAttention(Boolean.parseBoolean(o.getOrDefault("flashAttention", "false")));
             try (LanguageModel m = b.build()) {
                 m.complete(CompletionRequest.builder().prompt("Hello, world").maxTokens(1).ignoreEos(true).build());
                 if (Boolean.parseBoolean(o.get("embeddings"))) {

@@ -59,6 +59,17 @@ public final class OpenAiServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Replaces the accepted API keys while the server runs (e.g. on a configuration reload); their request and token
+     * buckets start afresh, and requests already admitted go on.
+     *
+     * @param keys the keys to accept from now on; empty = every request is let in
+     */
+    public void apiKeys(Collection<ApiKey> keys) {
+        Objects.requireNonNull(keys, "keys");
+        api.apiKeys(List.copyOf(keys));
+    }
+
     /** @return the port listened on (the one picked when the builder said 0) */
     public int port() {
         return api.port();

@@ -60,6 +60,16 @@ public final class JniBackend implements InferenceBackend {
                     + io.autoglm.internal.BundledLibrary.KHERUD_VERSION + "; nativeLibrary(" + spec.nativeLibrary()
                     + ") needs the ffm backend");
         }
+        if (spec.device() != null && spec.device().isGpu()) {
+            throw new ModelLoadException("device " + spec.device() + ": the jni backend runs only the CPU library bundled in "
+                    + "de.kherud:llama " + io.autoglm.internal.BundledLibrary.KHERUD_VERSION + "; use the ffm backend with a "
+                    + "llama.cpp build that has the " + spec.device().registryName() + " backend (" + spec.device().cmakeOption()
+                    + ", see native/GPU.md)");
+        }
+        if (spec.flashAttention()) {
+            throw new ModelLoadException("flashAttention needs the ffm backend on the current llama.cpp generation; "
+                    + "the jni backend does not offer it");
+        }
         io.autoglm.internal.Checks.modelFile(spec.path());
         return JniModel.load(spec);
     }

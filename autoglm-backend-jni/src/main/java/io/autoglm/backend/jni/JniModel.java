@@ -106,8 +106,8 @@ final class JniModel implements SerialBackendModel {
                 .skipWarmup()
                 .enableSpecial()
                 .disableLog();
-        if (spec.gpuLayers() > 0) {
-            p.setGpuLayers(spec.gpuLayers()); // on a CPU-only build llama.cpp prints a warning to stderr
+        if (spec.effectiveGpuLayers() > 0) {
+            p.setGpuLayers(spec.effectiveGpuLayers()); // on a CPU-only build llama.cpp prints a warning to stderr
         }
         if (spec.chatTemplate() != null) {
             p.setChatTemplate(spec.chatTemplate());

@@ -21,7 +21,7 @@ import java.lang.invoke.VarHandle;
  * {@code libjllama} with llama, ggml and the OpenMP CPU backend linked in. Layouts from
  * {@code reference/llama-b4916-abi.md}, checked against the binary in {@code StructLayoutTest}.
  */
-final class AbiB4916 extends Abi {
+final class AbiB4916 extends LayoutAbi {
     static final String NAME = "b4916";
 
     /** {@code struct llama_model_params}, 64 bytes. */
@@ -82,7 +82,6 @@ final class AbiB4916 extends Abi {
                 ADDRESS.withName("abort_callback"),
                 ADDRESS.withName("abort_callback_data")).withName("llama_context_params");
         static final ContextParamFields COMMON = ContextParamFields.of(LAYOUT);
-        static final VarHandle FLASH_ATTN = Structs.field(LAYOUT, "flash_attn");
 
         private ContextParams() {
         }
@@ -129,7 +128,6 @@ final class AbiB4916 extends Abi {
     @Override
     void configureContext(MemorySegment p, ContextOptions o) {
         ContextParams.COMMON.apply(p, o);
-        ContextParams.FLASH_ATTN.set(p, 0L, o.flashAttention());
         // defrag_thold stays off (the default): b4916's defragmentation graph can fail a GGML_ASSERT and abort
         // the process; the engine splits a batch that finds no contiguous room instead
     }

@@ -29,7 +29,7 @@ import java.nio.file.Path;
  * folder, and a persistent ggml threadpool for more than one thread (without it every decode
  * creates fresh threads and decode can stall on a small machine).
  */
-final class AbiCurrent extends Abi {
+final class AbiCurrent extends LayoutAbi {
     static final String NAME = "current";
 
     /** {@code struct llama_model_params}, 80 bytes. */
@@ -195,6 +195,11 @@ final class AbiCurrent extends Abi {
     }
 
     @Override
+    boolean offersFlashAttention() {
+        return true;
+    }
+
+    @Override
     void configureModel(MemorySegment p, ModelOptions o) {
         ModelParams.COMMON.apply(p, o); // n_gpu_layers: the library's default is -1 (all layers)
         ModelParams.LOAD_MODE.set(p, 0L, o.useMmap() ? ModelParams.LOAD_MMAP : ModelParams.LOAD_NONE);
@@ -206,7 +211,7 @@ final class AbiCurrent extends Abi {
         ContextParams.COMMON.apply(p, o);
         // evaluate() and mean-pooled embeddings read an output for every token of a sequence
         ContextParams.N_OUTPUTS_MAX_PER_SEQ.set(p, 0L, Math.max(1, o.nBatch()));
-        // AUTO means on for the CPU; off (the default) is faster for small models and matches b4916's default
+        // AUTO means on for the CPU; off (the default here) is faster for small models and matches b4916's default
         ContextParams.FLASH_ATTN_TYPE.set(p, 0L, o.flashAttention() ? ContextParams.FLASH_ATTN_ENABLED
                 : ContextParams.FLASH_ATTN_DISABLED);
         // one cache for all sequences, so a prefix is shared by seq_cp without copying (otherwise each

@@ -18,8 +18,11 @@ import java.util.stream.Stream;
  * llama.cpp C API. The default library is the one bundled in {@code de.kherud:llama} (llama.cpp
  * b4916); {@link ModelSpec#nativeLibrary()} points at another build (a file, or a folder holding
  * {@code libllama}/{@code libjllama}), as do the system property {@value #LIBRARY_PROPERTY} and the
- * environment variable {@value #LIBRARY_ENV}; the library is probed (b4916 or the current ABI
- * generation) and refused with a clear message when its generation is not supported. Needs native access ({@code --enable-native-access=ALL-UNNAMED} on
+ * environment variable {@value #LIBRARY_ENV}. A build with the AutoGLM shim beside it
+ * ({@code libautoglm_shim}, compiled against its own {@code llama.h}; docs/native-seam.md) is served through
+ * the shim, whatever its release; without one the library is probed (b4916 or the current ABI generation)
+ * and refused with a clear message, naming the command that builds the shim, when its generation is not
+ * supported. Needs native access ({@code --enable-native-access=ALL-UNNAMED} on
  * the class path, or the module's name on the module path).
  *
  * <p>Registered as a {@link java.util.ServiceLoader} provider of {@link InferenceBackend}; the engine
@@ -46,6 +49,12 @@ public final class FfmBackend implements InferenceBackend {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(spec.path(), "spec.path");
         LlamaLibrary lib = library(spec.nativeLibrary());
+        checkDevice(lib, spec);
+        if (spec.flashAttention() && !lib.abi.offersFlashAttention()) {
+            throw new ModelLoadException("flashAttention is offered on the current llama.cpp generation only; " + lib.describe()
+                    + " is " + lib.abi.generation() + ": point nativeLibrary (or -D" + LIBRARY_PROPERTY + ", " + LIBRARY_ENV
+                    + ") at a current build, or turn flashAttention off");
+        }
         Checks.modelFile(spec.path());
         return FfmModel.load(lib, spec);
     }
@@ -59,6 +68,36 @@ public final class FfmBackend implements InferenceBackend {
         LlamaLibrary lib = library(nativeLibrary);
         Checks.modelFile(model);
         return FfmModel.loadVocabOnly(lib, model);
+    }
+
+    /**
+     * Refuses a GPU device the library has no backend for, naming the devices it has and how to get a build that has
+     * one.
+     */
+    static void checkDevice(LlamaLibrary lib, ModelSpec spec) {
+        io.autoglm.Device want = spec.device();
+        if (want == null || !want.isGpu()) {
+            return;
+        }
+        List<LlamaLibrary.DeviceInfo> devices = lib.devices();
+        for (LlamaLibrary.DeviceInfo d : devices) {
+            if (d.registry().equalsIgnoreCase(want.registryName())) {
+                return;
+            }
+        }
+        throw new ModelLoadException("device " + want + " is not available: the llama.cpp library " + lib.describe()
+                + " has " + (devices.isEmpty() ? "no device list" : "only " + devices) + ". Build llama.cpp with "
+                + want.cmakeOption() + " and point nativeLibrary (--native-library, AUTOGLM_NATIVE_LIBRARY) at it: "
+                + "see native/GPU.md; or use device cpu");
+    }
+
+    /**
+     * @param nativeLibrary a file or folder, or null for the configured/bundled one
+     * @return the ggml devices of that library, as {@code REGISTRY (name, description)}
+     * @throws ModelLoadException when it cannot be loaded or is not a supported llama.cpp build
+     */
+    public static List<String> devices(Path nativeLibrary) {
+        return library(nativeLibrary).devices().stream().map(LlamaLibrary.DeviceInfo::toString).toList();
     }
 
     /** System property naming a llama.cpp build (file or folder) used when the spec names none. */
@@ -96,7 +135,7 @@ public final class FfmBackend implements InferenceBackend {
      * Loads and probes a llama.cpp library without loading a model (for tools such as {@code autoglm inspect}).
      *
      * @param nativeLibrary a file or folder, or null for the configured/bundled one
-     * @return the library's path and ABI generation, as {@link io.autoglm.ModelInfo#nativeLibrary()} reports it
+     * @return the library's path, llama.cpp release and seam, as {@link io.autoglm.ModelInfo#nativeLibrary()} reports it
      * @throws ModelLoadException when it cannot be loaded or is not a supported llama.cpp build
      */
     public static String describeLibrary(Path nativeLibrary) {

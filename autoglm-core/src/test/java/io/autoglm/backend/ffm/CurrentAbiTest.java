@@ -102,38 +102,6 @@ class CurrentAbiTest {
     }
 
     @Test
-    void configureContext_setsFlashAttention_onBothGenerations() throws Throwable {
-        LlamaLibrary cur = current();
-        LlamaLibrary old = FfmBackend.library(null);
-        try (Arena a = Arena.ofConfined()) {
-            for (boolean on : new boolean[] {true, false}) {
-                Abi.ContextOptions o = new Abi.ContextOptions(512, 256, 128, 2, false, Abi.POOLING_UNSPECIFIED, 4, on);
-                MemorySegment c = (MemorySegment) cur.contextDefaultParams.invokeExact((SegmentAllocator) a);
-                cur.abi.configureContext(c, o);
-                assertThat((int) AbiCurrent.ContextParams.FLASH_ATTN_TYPE.get(c, 0L)).isEqualTo(on ? 1 : 0);
-                MemorySegment b = (MemorySegment) old.contextDefaultParams.invokeExact((SegmentAllocator) a);
-                old.abi.configureContext(b, o);
-                assertThat((boolean) AbiB4916.ContextParams.FLASH_ATTN.get(b, 0L)).isEqualTo(on);
-            }
-        }
-    }
-
-    @Test
-    void flashAttention_givesTheGreedyTokensOfTheDefault_onStories260K() {
-        ModelSpec.Builder s = ModelSpec.builder(TestModels.stories260K()).backend(Backend.FFM).threads(2).contextSize(512)
-                .nativeLibrary(CurrentLlama.folder()).parallel(1).prefixCache(false).maxQueuedRequests(16).embeddings(false);
-        try (FfmModel plain = (FfmModel) new FfmBackend().load(s.build());
-                FfmModel flash = (FfmModel) new FfmBackend().load(s.flashAttention(true).build())) {
-            for (String prompt : List.of("Once upon a time", "The little dog")) {
-                int[] p = plain.tokenize(prompt, true, true);
-                int[] a = FfmTestSupport.generate(plain, p, SamplingParams.greedy(), 48, true, null).ids();
-                assertThat(FfmTestSupport.generate(flash, p, SamplingParams.greedy(), 48, true, null).ids())
-                        .as("'%s'", prompt).hasSize(48).containsExactly(a);
-            }
-        }
-    }
-
-    @Test
     void threadpool_isCreatedForTwoThreads_andNotForOne() {
         LlamaLibrary lib = current();
         assertThat(lib.abi.createThreadpool(1)).isEqualTo(MemorySegment.NULL);

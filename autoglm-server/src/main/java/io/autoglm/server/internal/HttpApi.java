@@ -50,6 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final HeaderName CACHE_HEADER = HeaderNames.create("X-AutoGLM-Cache");
+    private static final HeaderName ROUTE_HEADER = HeaderNames.create("X-AutoGLM-Route");
     private static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
     private static final String JSON = "application/json";
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -57,7 +58,7 @@ public final class HttpApi {
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Settings settings;
-    private final Gate gate;
+    private volatile Gate gate;
     private final ResponseCache cache;
     private final ServerMetrics metrics;
     private final OpenAiService service;
@@ -76,6 +77,15 @@ public final class HttpApi {
                 .maxPromptTokens(settings.maxPromptTokens()).build();
         this.timeoutMillis = settings.requestTimeout().toMillis();
         settings.registry().models().forEach(m -> metrics.model(m.id(), m.model()));
+    }
+
+    /**
+     * Replaces the accepted API keys (their rate buckets start afresh); requests already admitted are not affected.
+     *
+     * @param keys the new keys; empty = no authentication
+     */
+    public void apiKeys(List<io.autoglm.server.ApiKey> keys) {
+        gate = new Gate(keys);
     }
 
     /** Starts listening. */
@@ -186,6 +196,8 @@ public final class HttpApi {
     private static final class Call {
         String model = "";
         int status = 200;
+        final List<ServedModel> used = new ArrayList<>(1);
+        io.autoglm.server.RoutedModel routed;
     }
 
     @FunctionalInterface
@@ -219,6 +231,13 @@ public final class HttpApi {
                 call.status = 500;
                 sendError(res, internal());
             } finally {
+                for (ServedModel m : call.used) {
+                    try {
+                        settings.registry().release(m);
+                    } catch (RuntimeException e) {
+                        LOG.warn("the model registry failed to release {}: {}", m, e.toString());
+                    }
+                }
                 metrics.activeRequests.decrementAndGet();
                 metrics.request(route, call.model, call.status, System.nanoTime() - t0);
             }
@@ -284,9 +303,37 @@ public final class HttpApi {
     }
 
     private ServedModel resolve(String name, Gate.KeyState key, Call call) {
+        if (settings.registry().routes(name)) {
+            throw OpenAiException.invalid("model", "model '" + name + "' chooses a model by the request's text, which only "
+                    + "chat and completions requests have; name a model here");
+        }
+        return resolve(name, key, call, null);
+    }
+
+    /**
+     * Finds the named model, or lets the registry route a routing name such as {@code auto} by the request's text.
+     *
+     * @param text the request's text for routing (null: this endpoint does not route)
+     */
+    private ServedModel resolve(String name, Gate.KeyState key, Call call, java.util.function.Supplier<String> text) {
         ServedModel m;
         try {
-            m = settings.registry().find(name).orElseThrow(() -> OpenAiException.modelNotFound(name));
+            if (text != null && settings.registry().routes(name)) {
+                io.autoglm.server.RoutedModel r;
+                try {
+                    r = settings.registry().route(name, text.get(), s -> key == null || key.key.allows(s.id()));
+                } catch (IllegalStateException e) {
+                    throw new OpenAiException(404, "invalid_request_error", "model", "model_not_found",
+                            "model '" + name + "' found no model to route to: " + e.getMessage(), 0);
+                }
+                m = r.model();
+                call.used.add(m);
+                call.routed = r;
+                metrics.routed(m.id(), r.decision().task());
+            } else {
+                m = settings.registry().find(name).orElseThrow(() -> OpenAiException.modelNotFound(name));
+                call.used.add(m);
+            }
         } catch (ModelUnavailableException e) {
             throw new OpenAiException(503, "server_error", "model", "model_loading", e.getMessage(), e.retryAfterSeconds());
         }
@@ -296,6 +343,61 @@ public final class HttpApi {
         call.model = m.id();
         metrics.model(m.id(), m.model());
         return m;
+    }
+
+    /** Says which model a routed request went to, and why, in a header (every routed answer, streams too). */
+    private static void routeHeader(ServerResponse res, Call call) {
+        if (call.routed != null) {
+            io.autoglm.routing.RoutingDecision d = call.routed.decision();
+            res.header(ROUTE_HEADER, String.format(java.util.Locale.ROOT, "%s; task=%s; confidence=%.2f; score=%.3f",
+                    call.routed.model().id(), d.task(), d.prediction().confidence(), d.score()));
+        }
+    }
+
+    /** Adds a {@code routing} object to a routed answer's JSON (the answer is unchanged otherwise). */
+    private static byte[] withRouting(byte[] json, Call call) {
+        if (call.routed == null) {
+            return json;
+        }
+        io.autoglm.routing.RoutingDecision d = call.routed.decision();
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    OpenAiJson.mapper().readTree(json);
+            com.fasterxml.jackson.databind.node.ObjectNode r = n.putObject("routing");
+            r.put("model", call.routed.model().id());
+            r.put("task", d.task());
+            r.put("confidence", round(d.prediction().confidence()));
+            r.put("score", round(d.score()));
+            r.put("reason", d.reason());
+            r.put("millis", round(d.nanos() / 1e6));
+            com.fasterxml.jackson.databind.node.ArrayNode c = r.putArray("candidates");
+            for (io.autoglm.routing.RoutingDecision.Candidate x : d.candidates()) {
+                c.addObject().put("model", x.model()).put("score", round(x.score())).put("fit", round(x.fit()));
+            }
+            return OpenAiJson.mapper().writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1e4) / 1e4;
+    }
+
+    /** @return the text a chat is routed by: its last user message (else the last message with content) */
+    private static String routingText(List<ChatCompletionRequest.Message> messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            ChatCompletionRequest.Message m = messages.get(i);
+            if ("user".equals(m.role()) && m.content() != null) {
+                return m.content();
+            }
+        }
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).content() != null) {
+                return messages.get(i).content();
+            }
+        }
+        return "";
     }
 
     private boolean cacheWanted(ServerRequest req, boolean deterministic) {
@@ -315,7 +417,8 @@ public final class HttpApi {
     private void chat(ServerRequest req, ServerResponse res, Call call) throws Exception {
         Gate.KeyState key = auth(req);
         ChatCompletionRequest r = RequestParser.chat(body(req));
-        ServedModel m = resolve(r.model(), key, call);
+        ServedModel m = resolve(r.model(), key, call, () -> routingText(r.messages()));
+        routeHeader(res, call);
         Gate.admitRequest(key);
         String cacheKey = null;
         if (cacheWanted(req, r.params().deterministic())) {
@@ -329,7 +432,7 @@ public final class HttpApi {
                     OpenAiService.replay((ChatCompletion) hit.value(), r.includeUsage()).forEach(c -> events.add(OpenAiJson.bytes(c)));
                     writeEvents(res, events);
                 } else {
-                    sendJson(res, 200, hit.json());
+                    sendJson(res, 200, withRouting(hit.json(), call));
                 }
                 return;
             }
@@ -354,13 +457,15 @@ public final class HttpApi {
         if (cacheKey != null && complete(done)) {
             cache.put(cacheKey, new ResponseCache.Entry(json, answer));
         }
-        sendJson(res, 200, json);
+        sendJson(res, 200, withRouting(json, call));
     }
 
     private void completions(ServerRequest req, ServerResponse res, Call call) throws Exception {
         Gate.KeyState key = auth(req);
         CompletionsRequest r = RequestParser.completions(body(req));
-        ServedModel m = resolve(r.model(), key, call);
+        ServedModel m = resolve(r.model(), key, call, () -> r.prompts().isEmpty() || r.prompts().get(0).text() == null ? ""
+                : r.prompts().get(0).text());
+        routeHeader(res, call);
         Gate.admitRequest(key);
         String cacheKey = null;
         if (cacheWanted(req, r.params().deterministic())) {
@@ -374,7 +479,7 @@ public final class HttpApi {
                     OpenAiService.replay((TextCompletion) hit.value(), r.includeUsage()).forEach(c -> events.add(OpenAiJson.bytes(c)));
                     writeEvents(res, events);
                 } else {
-                    sendJson(res, 200, hit.json());
+                    sendJson(res, 200, withRouting(hit.json(), call));
                 }
                 return;
             }
@@ -399,7 +504,7 @@ public final class HttpApi {
         if (cacheKey != null && complete(done)) {
             cache.put(cacheKey, new ResponseCache.Entry(json, answer));
         }
-        sendJson(res, 200, json);
+        sendJson(res, 200, withRouting(json, call));
     }
 
     private void embeddings(ServerRequest req, ServerResponse res, Call call) throws Exception {

@@ -46,12 +46,37 @@ final class ServerMetrics {
     }
 
     private final java.util.Set<String> modelGauges = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicReference<io.autoglm.LanguageModel>> current =
+            new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> routed = new ConcurrentHashMap<>();
+
+    /** The model now served under an id; a closed one reads as NaN until the next is published. */
+    private record LiveModel(java.util.concurrent.atomic.AtomicReference<io.autoglm.LanguageModel> ref) {
+        double read(java.util.function.ToDoubleFunction<io.autoglm.ModelStats> f) {
+            try {
+                return f.applyAsDouble(ref.get().stats());
+            } catch (IllegalStateException closed) {
+                return Double.NaN;
+            }
+        }
+    }
+
+    /** Counts a request that {@code model: "auto"} (or another routing name) sent to a model for a task. */
+    void routed(String model, String task) {
+        routed.computeIfAbsent(model + '\0' + task, x -> Counter.builder("autoglm.server.routed.requests")
+                .tags("model", model, "task", task).description("requests routed to a model by task recognition")
+                .register(registry)).increment();
+    }
 
     /** Publishes the engine's own statistics ({@code LanguageModel.stats()}) of a model, once per model id. */
-    void model(String id, io.autoglm.LanguageModel m) {
+    void model(String id, io.autoglm.LanguageModel model) {
+        java.util.concurrent.atomic.AtomicReference<io.autoglm.LanguageModel> ref =
+                current.computeIfAbsent(id, x -> new java.util.concurrent.atomic.AtomicReference<>());
+        ref.set(model); // a reloaded registry may serve another model under the same id: the meters follow it
         if (!modelGauges.add(id)) {
             return;
         }
+        LiveModel m = new LiveModel(ref);
         gauge("autoglm.model.queued.requests", id, m, s -> s.queuedRequests(), "requests waiting to be admitted");
         gauge("autoglm.model.busy.sequences", id, m, s -> s.busySequences(), "sequences being prefilled or generating");
         gauge("autoglm.model.parallel", id, m, s -> s.parallel(), "sequences decoded together at most");
@@ -69,20 +94,20 @@ final class ServerMetrics {
         counter("autoglm.model.cached.prompt.tokens", id, m, s -> s.cachedPromptTokens(), "prompt tokens reused from the prefix cache");
         counter("autoglm.model.preemptions", id, m, s -> s.preemptions(), "sequences pre-empted because the KV cache was full");
         for (io.autoglm.ModelStats.Outcome o : io.autoglm.ModelStats.Outcome.values()) {
-            io.micrometer.core.instrument.FunctionCounter.builder("autoglm.model.requests", m, x -> x.stats().requests(o))
+            io.micrometer.core.instrument.FunctionCounter.builder("autoglm.model.requests", m, x -> x.read(s -> s.requests(o)))
                     .tags("model", id, "outcome", o.name().toLowerCase(java.util.Locale.ROOT))
                     .description("engine requests by outcome (rejected = queue full)").register(registry);
         }
     }
 
-    private void gauge(String name, String id, io.autoglm.LanguageModel m, java.util.function.ToDoubleFunction<io.autoglm.ModelStats> f,
+    private void gauge(String name, String id, LiveModel m, java.util.function.ToDoubleFunction<io.autoglm.ModelStats> f,
             String description) {
-        Gauge.builder(name, m, x -> f.applyAsDouble(x.stats())).tag("model", id).description(description).register(registry);
+        Gauge.builder(name, m, x -> x.read(f)).tag("model", id).description(description).register(registry);
     }
 
-    private void counter(String name, String id, io.autoglm.LanguageModel m, java.util.function.ToDoubleFunction<io.autoglm.ModelStats> f,
+    private void counter(String name, String id, LiveModel m, java.util.function.ToDoubleFunction<io.autoglm.ModelStats> f,
             String description) {
-        io.micrometer.core.instrument.FunctionCounter.builder(name, m, x -> f.applyAsDouble(x.stats())).tag("model", id)
+        io.micrometer.core.instrument.FunctionCounter.builder(name, m, x -> x.read(f)).tag("model", id)
                 .description(description).register(registry);
     }
 
