@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class, InspectCommand.class, QuantizeCommand.class, EvalCommand.class,
             HpoCommand.class, TuneCommand.class, io.autoglm.examples.train.TrainCommand.class,
             PullCommand.class, ModelsCommand.class, RmCommand.class, io.autoglm.examples.risk.RiskCommand.class,
-            ServeCommand.class, ConfigCommand.class})
+            ServeCommand.class, ConfigCommand.class, BenchCommand.class})
 public final class AutoGlmCli implements Runnable {
     /** Exit code for a bad model or input. */
     public static final int EXIT_BAD_INPUT = 3;

@@ -147,9 +147,9 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, String> named = parseModels();
         List<ApiKey> keys = keys();
         OpenAiServer.Builder sb = OpenAiServer.builder().host(host).port(port)
-                .responseCache(cacheSize.strip().equals("0") ? 0 : ModelOptions.parseSize(cacheSize))
+                .responseCache(cacheSize.strip().equals("0") ? 0 : ModelOptions.parseSize("--cache-size", cacheSize))
                 .responseCacheTtl(Duration.ofSeconds(cacheTtlSeconds))
-                .maxBodyBytes(ModelOptions.parseSize(maxBody))
+                .maxBodyBytes(ModelOptions.parseSize("--max-body", maxBody))
                 .maxPromptTokens(maxPromptTokens)
                 .requestTimeout(Duration.ofSeconds(timeoutSeconds))
                 .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
@@ -227,7 +227,11 @@ final class ServeCommand implements Callable<Integer> {
             b.parallel(parallel);
         }
         if (quantize != null) {
-            b.quantization(ModelOptions.quantization(quantize));
+            io.autoglm.Quantization q = ModelOptions.quantization(quantize);
+            if (q != io.autoglm.Quantization.NONE) {
+                QuantizeCommand.requireVectorApi("--quantize " + quantize);
+            }
+            b.quantization(q);
         }
         if (memoryBudget != null) {
             b.memoryBudget(ModelOptions.parseSize(memoryBudget));
@@ -367,7 +371,11 @@ final class ServeCommand implements Callable<Integer> {
     private List<ApiKey> keys() throws IOException {
         List<ApiKey> keys = new ArrayList<>();
         for (String k : apiKeys) {
-            keys.addAll(ApiKey.parse(k));
+            try {
+                keys.addAll(ApiKey.parse(k));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--api-key: " + e.getMessage());
+            }
         }
         if (apiKeyFile != null) {
             if (!Files.isRegularFile(apiKeyFile)) {
