@@ -20,8 +20,8 @@ trap 'rm -rf "$WORK"' EXIT
 read -r -a FLAGS <<< "${MVN_FLAGS:--B -ntp}"
 REPO=(-Dmaven.repo.local="$WORK/repo" -Dmaven.repo.local.tail="${AUTOGLM_M2_TAIL:-$HOME/.m2/repository}")
 
-echo "consumer-check: installing autoglm-bom and autoglm-core into $WORK/repo"
-./mvnw "${FLAGS[@]}" -q "${REPO[@]}" install -DskipTests -pl autoglm-bom,autoglm-core -am
+echo "consumer-check: installing autoglm-bom, autoglm-core and autoglm-backend-jni into $WORK/repo"
+./mvnw "${FLAGS[@]}" -q "${REPO[@]}" install -DskipTests -pl autoglm-bom,autoglm-core,autoglm-backend-jni -am
 
 # the snippet: the first ```xml block after the guide's "### Maven coordinates" heading
 SNIPPET=$(awk '/^### Maven coordinates/ {h=1} h && /^```xml/ {x=1; next} x && /^```/ {exit} x {print}' docs/user-guide.md)
@@ -59,6 +59,16 @@ JAVA
 ( cd "$WORK/consumer" && "$ROOT/mvnw" "${FLAGS[@]}" -q "${REPO[@]}" \
     org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath -Dmdep.outputFile="$WORK/cp.txt" )
 CP=$(cat "$WORK/cp.txt")
+# the JNI backend is the optional module the guide's table names: the same snippet plus that one dependency
+mkdir -p "$WORK/consumer-jni"
+JNI_DEP='<dependency><groupId>io.autoglm</groupId><artifactId>autoglm-backend-jni</artifactId></dependency>'
+awk -v dep="$JNI_DEP" '{ lines[NR] = $0 } /<\/dependencies>/ { last = NR }
+    END { for (i = 1; i <= NR; i++) { if (i == last) print "    " dep; print lines[i] } }' "$WORK/consumer/pom.xml" \
+    | sed 's#<artifactId>consumer</artifactId>#<artifactId>consumer-jni</artifactId>#' > "$WORK/consumer-jni/pom.xml"
+( cd "$WORK/consumer-jni" && "$ROOT/mvnw" "${FLAGS[@]}" -q "${REPO[@]}" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.11.0:build-classpath -Dmdep.outputFile="$WORK/cp-jni.txt" )
+CP_JNI=$(cat "$WORK/cp-jni.txt")
+case "$CP_JNI" in *autoglm-backend-jni-0.1.0-SNAPSHOT.jar*) ;; *) echo "consumer-check: autoglm-backend-jni missing from the JNI consumer's class path: $CP_JNI" >&2; exit 1 ;; esac
 for jar in autoglm-core-0.1.0-SNAPSHOT.jar slf4j-api- slf4j-simple- llama-4.2.0.jar; do
   case "$CP" in *"$jar"*) ;; *) echo "consumer-check: $jar missing from the consumer's class path: $CP" >&2; exit 1 ;; esac
 done
@@ -73,7 +83,8 @@ if [ ! -f "$MODEL" ]; then
 fi
 EXPECTED=", there was a little girl named Lily | STOP"   # the README's Java API example prints this
 for backend in FFM JNI; do
-  out=$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$CP" "$WORK/consumer/Main.java" "$MODEL" "$backend" \
+  cp="$CP"; [ "$backend" = JNI ] && cp="$CP_JNI"
+  out=$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" "$WORK/consumer/Main.java" "$MODEL" "$backend" \
         2> "$WORK/err.txt") || { cat "$WORK/err.txt" >&2; echo "consumer-check: $backend run failed" >&2; exit 1; }
   [ "$out" = "$EXPECTED" ] || { echo "consumer-check: $backend printed '$out', expected '$EXPECTED'" >&2; exit 1; }
   if grep -E ' WARN |WARNING' "$WORK/err.txt" >&2; then
