@@ -225,6 +225,29 @@ final class TreeShap {
     }
 
     /**
+     * The margin (log-odds) of one row by walking each tree to its leaf, summed in double in tree order:
+     * a deterministic function of the row, so every path that scores with it gives identical numbers.
+     *
+     * @param x the row
+     * @return the base margin plus the leaf values
+     */
+    double margin(double[] x) {
+        if (x.length != features) {
+            throw new IllegalArgumentException("row must have " + features + " features, had " + x.length);
+        }
+        double m = baseMargin;
+        for (int node : roots) {
+            while (left[node] >= 0) {
+                double xv = x[feature[node]];
+                boolean goLeft = Double.isNaN(xv) ? defaultLeft[node] : (float) xv < split[node];
+                node = goLeft ? left[node] : right[node];
+            }
+            m += value[node];
+        }
+        return m;
+    }
+
+    /**
      * One node of the recursion. The path of this call lives at {@code start} in the scratch arrays; it
      * is the parent's path (copied from {@code parentStart}) extended by the feature that led here.
      */
