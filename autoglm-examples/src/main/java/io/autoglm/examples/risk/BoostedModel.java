@@ -13,7 +13,8 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 /**
  * Gradient-boosted trees (XGBoost, {@code binary:logistic}, histogram method) over the
  * {@link Features}: training round by round, probabilities, and per-feature contributions (exact
- * TreeSHAP values from XGBoost's contribution output, which add up with the bias to the margin).
+ * TreeSHAP values from XGBoost's contribution output, which add up with the bias to the margin; for
+ * one row, the same values computed in Java by {@link TreeShap}).
  * Not thread-safe.
  */
 public final class BoostedModel implements AutoCloseable {

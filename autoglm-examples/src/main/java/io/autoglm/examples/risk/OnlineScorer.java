@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * The online path: one transaction at a time, in one database transaction each (all or nothing):
  * check the customer, insert the transaction, compute its features with the database's window
- * query over the customer's last 7 days, score it (XGBoost contributions), apply the rules, record
+ * query over the customer's last 7 days, score it (exact SHAP contributions), apply the rules, record
  * the decision. A failing record raises {@link ScoringException} and leaves nothing behind; when
  * the database went away, the next record reconnects. Single-threaded.
  *
@@ -44,7 +44,7 @@ public final class OnlineScorer implements AutoCloseable {
      * @param contributions every feature's SHAP value and, last, the bias (log-odds)
      * @param logisticScore the baseline's probability, for comparison
      * @param nanos wall time of the whole path (database, model, rules, commit)
-     * @param cpuNanos CPU time of the calling thread on that path (the database and XGBoost run on it)
+     * @param cpuNanos CPU time of the calling thread on that path (the database runs on it)
      */
     public record Result(Decision decision, FeatureRow features, float[] contributions, double logisticScore, long nanos,
             long cpuNanos) {
