@@ -7,6 +7,7 @@
 module io.autoglm.server {
     requires transitive io.autoglm.core;
     requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
     requires com.github.benmanes.caffeine;
     requires io.helidon.webserver;
     requires io.helidon.http;
@@ -19,6 +20,7 @@ module io.autoglm.server {
 
     exports io.autoglm.server;
     exports io.autoglm.server.openai;
+    exports io.autoglm.server.config;
 
     opens io.autoglm.server.openai to com.fasterxml.jackson.databind;
 }

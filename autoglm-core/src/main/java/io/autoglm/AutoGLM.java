@@ -43,7 +43,7 @@ public final class AutoGLM {
      * @param library a {@code libllama} file or the folder holding it; null for the configured
      *     default (system property {@code autoglm.native.library}, else the environment variable
      *     {@code AUTOGLM_NATIVE_LIBRARY}, else the bundled b4916)
-     * @return the library's path and ABI generation, as {@link ModelInfo#nativeLibrary()} reports it
+     * @return the library's path, llama.cpp release and the seam that serves it, as {@link ModelInfo#nativeLibrary()} reports it
      * @throws ModelLoadException when it cannot be loaded or is not a supported llama.cpp build
      */
     public static String describeNativeLibrary(Path library) {

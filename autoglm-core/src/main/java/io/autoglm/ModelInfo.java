@@ -47,7 +47,12 @@ public interface ModelInfo {
     /** @return the backend serving the model ({@code ffm} or {@code jni}) */
     String backend();
 
-    /** @return the native library that serves it (path, llama.cpp ABI generation and version) */
+    /**
+     * @return the native library that serves it: the file, the llama.cpp generation or release, and the seam
+     *     through which the FFM backend drives it, e.g. {@code .../libjllama.so (llama.cpp b4916; seam: bundled layout)},
+     *     {@code .../libllama.v0.5.0.so (llama.cpp current ABI, version 0.5.0-dev; seam: known generation current)} or
+     *     {@code .../libllama.so (llama.cpp b10256-6c8dcaa; seam: shim .../libautoglm_shim.so)} (docs/native-seam.md)
+     */
     String nativeLibrary();
 
     /** @return time taken to load the model, in milliseconds */

@@ -66,7 +66,9 @@ class BatchingTest {
 
     @AfterAll
     void close() {
-        callers.shutdownNow();
+        if (callers != null) { // null when open() was aborted (an optional native build that is not there)
+            callers.shutdownNow();
+        }
         if (batched != null) {
             batched.close();
         }

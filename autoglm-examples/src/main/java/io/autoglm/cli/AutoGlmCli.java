@@ -11,9 +11,9 @@ import picocli.CommandLine.Command;
         description = "Run, quantize and tune GGUF language models in-process.",
         subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, ChatCommand.class, EmbedCommand.class,
             TokenizeCommand.class, InspectCommand.class, QuantizeCommand.class, EvalCommand.class,
-            HpoCommand.class, io.autoglm.examples.train.TrainCommand.class,
+            HpoCommand.class, TuneCommand.class, io.autoglm.examples.train.TrainCommand.class,
             PullCommand.class, ModelsCommand.class, RmCommand.class, io.autoglm.examples.risk.RiskCommand.class,
-            ServeCommand.class})
+            ServeCommand.class, ConfigCommand.class, BenchCommand.class})
 public final class AutoGlmCli implements Runnable {
     /** Exit code for a bad model or input. */
     public static final int EXIT_BAD_INPUT = 3;

@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code autoglm inspect}: describes a GGUF file (read by the Java reader only; nothing native is
  * loaded, so it is also the safe way to look at an untrusted file). With {@code --native-library} it also
- * probes that llama.cpp build (no model is loaded) and reports its ABI generation.
+ * probes that llama.cpp build (no model is loaded) and reports its release and the seam that serves it.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Describe a GGUF file: architecture, sizes, metadata and tensors (no native code unless --native-library is given).")
@@ -51,9 +51,10 @@ final class InspectCommand implements Callable<Integer> {
     boolean verbose;
 
     @Option(names = "--native-library", paramLabel = "PATH", arity = "0..1", fallbackValue = DEFAULT_LIBRARY,
-            description = "also load and probe a llama.cpp build and report its ABI generation: this libllama file or "
-                    + "folder, or without PATH the one models run on (-Dautoglm.native.library, else "
-                    + "AUTOGLM_NATIVE_LIBRARY, else the bundled b4916)")
+            description = "also load and probe a llama.cpp build and report its release and the seam that serves it "
+                    + "(bundled layout, known generation, or the AutoGLM shim beside it): this libllama file or folder, "
+                    + "or without PATH the one models run on (-Dautoglm.native.library, else AUTOGLM_NATIVE_LIBRARY, "
+                    + "else the bundled b4916)")
     String nativeLibrary;
 
     /** The value of a bare {@code --native-library}: the configured default library. */

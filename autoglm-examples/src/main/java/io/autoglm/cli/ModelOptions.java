@@ -93,7 +93,7 @@ final class ModelOptions {
      * @return the hub the CLI resolves model references with
      */
     static ModelHub hub(boolean offline, PrintWriter err) {
-        ModelHub.Builder b = ModelHub.builder().listener(ProgressDisplay.forStderr(err));
+        ModelHub.Builder b = ModelHub.builder().listener(PullProgress.forStderr(err));
         if (offline) {
             b.offline(true);
         }
@@ -159,11 +159,22 @@ final class ModelOptions {
     }
 
     /**
-     * @param v a size: bytes, or a number with K, M, G or T (powers of 1024, optional trailing B or iB)
+     * @param v the value of {@code --memory-budget}: bytes, or a number with K, M, G or T (powers of 1024, optional
+     *     trailing B or iB)
      * @return bytes
      * @throws IllegalArgumentException for anything else
      */
     static long parseSize(String v) {
+        return parseSize("--memory-budget", v);
+    }
+
+    /**
+     * @param flag the flag the value was given to, named in the error
+     * @param v a size: bytes, or a number with K, M, G or T (powers of 1024, optional trailing B or iB)
+     * @return bytes
+     * @throws IllegalArgumentException naming the flag, for anything else
+     */
+    static long parseSize(String flag, String v) {
         String s = v.trim().toUpperCase(Locale.ROOT).replace("IB", "").replace("B", "");
         long mult = 1;
         if (!s.isEmpty()) {
@@ -185,7 +196,7 @@ final class ModelOptions {
             }
             return (long) (n * mult);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--memory-budget must be a positive size such as 512M, 4G or 1073741824, was '"
+            throw new IllegalArgumentException(flag + " must be a positive size such as 512M, 4G or 1073741824, was '"
                     + v + "'");
         }
     }

@@ -78,16 +78,16 @@ final class ModelsCommand implements Callable<Integer> {
             int w = Math.max(4, models.stream().mapToInt(m -> m.displayName().length()).max().orElse(4));
             out.printf(Locale.ROOT, "%-" + w + "s  %9s  %-16s  %s%n", "NAME", "SIZE", "LAST USED", "PATH");
             for (CachedModel m : models) {
-                out.printf(Locale.ROOT, "%-" + w + "s  %9s  %-16s  %s%s%n", m.displayName(), ProgressDisplay.size(m.sizeBytes()),
+                out.printf(Locale.ROOT, "%-" + w + "s  %9s  %-16s  %s%s%n", m.displayName(), PullProgress.size(m.sizeBytes()),
                         WHEN.format(m.lastUsed()), m.path(), m.complete() ? "" : "  (files missing: autoglm rm to clean up)");
             }
             long total = models.stream().mapToLong(CachedModel::sizeBytes).sum();
             out.printf(Locale.ROOT, "%d %s, %s in %s%n", models.size(), models.size() == 1 ? "model" : "models",
-                    ProgressDisplay.size(total), hub.cacheDir());
+                    PullProgress.size(total), hub.cacheDir());
         }
         long partial = hub.partialBytes();
         if (partial > 0) {
-            out.printf(Locale.ROOT, "%s in unfinished downloads (pull again to resume, rm to drop)%n", ProgressDisplay.size(partial));
+            out.printf(Locale.ROOT, "%s in unfinished downloads (pull again to resume, rm to drop)%n", PullProgress.size(partial));
         }
         out.flush();
         return 0;
@@ -114,7 +114,7 @@ final class ModelsCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-" + w + "s  %9s  %-10s  %s%n", "NAME", "SIZE", "CHECKSUM", "DESCRIPTION");
         for (CatalogEntry e : hub.catalog().entries()) {
             boolean pinned = e.files().stream().allMatch(f -> f.sha256() != null);
-            out.printf(Locale.ROOT, "%-" + w + "s  %9s  %-10s  %s%n", e.name(), e.sizeBytes() < 0 ? "?" : ProgressDisplay.size(e.sizeBytes()),
+            out.printf(Locale.ROOT, "%-" + w + "s  %9s  %-10s  %s%n", e.name(), e.sizeBytes() < 0 ? "?" : PullProgress.size(e.sizeBytes()),
                     pinned ? "catalog" : "hub", e.description());
         }
         out.flush();

@@ -75,6 +75,18 @@ public final class Progress implements AutoCloseable {
     /** Bytes, shown in megabytes (10^6). */
     public static final Unit MEGABYTES = new Unit(" MB", 1_000_000);
 
+    /** Bytes, shown in kilobytes (10^3). */
+    public static final Unit KILOBYTES = new Unit(" kB", 1_000);
+
+    /**
+     * @param totalBytes the amount of work in bytes, or negative while unknown
+     * @return {@link #MEGABYTES} from 100 MB (or when unknown), else {@link #KILOBYTES}: the amounts are shown as
+     *         whole units, so a small file counted in megabytes would read {@code 0/1 MB}
+     */
+    public static Unit bytes(long totalBytes) {
+        return totalBytes < 0 || totalBytes >= 100_000_000 ? MEGABYTES : KILOBYTES;
+    }
+
     /** Time between two plain lines. */
     public static final Duration PLAIN_INTERVAL = Duration.ofSeconds(5);
 
@@ -107,8 +119,7 @@ public final class Progress implements AutoCloseable {
      * @return the display; close it when the work ends
      */
     public static Progress start(PrintWriter err, String task, long total, Unit unit) {
-        String asked = asked();
-        return start(err, task, total, unit, mode(), PLAIN_INTERVAL, asked.equals("auto") ? DELAY : Duration.ZERO);
+        return start(err, task, total, unit, mode(), PLAIN_INTERVAL, askedByName() ? Duration.ZERO : DELAY);
     }
 
     /**
@@ -123,6 +134,22 @@ public final class Progress implements AutoCloseable {
      */
     static Progress start(PrintWriter err, String task, long total, Unit unit, Mode mode, Duration plainInterval,
             Duration delay) {
+        return start(err, task, total, unit, mode, plainInterval, delay, 0);
+    }
+
+    /**
+     * @param err where plain lines go
+     * @param task what is done
+     * @param total the amount of work in steps, or negative while unknown
+     * @param unit the unit of the amounts
+     * @param mode how to show it
+     * @param plainInterval time between two plain lines
+     * @param delay nothing is shown before this time
+     * @param already steps done before this display started (a resumed download): counted as done, not in the rate
+     * @return the display
+     */
+    static Progress start(PrintWriter err, String task, long total, Unit unit, Mode mode, Duration plainInterval,
+            Duration delay, long already) {
         Objects.requireNonNull(err, "err");
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(unit, "unit");
@@ -131,6 +158,9 @@ public final class Progress implements AutoCloseable {
         }
         ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(unit.name(), unit.size())
                 .showSpeed();
+        if (already > 0) {
+            b.startsFrom(already, Duration.ZERO);
+        }
         ProgressBarConsumer consumer;
         if (mode == Mode.BAR) {
             consumer = new TerminalLine();
@@ -159,6 +189,11 @@ public final class Progress implements AutoCloseable {
             case "off", "none" -> Mode.OFF;
             default -> throw new IllegalArgumentException("AUTOGLM_PROGRESS must be auto, bar, plain or off, was '" + m + "'");
         };
+    }
+
+    /** @return true when a mode was asked for by name (not {@code auto}): progress is then shown from the start */
+    static boolean askedByName() {
+        return !asked().equals("auto");
     }
 
     /** @return the mode asked for, lower case; {@code auto} when nothing is set */

@@ -72,7 +72,7 @@ final class PullCommand implements Callable<Integer> {
             Json.print(out, o);
         } else {
             String what = r.source() == ResolvedModel.Source.DOWNLOADED ? "pulled" : "already in the cache:";
-            out.printf(Locale.ROOT, "%s %s (%s, sha256 %s)%n%s%n", what, r.reference(), ProgressDisplay.size(r.sizeBytes()),
+            out.printf(Locale.ROOT, "%s %s (%s, sha256 %s)%n%s%n", what, r.reference(), PullProgress.size(r.sizeBytes()),
                     r.files().get(0).sha256(), r.path());
             out.flush();
         }

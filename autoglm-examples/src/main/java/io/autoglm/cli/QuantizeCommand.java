@@ -118,7 +118,8 @@ final class QuantizeCommand implements Callable<Integer> {
             b.threads(threads);
         }
         QuantizationResult r;
-        try (Progress progress = Progress.start(err, "quantize", -1, Progress.MEGABYTES)) {
+        try (Progress progress = Progress.start(err, "quantize", -1,
+                Progress.bytes(inputPath.toFile().length()))) {
             // one call per tensor written, from the worker threads; the total is known from the first call
             b.listener(p -> {
                 progress.total(p.bytesTotal());

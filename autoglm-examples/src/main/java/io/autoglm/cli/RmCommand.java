@@ -37,7 +37,7 @@ final class RmCommand implements Callable<Integer> {
         for (String ref : references) {
             Optional<CachedModel> gone = hub.remove(ref);
             if (gone.isPresent()) {
-                out.println("removed " + gone.get().displayName() + " (" + ProgressDisplay.size(gone.get().sizeBytes()) + ")");
+                out.println("removed " + gone.get().displayName() + " (" + PullProgress.size(gone.get().sizeBytes()) + ")");
             } else {
                 missing.add(ref);
             }

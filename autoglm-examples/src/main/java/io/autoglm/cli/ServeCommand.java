@@ -2,11 +2,15 @@ package io.autoglm.cli;
 
 import io.autoglm.AutoGLM;
 import io.autoglm.Backend;
+import io.autoglm.Device;
 import io.autoglm.LanguageModel;
-import io.autoglm.Quantization;
+import io.autoglm.hub.ModelHub;
+import io.autoglm.hub.ModelReference;
 import io.autoglm.server.ApiKey;
 import io.autoglm.server.OpenAiServer;
 import io.autoglm.server.ServedModel;
+import io.autoglm.server.config.DeployConfig;
+import io.autoglm.server.config.Deployment;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,7 +31,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code autoglm serve}: loads one or more models and serves them over an OpenAI-compatible HTTP API
- * until Ctrl-C / SIGTERM (which drains running requests first).
+ * until Ctrl-C / SIGTERM (which drains running requests first). With {@code --config autoglm.yaml} the models and
+ * server settings come from the file, and SIGHUP reloads it without dropping running requests.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve models over an OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /v1/embeddings, ...).")
@@ -38,9 +43,22 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "[NAME=]PATH",
-            description = "GGUF model to serve, repeatable; NAME is what requests ask for (default: the file name without .gguf)")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "deploy configuration (autoglm.yaml: server, models, routing; see docs/deploy.md); SIGHUP reloads it. "
+                    + "Not combined with the model and server flags")
+    Path config;
+
+    @Option(names = "--model", paramLabel = "[NAME=]REF",
+            description = "model to serve, repeatable: " + ModelOptions.REF_HELP + "; NAME is what requests ask for "
+                    + "(default: the file or catalog name without .gguf)")
     List<String> models = new ArrayList<>();
+
+    @Option(names = "--device", paramLabel = "cpu|cuda|metal|vulkan",
+            description = "where the layers run (default cpu); a GPU needs a llama.cpp build with its backend (native/GPU.md)")
+    String device;
+
+    @Option(names = "--offline", description = "never download models (as HF_HUB_OFFLINE=1): the cache and AUTOGLM_MODELS only")
+    boolean offline;
 
     @Option(names = "--alias", paramLabel = "NAME=ALIAS", description = "another name for a served model, repeatable")
     List<String> aliases = new ArrayList<>();
@@ -109,17 +127,29 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "log details and print stack traces on errors")
     boolean verbose;
 
+    /** Flags that the configuration file replaces. */
+    private static final List<String> FILE_FLAGS = List.of("--model", "--alias", "--chat-template", "--quantize",
+            "--memory-budget", "--parallel", "--ctx", "--threads", "--backend", "--native-library", "--device", "--host",
+            "--port", "--api-key", "--api-key-file", "--cache-size", "--cache-ttl", "--max-body", "--max-prompt-tokens",
+            "--timeout", "--shutdown-timeout", "--metrics-open");
+
     @Override
     public Integer call() throws Exception {
         ModelOptions.configureLogging(verbose);
         HELIDON_LOG.setLevel(verbose ? Level.INFO : Level.WARNING);
+        if (config != null) {
+            return serveConfig();
+        }
+        if (models.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "give --model REF (repeatable) or --config FILE");
+        }
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Path> named = parseModels();
+        Map<String, String> named = parseModels();
         List<ApiKey> keys = keys();
         OpenAiServer.Builder sb = OpenAiServer.builder().host(host).port(port)
-                .responseCache(cacheSize.strip().equals("0") ? 0 : ModelOptions.parseSize(cacheSize))
+                .responseCache(cacheSize.strip().equals("0") ? 0 : ModelOptions.parseSize("--cache-size", cacheSize))
                 .responseCacheTtl(Duration.ofSeconds(cacheTtlSeconds))
-                .maxBodyBytes(ModelOptions.parseSize(maxBody))
+                .maxBodyBytes(ModelOptions.parseSize("--max-body", maxBody))
                 .maxPromptTokens(maxPromptTokens)
                 .requestTimeout(Duration.ofSeconds(timeoutSeconds))
                 .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
@@ -131,7 +161,7 @@ final class ServeCommand implements Callable<Integer> {
         Thread hook = null;
         boolean interrupted = false;
         try {
-            for (Map.Entry<String, Path> e : named.entrySet()) {
+            for (Map.Entry<String, String> e : named.entrySet()) {
                 LanguageModel m = builder(e.getValue()).build();
                 loaded.add(m);
                 ServedModel.Builder served = ServedModel.builder(e.getKey(), m);
@@ -170,8 +200,15 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private AutoGLM.Builder builder(Path path) {
-        AutoGLM.Builder b = AutoGLM.builder().model(path);
+    private AutoGLM.Builder builder(String reference) {
+        AutoGLM.Builder b = AutoGLM.builder().model(reference).modelHub(ModelOptions.hub(offline, spec.commandLine().getErr()));
+        if (device != null) {
+            try {
+                b.device(Device.parse(device));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--device: " + e.getMessage());
+            }
+        }
         b.backend(switch (backend.toLowerCase(Locale.ROOT)) {
             case "ffm" -> Backend.FFM;
             case "jni" -> Backend.JNI;
@@ -190,7 +227,11 @@ final class ServeCommand implements Callable<Integer> {
             b.parallel(parallel);
         }
         if (quantize != null) {
-            b.quantization(Quantization.parse(quantize));
+            io.autoglm.Quantization q = ModelOptions.quantization(quantize);
+            if (q != io.autoglm.Quantization.NONE) {
+                QuantizeCommand.requireVectorApi("--quantize " + quantize);
+            }
+            b.quantization(q);
         }
         if (memoryBudget != null) {
             b.memoryBudget(ModelOptions.parseSize(memoryBudget));
@@ -201,30 +242,116 @@ final class ServeCommand implements Callable<Integer> {
         return b;
     }
 
-    private Map<String, Path> parseModels() {
-        Map<String, Path> out = new LinkedHashMap<>();
+    /** @return model name to reference, in order */
+    private Map<String, String> parseModels() {
+        Map<String, String> out = new LinkedHashMap<>();
         for (String m : models) {
             int eq = m.indexOf('=');
+            // NAME=REF; an https:// URL may hold '=' in its query, so a NAME has no '/'
+            boolean hasName = eq > 0 && m.substring(0, eq).indexOf('/') < 0;
+            String ref = hasName ? m.substring(eq + 1) : m;
+            ModelReference parsed;
+            try {
+                parsed = ModelReference.parse(ref);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--model " + m + ": " + e.getMessage());
+            }
             String name;
-            Path path;
-            if (eq > 0) {
+            if (hasName) {
                 name = m.substring(0, eq);
-                path = Path.of(m.substring(eq + 1));
             } else {
-                path = Path.of(m);
-                name = path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+                String base = switch (parsed) {
+                    case ModelReference.Local l -> l.path().getFileName().toString();
+                    case ModelReference.Hub h -> h.fileName();
+                    case ModelReference.Url u -> u.fileName();
+                    case ModelReference.Catalog c -> c.name();
+                };
+                name = base.replaceFirst("(?i)\\.gguf$", "");
             }
-            if (!Files.isRegularFile(path)) {
-                throw new ParameterException(spec.commandLine(), "--model " + m + ": no such file " + path);
+            if (parsed instanceof ModelReference.Local l && !Files.isRegularFile(l.path())) {
+                throw new ParameterException(spec.commandLine(), "--model " + m + ": no such file " + l.path());
             }
-            if (out.putIfAbsent(name, path) != null) {
-                throw new ParameterException(spec.commandLine(), "--model name '" + name + "' is given twice; name them NAME=PATH");
+            try {
+                ServedModel.checkName("--model NAME", name);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage() + "; name it NAME=REF");
+            }
+            if (out.putIfAbsent(name, ref) != null) {
+                throw new ParameterException(spec.commandLine(), "--model name '" + name + "' is given twice; name them NAME=REF");
             }
         }
         return out;
     }
 
-    private Map<String, List<String>> parseAliases(Map<String, Path> named) {
+    /** {@code serve --config FILE}: the deployment the file describes, reloaded on SIGHUP. */
+    private int serveConfig() {
+        for (String f : FILE_FLAGS) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(f)) {
+                throw new ParameterException(spec.commandLine(), f + " cannot be combined with --config; set it in " + config);
+            }
+        }
+        if (!Files.isRegularFile(config)) {
+            throw new ParameterException(spec.commandLine(), "--config: no such file " + config);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        ModelHub hub = ModelOptions.hub(offline, spec.commandLine().getErr());
+        Deployment d = Deployment.builder(DeployConfig.load(config)).source(config).modelHub(hub).build().start();
+        Thread hook = new Thread(d::close, "autoglm-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        PrintWriter err = spec.commandLine().getErr();
+        Object previous = SignalReload.install(() -> reload(d, err));
+        boolean interrupted = false;
+        try {
+            DeployConfig c = d.config();
+            out.printf(Locale.ROOT, "autoglm: serving %s at %s/v1%s from %s (SIGHUP reloads it, Ctrl-C stops)%n",
+                    String.join(", ", d.modelNames()), d.server().url(),
+                    c.server().apiKeys().isEmpty() ? " without API keys" : " with " + c.server().apiKeys().size() + " API key(s)",
+                    config);
+            out.flush();
+            d.server().awaitShutdown();
+        } catch (InterruptedException e) {
+            interrupted = true; // stop serving; the interrupt is restored after the clean-up below
+        } finally {
+            SignalReload.restore(previous);
+            d.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or ran
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /**
+     * What SIGHUP does: reads the file again and serves it, or keeps serving the previous configuration; one line on
+     * stderr either way.
+     *
+     * @param d the running deployment
+     * @param err where the outcome is reported
+     * @return true when the new configuration is served
+     */
+    static boolean reload(Deployment d, PrintWriter err) {
+        boolean ok;
+        String line;
+        try {
+            line = "autoglm: reloaded " + d.config().file() + ": " + d.reload();
+            ok = true;
+        } catch (RuntimeException e) {
+            line = "autoglm: reload failed, still serving the previous configuration: " + e.getMessage();
+            ok = false;
+        }
+        synchronized (err) {
+            err.println(line);
+            err.flush();
+        }
+        return ok;
+    }
+
+    private Map<String, List<String>> parseAliases(Map<String, String> named) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (String a : aliases) {
             int eq = a.indexOf('=');
@@ -244,7 +371,11 @@ final class ServeCommand implements Callable<Integer> {
     private List<ApiKey> keys() throws IOException {
         List<ApiKey> keys = new ArrayList<>();
         for (String k : apiKeys) {
-            keys.addAll(ApiKey.parse(k));
+            try {
+                keys.addAll(ApiKey.parse(k));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--api-key: " + e.getMessage());
+            }
         }
         if (apiKeyFile != null) {
             if (!Files.isRegularFile(apiKeyFile)) {

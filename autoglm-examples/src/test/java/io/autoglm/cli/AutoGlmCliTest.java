@@ -251,6 +251,70 @@ class AutoGlmCliTest {
                 .contains("bench");
     }
 
+    /**
+     * Every command of the tree, the hub's, the server's and the examples' included, answers {@code --help} with exit 0
+     * and a bad flag with exit 2, one line naming the command and the flag, and one pointing at its {@code --help}.
+     */
+    @Test
+    void everyCommand_helpExits0_andAnUnknownFlagExits2WithTheCommandsHint() {
+        List<String> paths = new ArrayList<>();
+        collect(AutoGlmCli.commandLine(), "", paths);
+        assertThat(paths).contains("generate", "pull", "models", "rm", "serve", "risk demo", "risk score", "hpo bench", "train",
+                "quantize", "eval");
+        for (String path : paths) {
+            String[] cmd = path.split(" ");
+            // picocli reports a help text it cannot format (a lone '%') on System.err
+            java.io.PrintStream oldErr = System.err;
+            java.io.ByteArrayOutputStream picocliWarnings = new java.io.ByteArrayOutputStream();
+            Run help;
+            System.setErr(new java.io.PrintStream(picocliWarnings, true, StandardCharsets.UTF_8));
+            try {
+                help = run(concat(cmd, "--help"));
+            } finally {
+                System.setErr(oldErr);
+            }
+            assertThat(help.exit()).as(path).isZero();
+            assertThat(help.out()).as(path).startsWith("Usage: autoglm " + path);
+            assertThat(picocliWarnings.toString(StandardCharsets.UTF_8)).as(path).doesNotContain("picocli WARN");
+            Run bad = run(concat(cmd, "--no-such-flag"));
+            assertThat(bad.exit()).as(path + ": " + bad.err()).isEqualTo(2);
+            assertThat(bad.out()).as(path).isEmpty();
+            assertThat(bad.err()).as(path).startsWith("autoglm " + path + ": ")
+                    .contains("Try 'autoglm " + path + " --help' for the options.");
+        }
+    }
+
+    private static void collect(CommandLine cl, String prefix, List<String> paths) {
+        cl.getSubcommands().forEach((name, sub) -> {
+            if (name.equals("help")) {
+                return;
+            }
+            String path = prefix.isEmpty() ? name : prefix + " " + name;
+            if (sub.getSubcommands().isEmpty()) {
+                paths.add(path);
+            } else {
+                collect(sub, path, paths);
+            }
+        });
+    }
+
+    /** bin/autoglm builds only the named subcommand ({@link AutoGlmCli#commandLineFor}): the same messages and codes. */
+    @Test
+    void theOneCommandTree_ofMain_reportsLikeTheWholeTree() {
+        for (String[] args : List.of(args("generate", "--model", "x.gguf", "--prompt", "x", "--max-tokens", "-1"),
+                args("pull"), args("frobnicate"), args("risk", "frobnicate"), args("serve", "--model", "x=/none.gguf"))) {
+            CommandLine one = AutoGlmCli.commandLineFor(args);
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            one.setOut(new PrintWriter(out, true));
+            one.setErr(new PrintWriter(err, true));
+            int exit = one.execute(args);
+            Run whole = run(args);
+            assertThat(exit).as(String.join(" ", args)).isEqualTo(whole.exit()).isEqualTo(2);
+            assertThat(err.toString()).as(String.join(" ", args)).isEqualTo(whole.err());
+        }
+    }
+
     /** Checked before the model is loaded: the model path does not even exist. */
     @Test
     void flagValueOutOfRange_exits2NamingTheFlagAndTheLimit_beforeAnythingIsLoaded(@TempDir Path dir) {

@@ -115,6 +115,8 @@ class HubCliTest {
             ChildJvm.Result models = cli(env, "models", "--json");
             assertThat(models.exit()).as(models.err()).isZero();
             JsonNode list = JSON.readTree(models.out());
+            JsonConventions.assertSnakeCase(list);
+            assertThat(models.out().strip().lines()).as("compact").hasSize(1);
             assertThat(list).hasSize(1);
             JsonNode m = list.get(0);
             assertThat(m.get("reference").asText()).isEqualTo("hf://" + STORIES_PATH + "/tinyllamas/stories260K.gguf@" + STORIES_REVISION);
@@ -149,6 +151,8 @@ class HubCliTest {
             ChildJvm.Result r = cli(env, "pull", "hf://someone/tiny/s.gguf", "--json");
             assertThat(r.exit()).as(r.err()).isZero();
             JsonNode o = JSON.readTree(r.out());
+            JsonConventions.assertSnakeCase(o);
+            assertThat(r.out().strip().lines()).as("compact").hasSize(1);
             assertThat(o.get("source").asText()).isEqualTo("downloaded");
             assertThat(o.get("size_bytes").asLong()).isEqualTo(stories.length);
             assertThat(o.at("/files/0/sha256").asText()).isEqualTo(FakeHub.sha256(stories));
@@ -201,6 +205,8 @@ class HubCliTest {
         AutoGlmCliTest.Run r = run("models", "--catalog", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode a = JSON.readTree(r.out());
+        JsonConventions.assertSnakeCase(a);
+        assertThat(r.out().strip().lines()).as("compact").hasSize(1);
         JsonNode stories = null;
         for (JsonNode e : a) {
             if (e.get("name").asText().equals("stories260k")) {
@@ -214,19 +220,34 @@ class HubCliTest {
     }
 
     @Test
-    void progressDisplay_plainLinesAreRateLimited_terminalRedrawsInPlace() {
+    void pullProgress_isTheCliProgress_plainLinesWithRateAndTimeLeft_andOneLinePerVerifiedFile() {
         StringWriter plain = new StringWriter();
-        ProgressDisplay p = new ProgressDisplay(new PrintWriter(plain), false, Duration.ofHours(1));
+        PullProgress p = new PullProgress(new PrintWriter(plain), Progress.Mode.PLAIN, Duration.ofHours(1), Duration.ZERO);
         p.onProgress(new DownloadProgress("r", "m.gguf", 1, 1, 1_000_000, 4_000_000, 2_000_000, false));
-        p.onProgress(new DownloadProgress("r", "m.gguf", 1, 1, 2_000_000, 4_000_000, 2_000_000, false)); // within the hour: not shown
+        p.onProgress(new DownloadProgress("r", "m.gguf", 1, 1, 2_000_000, 4_000_000, 2_000_000, false));
         p.onProgress(new DownloadProgress("r", "m.gguf", 1, 1, 4_000_000, 4_000_000, 0, true));
-        assertThat(plain.toString().lines()).containsExactly(
-                "autoglm: pulling m.gguf 1.0 MB of 4.0 MB (25%), 2.0 MB/s, 2 s left",
-                "autoglm: pulled m.gguf 4.0 MB, verified");
+        p.onProgress(new DownloadProgress("r", "a-00002-of-00002.gguf", 2, 2, 500, 1000, 0, false));
+        p.onProgress(new DownloadProgress("r", "a-00002-of-00002.gguf", 2, 2, 1000, 1000, 0, true));
+        List<String> lines = plain.toString().lines().toList();
+        assertThat(lines).as(plain.toString()).contains("autoglm: pulled m.gguf 4.0 MB, verified",
+                "autoglm: pulled a-00002-of-00002.gguf (2/2) 1.0 kB, verified");
+        List<String> bars = lines.stream().filter(l -> !l.startsWith("autoglm: ")).toList();
+        assertThat(bars).as(plain.toString()).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("pull ")
+                .containsPattern("\\d+/\\d+ kB \\(\\d+:\\d\\d:\\d\\d / (\\d+:\\d\\d:\\d\\d|\\?)\\) [0-9.?]+ ?kB/s"));
+        assertThat(bars).anySatisfy(l -> assertThat(l).startsWith("pull m.gguf 100%").contains("4000/4000 kB"));
+        assertThat(bars).anySatisfy(l -> assertThat(l).startsWith("pull a-00002-of-00002.gguf (2/2) 100%").contains("1/1 kB"));
+        assertThat(plain.toString()).doesNotContain("\r").doesNotContain("\u001b");
 
-        StringWriter tty = new StringWriter();
-        ProgressDisplay t = new ProgressDisplay(new PrintWriter(tty), true, Duration.ofSeconds(5));
-        t.onProgress(new DownloadProgress("r", "a-00001-of-00002.gguf", 1, 2, 500, 1000, 0, false));
-        assertThat(tty.toString()).isEqualTo("\rpulling a-00001-of-00002.gguf (1/2) [############            ] 500 B of 1.0 kB (50%)\u001b[K");
+        StringWriter off = new StringWriter();
+        PullProgress o = new PullProgress(new PrintWriter(off), Progress.Mode.OFF, Duration.ofSeconds(5), Duration.ZERO);
+        o.onProgress(new DownloadProgress("r", "m.gguf", 1, 1, 4_000_000, 4_000_000, 0, true));
+        assertThat(off.toString()).isEmpty();
+    }
+
+    @Test
+    void sizes_arePowersOf1000() {
+        assertThat(PullProgress.size(999)).isEqualTo("999 B");
+        assertThat(PullProgress.size(1_234_567)).isEqualTo("1.2 MB");
+        assertThat(PullProgress.size(5_600_000_000L)).isEqualTo("5.6 GB");
     }
 }

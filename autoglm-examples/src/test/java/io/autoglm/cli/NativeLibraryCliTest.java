@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.autoglm.testing.fixtures.CurrentLlama;
 import io.autoglm.testing.fixtures.NativeLibs;
+import io.autoglm.testing.fixtures.ShimLlama;
 import io.autoglm.testing.fixtures.TestModels;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code --native-library}: generate and inspect report which llama.cpp build and ABI generation serve a model. */
@@ -23,9 +26,9 @@ class NativeLibraryCliTest {
         JsonNode c = cur.json();
         JsonNode d = dflt.json();
         assertThat(c.get("native_library").asText()).contains(CurrentLlama.libllama().getFileName().toString())
-                .contains("current ABI, version 0.5.0-dev");
+                .contains("current ABI, version 0.5.0-dev; seam: known generation current");
         if (System.getProperty("autoglm.native.library") == null && System.getenv("AUTOGLM_NATIVE_LIBRARY") == null) {
-            assertThat(d.get("native_library").asText()).contains("libjllama").contains("b4916");
+            assertThat(d.get("native_library").asText()).contains("libjllama").contains("b4916; seam: bundled layout");
         }
         assertThat(c.get("tokens")).isEqualTo(d.get("tokens"));
         assertThat(c.get("tokens").size()).isEqualTo(24);
@@ -64,6 +67,28 @@ class NativeLibraryCliTest {
         AutoGlmCliTest.Run nothing = AutoGlmCliTest.run("inspect");
         assertThat(nothing.exit()).isEqualTo(2);
         assertThat(nothing.err()).contains("give --model, --native-library or both");
+    }
+
+    @Test
+    void inspect_andGenerate_onABuildWithTheShim_nameTheReleaseAndTheShim_andGiveB4916sTokens() {
+        Path dir = ShimLlama.current();
+        String model = TestModels.stories260K().toString();
+        AutoGlmCliTest.Run text = AutoGlmCliTest.run("inspect", "--model", model, "--native-library", dir.toString());
+        assertThat(text.exit()).as(text.err()).isZero();
+        assertThat(text.out()).containsPattern("native_library +" + Pattern.quote(ShimLlama.libllama(dir).toString())
+                + " \\(llama\\.cpp v0\\.5\\.0 \\(node-llama-cpp 3\\.22\\.1\\); seam: shim "
+                + Pattern.quote(dir.resolve("libautoglm_shim.so").toString()) + "\\)");
+        AutoGlmCliTest.Run alone = AutoGlmCliTest.run("inspect", "--native-library", dir.toString(), "--json");
+        assertThat(alone.exit()).as(alone.err()).isZero();
+        assertThat(alone.json().get("native_library").asText()).endsWith("seam: shim " + dir.resolve("libautoglm_shim.so") + ")");
+        AutoGlmCliTest.Run shim = AutoGlmCliTest.run("generate", "--model", model, "--prompt", "Once upon a time",
+                "--max-tokens", "24", "--ignore-eos", "--threads", "2", "--native-library", dir.toString(), "--json");
+        AutoGlmCliTest.Run dflt = AutoGlmCliTest.run("generate", "--model", model, "--prompt", "Once upon a time",
+                "--max-tokens", "24", "--ignore-eos", "--threads", "2", "--json");
+        assertThat(shim.exit()).as(shim.err()).isZero();
+        assertThat(dflt.exit()).as(dflt.err()).isZero();
+        assertThat(shim.json().get("native_library").asText()).contains("seam: shim");
+        assertThat(shim.json().get("tokens")).isEqualTo(dflt.json().get("tokens"));
     }
 
     @Test

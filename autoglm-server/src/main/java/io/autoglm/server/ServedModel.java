@@ -86,7 +86,13 @@ public final class ServedModel {
         return "ServedModel[" + id + (aliases.isEmpty() ? "" : ", aliases=" + aliases) + "]";
     }
 
-    static String checkName(String what, String v) {
+    /**
+     * @param what the parameter's name for the message
+     * @param v a model name or alias
+     * @return {@code v}
+     * @throws IllegalArgumentException unless it is 1-128 letters, digits or {@code ._:/@+-} starting with a letter or digit
+     */
+    public static String checkName(String what, String v) {
         Objects.requireNonNull(v, what);
         if (!NAME.matcher(v).matches()) {
             throw new IllegalArgumentException(what + " must be 1-128 letters, digits or ._:/@+- starting with a letter or "

@@ -18,14 +18,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One generation of the llama.cpp C API: everything a binding has to do differently between
- * generations lives in a subclass, nothing generation-specific lives elsewhere. Today there is
- * {@link AbiB4916} (the library bundled in {@code de.kherud:llama:4.2.0}) and {@link AbiCurrent}
- * ({@code reference/llama-current-abi.md}: 80/160-byte params, {@code llama_memory_*},
- * re-typed {@code llama_sampler_init_penalties}, run-time loaded CPU backend, threadpool).
- * {@link #probe} picks one from symbol presence and the default-params sizes measured by canary.
+ * One generation of the llama.cpp C API, or the shim that adapts any generation: everything a
+ * binding has to do differently between generations lives in a subclass, nothing
+ * generation-specific lives elsewhere. Two generations are described by hand-written layouts
+ * ({@link LayoutAbi}): {@link AbiB4916} (the library bundled in {@code de.kherud:llama:4.2.0}) and
+ * {@link AbiCurrent} ({@code reference/llama-current-abi.md}: 80/160-byte params, {@code llama_memory_*},
+ * re-typed {@code llama_sampler_init_penalties}, run-time loaded CPU backend, threadpool). Any other
+ * build is served by {@link AbiShim}: a small library compiled against that build's own
+ * {@code llama.h} ({@code native/shim}, {@code docs/native-seam.md}) and found beside it.
+ * {@link #probe} picks one: the shim when it is present, else a generation from symbol presence and
+ * the default-params sizes measured by canary.
  */
-abstract sealed class Abi permits AbiB4916, AbiCurrent {
+abstract sealed class Abi permits LayoutAbi, AbiShim {
     /** Symbols every supported generation exports with the same signature. */
     static final List<String> COMMON_SYMBOLS = List.of(
             "llama_backend_init", "llama_log_set", "llama_model_default_params", "llama_context_default_params",
@@ -110,23 +114,16 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
     static final int POOLING_MEAN = 1;
 
     private final String generation;
-    private final StructLayout modelParamsLayout;
-    private final StructLayout contextParamsLayout;
     private final long measuredModelParams;
     private final long measuredContextParams;
 
     /**
      * @param generation the generation's name
-     * @param modelParamsLayout its {@code struct llama_model_params}
-     * @param contextParamsLayout its {@code struct llama_context_params}
      * @param measuredModelParams the default model params' size measured in the library, or -1
      * @param measuredContextParams the default context params' size measured in the library, or -1
      */
-    Abi(String generation, StructLayout modelParamsLayout, StructLayout contextParamsLayout, long measuredModelParams,
-            long measuredContextParams) {
+    Abi(String generation, long measuredModelParams, long measuredContextParams) {
         this.generation = generation;
-        this.modelParamsLayout = modelParamsLayout;
-        this.contextParamsLayout = contextParamsLayout;
         this.measuredModelParams = measuredModelParams;
         this.measuredContextParams = measuredContextParams;
     }
@@ -166,21 +163,36 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
     void freeThreadpool(MemorySegment threadpool) {
     }
 
-    /** @return {@code struct llama_model_params} of this generation */
-    final StructLayout modelParamsLayout() {
-        return modelParamsLayout;
+    /**
+     * @return which seam serves the library, for {@code ModelInfo.nativeLibrary()}: {@code bundled layout},
+     *     {@code known generation NAME} or {@code shim PATH}
+     */
+    abstract String seam(Path library);
+
+    /**
+     * Loads a model ({@code llama_model_load_from_file} with the library's defaults patched by {@code options}).
+     *
+     * @param lib the library
+     * @param path the model file as a C string
+     * @param options how to load it
+     * @return the {@code llama_model *}, or NULL when llama.cpp refused it (its reason is in the log)
+     */
+    abstract MemorySegment loadModel(LlamaLibrary lib, MemorySegment path, ModelOptions options) throws Throwable;
+
+    /**
+     * Creates a context ({@code llama_init_from_model} with the library's defaults patched by {@code options}).
+     *
+     * @return the {@code llama_context *}, or NULL when llama.cpp refused it
+     */
+    abstract MemorySegment newContext(LlamaLibrary lib, MemorySegment model, ContextOptions options) throws Throwable;
+
+    /**
+     * @param name a {@code llama_*} function that {@link LlamaLibrary} binds
+     * @return an address with the same signature to call instead, or NULL to call the library's own
+     */
+    MemorySegment replacement(String name) {
+        return MemorySegment.NULL;
     }
-
-    /** @return {@code struct llama_context_params} of this generation */
-    final StructLayout contextParamsLayout() {
-        return contextParamsLayout;
-    }
-
-    /** Patches library defaults (already in {@code params}) with our options. */
-    abstract void configureModel(MemorySegment params, ModelOptions options);
-
-    /** Patches library defaults (already in {@code params}) with our options. */
-    abstract void configureContext(MemorySegment params, ContextOptions options);
 
     /** Empties the KV cache/memory of a context. */
     abstract void clearMemory(MemorySegment ctx);
@@ -231,12 +243,17 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
     }
 
     /**
-     * Picks the generation of a loaded library from its exported symbols and its default-params
-     * struct sizes.
+     * Picks what serves a loaded library: the shim when one is beside it ({@link AbiShim}), else a
+     * generation from the library's exported symbols and its default-params struct sizes.
      *
-     * @throws ModelLoadException for an unknown or not yet supported library, naming what was probed
+     * @throws ModelLoadException for an unknown or not yet supported library, or a shim that does not fit it,
+     *     naming what was probed and, for a llama.cpp build, how to build the shim
      */
     static Abi probe(Path path, SymbolLookup lookup) {
+        Path shim = AbiShim.beside(path);
+        if (shim != null) {
+            return AbiShim.open(path, lookup, shim);
+        }
         List<String> missing = new ArrayList<>();
         for (String s : COMMON_SYMBOLS) {
             if (lookup.find(s).isEmpty()) {
@@ -250,7 +267,8 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
                 + ", llama_kv_self_clear " + presence(hasKvSelf);
         if (!missing.isEmpty()) {
             throw new ModelLoadException("unknown native library " + path + ": not a llama.cpp C API this backend knows ("
-                    + probed + "; missing " + missing + "); point nativeLibrary at a llama.cpp build or use the bundled one");
+                    + probed + "; missing " + missing + "); point nativeLibrary at a llama.cpp build or use the bundled one"
+                    + (lookup.find("llama_decode").isPresent() ? shimHint(path) : ""));
         }
         if (hasMemory) {
             List<String> lacking = new ArrayList<>();
@@ -264,7 +282,7 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
             if (!lacking.isEmpty()) {
                 throw new ModelLoadException("native library " + path + " is a newer llama.cpp (" + probed
                         + ") but lacks " + lacking + " that the " + AbiCurrent.NAME
-                        + " ABI generation needs; this build is incompatible");
+                        + " ABI generation needs; this build is incompatible with the built-in layouts" + shimHint(path));
             }
             long modelSize = canarySize(lookup, "llama_model_default_params");
             long ctxSize = canarySize(lookup, "llama_context_default_params");
@@ -276,7 +294,7 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
         }
         if (hasVersion) {
             throw new ModelLoadException("unknown llama.cpp ABI in " + path + " (" + probed
-                    + "): has llama_version but neither llama_get_memory nor llama_kv_self_clear");
+                    + "): has llama_version but neither llama_get_memory nor llama_kv_self_clear" + shimHint(path));
         }
         if (!hasKvSelf) {
             throw new ModelLoadException("unknown llama.cpp ABI in " + path + " (" + probed
@@ -295,7 +313,7 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
         }
         if (!lacking.isEmpty()) {
             throw new ModelLoadException("native library " + path + " looks like llama.cpp " + AbiB4916.NAME + " (" + probed
-                    + ") but lacks " + lacking + "; this build is incompatible");
+                    + ") but lacks " + lacking + "; this build is incompatible with the built-in layouts" + shimHint(path));
         }
         return new AbiB4916(lookup, modelSize, ctxSize);
     }
@@ -304,8 +322,15 @@ abstract sealed class Abi permits AbiB4916, AbiCurrent {
         if (measured >= 0 && measured != expected) {
             throw new ModelLoadException("native library " + path + " looks like the llama.cpp " + generation
                     + " ABI generation (" + probed + ") but its " + struct + " is " + measured + " bytes, expected "
-                    + expected + "; this build is incompatible: use the bundled library or a supported build");
+                    + expected + "; this build is incompatible with the built-in layouts: use the bundled library or a"
+                    + " supported build" + shimHint(path));
         }
+    }
+
+    /** @return the end of a refusal: how to build the shim that serves this llama.cpp build */
+    static String shimHint(Path library) {
+        return "; to use this build, compile the AutoGLM shim beside it against the llama.h of the same llama.cpp checkout: "
+                + ShimSource.buildCommand(library) + " (docs/native-seam.md)";
     }
 
     private static String presence(boolean b) {

@@ -21,7 +21,7 @@ import java.lang.invoke.VarHandle;
  * {@code libjllama} with llama, ggml and the OpenMP CPU backend linked in. Layouts from
  * {@code reference/llama-b4916-abi.md}, checked against the binary in {@code StructLayoutTest}.
  */
-final class AbiB4916 extends Abi {
+final class AbiB4916 extends LayoutAbi {
     static final String NAME = "b4916";
 
     /** {@code struct llama_model_params}, 64 bytes. */

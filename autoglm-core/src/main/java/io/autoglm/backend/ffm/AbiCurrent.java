@@ -29,7 +29,7 @@ import java.nio.file.Path;
  * folder, and a persistent ggml threadpool for more than one thread (without it every decode
  * creates fresh threads and decode can stall on a small machine).
  */
-final class AbiCurrent extends Abi {
+final class AbiCurrent extends LayoutAbi {
     static final String NAME = "current";
 
     /** {@code struct llama_model_params}, 80 bytes. */

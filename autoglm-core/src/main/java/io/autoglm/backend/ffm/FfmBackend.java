@@ -18,8 +18,11 @@ import java.util.stream.Stream;
  * llama.cpp C API. The default library is the one bundled in {@code de.kherud:llama} (llama.cpp
  * b4916); {@link ModelSpec#nativeLibrary()} points at another build (a file, or a folder holding
  * {@code libllama}/{@code libjllama}), as do the system property {@value #LIBRARY_PROPERTY} and the
- * environment variable {@value #LIBRARY_ENV}; the library is probed (b4916 or the current ABI
- * generation) and refused with a clear message when its generation is not supported. Needs native access ({@code --enable-native-access=ALL-UNNAMED} on
+ * environment variable {@value #LIBRARY_ENV}. A build with the AutoGLM shim beside it
+ * ({@code libautoglm_shim}, compiled against its own {@code llama.h}; docs/native-seam.md) is served through
+ * the shim, whatever its release; without one the library is probed (b4916 or the current ABI generation)
+ * and refused with a clear message, naming the command that builds the shim, when its generation is not
+ * supported. Needs native access ({@code --enable-native-access=ALL-UNNAMED} on
  * the class path, or the module's name on the module path).
  *
  * <p>Registered as a {@link java.util.ServiceLoader} provider of {@link InferenceBackend}; the engine
@@ -132,7 +135,7 @@ public final class FfmBackend implements InferenceBackend {
      * Loads and probes a llama.cpp library without loading a model (for tools such as {@code autoglm inspect}).
      *
      * @param nativeLibrary a file or folder, or null for the configured/bundled one
-     * @return the library's path and ABI generation, as {@link io.autoglm.ModelInfo#nativeLibrary()} reports it
+     * @return the library's path, llama.cpp release and seam, as {@link io.autoglm.ModelInfo#nativeLibrary()} reports it
      * @throws ModelLoadException when it cannot be loaded or is not a supported llama.cpp build
      */
     public static String describeLibrary(Path nativeLibrary) {

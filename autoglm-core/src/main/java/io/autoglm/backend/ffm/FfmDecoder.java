@@ -9,7 +9,6 @@ import io.autoglm.backend.BatchDecoder;
 import io.autoglm.backend.ModelSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SegmentAllocator;
 
 /**
  * The FFM {@link BatchDecoder}: one generation context whose unified KV cache holds every sequence,
@@ -104,7 +103,7 @@ final class FfmDecoder implements BatchDecoder {
             // warm-up on this thread: the OpenMP team that later decodes is created here
             int bos = vocab.bos();
             batch.add(bos >= 0 && bos < nVocab ? bos : 0, 0, 0, true);
-            int rc = (int) lib.decode.invokeExact(ctx, batch.struct());
+            int rc = batch.decode(ctx);
             batch.clear();
             if (rc != 0) {
                 throw new ModelLoadException("warm-up llama_decode of " + owner + " failed with return code " + rc);
@@ -122,28 +121,24 @@ final class FfmDecoder implements BatchDecoder {
 
     private MemorySegment createContext(int ctxSize, int batchSize, int ubatch, boolean embeddings, int pooling, int nSeqMax)
             throws Throwable {
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment params = (MemorySegment) lib.contextDefaultParams.invokeExact((SegmentAllocator) tmp);
-            lib.abi.configureContext(params, new Abi.ContextOptions(ctxSize, batchSize, ubatch, threads, embeddings, pooling,
-                    nSeqMax, flashAttention && !embeddings));
-            NativeLog.takeLastError();
-            MemorySegment c = (MemorySegment) lib.initFromModel.invokeExact(model, params);
-            if (c.equals(MemorySegment.NULL)) {
-                String why = NativeLog.takeLastError();
-                throw new ModelLoadException("llama_init_from_model(n_ctx=" + ctxSize + ", n_batch=" + batchSize + ", n_seq_max="
-                        + nSeqMax + ", embeddings=" + embeddings + ") returned NULL for " + owner + (why.isEmpty() ? "" : ": " + why));
-            }
-            try {
-                if (threadpool.equals(MemorySegment.NULL)) {
-                    threadpool = lib.abi.createThreadpool(threads);
-                }
-                lib.abi.attachThreadpool(c, threadpool);
-            } catch (RuntimeException | Error e) {
-                lib.free.invokeExact(c);
-                throw e;
-            }
-            return c;
+        NativeLog.takeLastError();
+        MemorySegment c = lib.abi.newContext(lib, model, new Abi.ContextOptions(ctxSize, batchSize, ubatch, threads,
+                embeddings, pooling, nSeqMax, flashAttention && !embeddings));
+        if (c.equals(MemorySegment.NULL)) {
+            String why = NativeLog.takeLastError();
+            throw new ModelLoadException("llama_init_from_model(n_ctx=" + ctxSize + ", n_batch=" + batchSize + ", n_seq_max="
+                    + nSeqMax + ", embeddings=" + embeddings + ") returned NULL for " + owner + (why.isEmpty() ? "" : ": " + why));
         }
+        try {
+            if (threadpool.equals(MemorySegment.NULL)) {
+                threadpool = lib.abi.createThreadpool(threads);
+            }
+            lib.abi.attachThreadpool(c, threadpool);
+        } catch (RuntimeException | Error e) {
+            lib.free.invokeExact(c);
+            throw e;
+        }
+        return c;
     }
 
     private void ensureEmbeddingContext() throws Throwable {
@@ -223,7 +218,7 @@ final class FfmDecoder implements BatchDecoder {
         int rc;
         NativeLog.takeLastError(); // forget errors of earlier calls
         try {
-            rc = (int) lib.decode.invokeExact(ctx, batch.struct());
+            rc = batch.decode(ctx);
         } catch (Throwable t) {
             throw LlamaLibrary.rethrow(t);
         }
@@ -346,8 +341,7 @@ final class FfmDecoder implements BatchDecoder {
                             + perSequence + " tokens");
                 }
                 start[k] = embBatch.size();
-                int rc = encoderOnly ? (int) lib.encode.invokeExact(embCtx, embBatch.struct())
-                        : (int) lib.decode.invokeExact(embCtx, embBatch.struct());
+                int rc = encoderOnly ? embBatch.encode(embCtx) : embBatch.decode(embCtx);
                 if (rc != 0) {
                     throw new NativeException(encoderOnly ? "llama_encode" : "llama_decode", embBatch.size() + " tokens of " + k
                             + " inputs (embeddings)", rc);

@@ -14,7 +14,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SegmentAllocator;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -98,13 +97,11 @@ final class FfmModel implements BatchBackendModel {
     private static MemorySegment loadNativeModel(LlamaLibrary lib, Path file, int gpuLayers, boolean onlyVocab,
             LoadProgressListener listener) {
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment params = (MemorySegment) lib.modelDefaultParams.invokeExact((SegmentAllocator) tmp);
             ProgressBridge bridge = listener == null ? null : new ProgressBridge(listener);
             MemorySegment stub = bridge == null ? MemorySegment.NULL : bridge.stub(tmp);
-            lib.abi.configureModel(params, new Abi.ModelOptions(gpuLayers, onlyVocab, true, stub));
             MemorySegment cpath = tmp.allocateFrom(file.toString());
             NativeLog.takeLastError();
-            MemorySegment m = (MemorySegment) lib.modelLoadFromFile.invokeExact(cpath, params);
+            MemorySegment m = lib.abi.loadModel(lib, cpath, new Abi.ModelOptions(gpuLayers, onlyVocab, true, stub));
             if (m.equals(MemorySegment.NULL)) {
                 String why = bridge != null && bridge.failure != null ? "progress listener threw " + bridge.failure
                         : NativeLog.takeErrors();

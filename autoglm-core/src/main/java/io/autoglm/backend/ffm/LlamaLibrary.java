@@ -41,11 +41,16 @@ final class LlamaLibrary {
     final Abi abi;
     private final SymbolLookup lookup;
 
+    /** {@link LayoutAbi} generations only (null with the shim): default params, load, context, batch, decode */
     final MethodHandle modelDefaultParams;
     final MethodHandle contextDefaultParams;
     final MethodHandle modelLoadFromFile;
-    final MethodHandle modelFree;
     final MethodHandle initFromModel;
+    final MethodHandle batchInit;
+    final MethodHandle batchFree;
+    final MethodHandle decode;
+    final MethodHandle encode;
+    final MethodHandle modelFree;
     final MethodHandle free;
     final MethodHandle modelGetVocab;
     final MethodHandle vocabNTokens;
@@ -61,10 +66,6 @@ final class LlamaLibrary {
     final MethodHandle vocabBos;
     final MethodHandle modelChatTemplate;
     final MethodHandle chatApplyTemplate;
-    final MethodHandle batchInit;
-    final MethodHandle batchFree;
-    final MethodHandle decode;
-    final MethodHandle encode;
     final MethodHandle getLogitsIth;
     final MethodHandle getEmbeddingsSeq;
     final MethodHandle getEmbeddingsIth;
@@ -93,13 +94,29 @@ final class LlamaLibrary {
             throw new ModelLoadException("cannot load native library " + path + ": " + e.getMessage(), e);
         }
         this.abi = Abi.probe(path, lookup);
-        var mp = abi.modelParamsLayout();
-        var cp = abi.contextParamsLayout();
-        modelDefaultParams = h("llama_model_default_params", FunctionDescriptor.of(mp));
-        contextDefaultParams = h("llama_context_default_params", FunctionDescriptor.of(cp));
-        modelLoadFromFile = h("llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, mp));
+        if (abi instanceof LayoutAbi layouts) {
+            var mp = layouts.modelParamsLayout();
+            var cp = layouts.contextParamsLayout();
+            modelDefaultParams = h("llama_model_default_params", FunctionDescriptor.of(mp));
+            contextDefaultParams = h("llama_context_default_params", FunctionDescriptor.of(cp));
+            modelLoadFromFile = h("llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, mp));
+            initFromModel = h("llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, cp));
+            batchInit = h("llama_batch_init", FunctionDescriptor.of(Structs.Batch.LAYOUT, JAVA_INT, JAVA_INT, JAVA_INT));
+            batchFree = h("llama_batch_free", FunctionDescriptor.ofVoid(Structs.Batch.LAYOUT));
+            decode = h("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, Structs.Batch.LAYOUT));
+            encode = h("llama_encode", FunctionDescriptor.of(JAVA_INT, ADDRESS, Structs.Batch.LAYOUT));
+        } else {
+            // the shim creates models and contexts, owns the batches and makes the per-step call
+            modelDefaultParams = null;
+            contextDefaultParams = null;
+            modelLoadFromFile = null;
+            initFromModel = null;
+            batchInit = null;
+            batchFree = null;
+            decode = null;
+            encode = null;
+        }
         modelFree = h("llama_model_free", FunctionDescriptor.ofVoid(ADDRESS));
-        initFromModel = h("llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, cp));
         free = h("llama_free", FunctionDescriptor.ofVoid(ADDRESS));
         modelGetVocab = h("llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS), CRITICAL);
         vocabNTokens = h("llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
@@ -118,10 +135,6 @@ final class LlamaLibrary {
         modelChatTemplate = h("llama_model_chat_template", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         chatApplyTemplate = h("llama_chat_apply_template", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
                 JAVA_BOOLEAN, ADDRESS, JAVA_INT));
-        batchInit = h("llama_batch_init", FunctionDescriptor.of(Structs.Batch.LAYOUT, JAVA_INT, JAVA_INT, JAVA_INT));
-        batchFree = h("llama_batch_free", FunctionDescriptor.ofVoid(Structs.Batch.LAYOUT));
-        decode = h("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, Structs.Batch.LAYOUT));
-        encode = h("llama_encode", FunctionDescriptor.of(JAVA_INT, ADDRESS, Structs.Batch.LAYOUT));
         getLogitsIth = h("llama_get_logits_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT), CRITICAL);
         getEmbeddingsSeq = h("llama_get_embeddings_seq", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT), CRITICAL);
         getEmbeddingsIth = h("llama_get_embeddings_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT), CRITICAL);
@@ -158,7 +171,12 @@ final class LlamaLibrary {
             throw new ModelLoadException("initialising llama.cpp library " + path + " failed: " + t, t);
         }
         abi.afterBackendInit(path);
-        LOG.info("loaded llama.cpp library {} (ABI generation {})", path, abi.generation());
+        if (abi instanceof AbiShim shim) {
+            LOG.info("loaded llama.cpp library {} (release {}) through the AutoGLM shim {} ({})", path, abi.version(),
+                    shim.shimPath(), shim.features());
+        } else {
+            LOG.info("loaded llama.cpp library {} (ABI generation {})", path, abi.generation());
+        }
     }
 
     /**
@@ -186,7 +204,8 @@ final class LlamaLibrary {
     }
 
     private MethodHandle h(String name, FunctionDescriptor fd, Linker.Option... options) {
-        MemorySegment addr = lookup.find(name).orElseThrow(
+        MemorySegment replaced = abi == null ? MemorySegment.NULL : abi.replacement(name);
+        MemorySegment addr = !replaced.equals(MemorySegment.NULL) ? replaced : lookup.find(name).orElseThrow(
                 () -> new ModelLoadException("native library " + path + " lacks " + name));
         return LINKER.downcallHandle(addr, fd, options.length == 0 ? NONE : options);
     }
@@ -239,10 +258,15 @@ final class LlamaLibrary {
         return s.equals(MemorySegment.NULL) ? "" : s.reinterpret(1024).getString(0, java.nio.charset.StandardCharsets.UTF_8).strip();
     }
 
-    /** @return a description for messages and {@code BackendModel.nativeLibrary()} */
+    /**
+     * @return a description for messages and {@code BackendModel.nativeLibrary()}: the file, the llama.cpp
+     *     generation or release, and the seam that serves it, e.g. {@code .../libjllama.so (llama.cpp b4916; seam:
+     *     bundled layout)} or {@code .../libllama.so (llama.cpp b10256-6c8dcaa; seam: shim .../libautoglm_shim.so)}
+     */
     String describe() {
-        return path + " (llama.cpp " + abi.generation()
-                + (abi.version().equals(abi.generation()) ? "" : " ABI, version " + abi.version()) + ")";
+        String what = abi instanceof AbiShim ? abi.version()
+                : abi.generation() + (abi.version().equals(abi.generation()) ? "" : " ABI, version " + abi.version());
+        return path + " (llama.cpp " + what + "; seam: " + abi.seam(path) + ")";
     }
 
     static RuntimeException rethrow(Throwable t) {

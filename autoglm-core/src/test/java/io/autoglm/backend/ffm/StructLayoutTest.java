@@ -61,8 +61,8 @@ class StructLayoutTest {
         Fixtures.platform(Abi.isSysVx86_64(), "the x86-64 SysV calling convention (canary measurement)");
         LlamaLibrary lib = FfmBackend.library(null);
         assertThat(lib.abi.generation()).isEqualTo("b4916");
-        assertThat(lib.abi.measuredModelParamsSize()).isEqualTo(lib.abi.modelParamsLayout().byteSize());
-        assertThat(lib.abi.measuredContextParamsSize()).isEqualTo(lib.abi.contextParamsLayout().byteSize());
+        assertThat(lib.abi.measuredModelParamsSize()).isEqualTo(((LayoutAbi) lib.abi).modelParamsLayout().byteSize());
+        assertThat(lib.abi.measuredContextParamsSize()).isEqualTo(((LayoutAbi) lib.abi).contextParamsLayout().byteSize());
     }
 
     @Test

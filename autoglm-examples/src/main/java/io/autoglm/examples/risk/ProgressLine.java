@@ -1,57 +1,46 @@
 package io.autoglm.examples.risk;
 
+import io.autoglm.cli.Progress;
 import java.io.PrintWriter;
-import java.util.Locale;
 import java.util.Objects;
 
-/** Progress on stderr: one line per phase, rewritten in place on a console, at most 4 updates a second. */
+/**
+ * The demo's phases shown through the CLI's {@link Progress} (a bar with rate and time left on a terminal, plain
+ * periodic lines elsewhere): one display per phase, named by the phase up to its first {@code " ("}; the rest (which
+ * changes while tuning, e.g. the number of pruned trials) is shown after the rate when it is short.
+ */
 final class ProgressLine implements RiskDemo.Progress {
+    /** A longer detail (the replay's description) would squeeze the bar out of the line: it is left out. */
+    private static final int MAX_DETAIL = 32;
+
     private final PrintWriter err;
-    private final boolean console = System.console() != null;
-    private String phase;
-    private long lastPrint;
-    private long phaseStart;
-    private long lastDecile = -1;
+    private String task;
+    private Progress progress;
 
     ProgressLine(PrintWriter err) {
-        this.err = err;
+        this.err = Objects.requireNonNull(err, "err");
     }
 
     @Override
-    public synchronized void report(String p, long done, long total) {
-        long now = System.nanoTime();
-        boolean newPhase = !Objects.equals(p, phase) && !(phase != null && p.startsWith("tune") && phase.startsWith("tune"));
-        if (newPhase) {
-            if (phase != null) {
-                err.print(console ? "\n" : "");
-            }
-            phase = p;
-            phaseStart = now;
-            lastDecile = -1;
+    public synchronized void report(String phase, long done, long total) {
+        int paren = phase.indexOf(" (");
+        String name = paren < 0 ? phase : phase.substring(0, paren);
+        if (!name.equals(task)) {
+            finish();
+            task = name;
+            progress = Progress.start(err, name, total, Progress.Unit.of(""));
         }
-        boolean last = done >= total;
-        if (!newPhase && !last && now - lastPrint < 250_000_000L) {
-            return;
-        }
-        if (!console && !newPhase && !last && (total == 0 || done * 10 / total == lastDecile)) {
-            return; // in a log: the start, every tenth and the end of each phase
-        }
-        lastDecile = total == 0 ? 0 : done * 10 / total;
-        lastPrint = now;
-        String line = String.format(Locale.ROOT, "%-60s %3.0f%% (%,d/%,d) %.1fs", p, total == 0 ? 100 : 100.0 * done / total,
-                done, total, (now - phaseStart) / 1e9);
-        if (console) {
-            err.print("\r" + line);
-        } else {
-            err.println(line);
-        }
-        err.flush();
+        String detail = paren < 0 ? "" : phase.substring(paren + 1);
+        progress.message(detail.length() <= MAX_DETAIL ? detail : "");
+        progress.total(total);
+        progress.stepTo(done);
     }
 
+    /** Ends the display of the current phase. */
     synchronized void finish() {
-        if (console && phase != null) {
-            err.println();
-            err.flush();
+        if (progress != null) {
+            progress.close();
+            progress = null;
         }
     }
 }

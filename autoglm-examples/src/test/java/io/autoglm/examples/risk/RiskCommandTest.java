@@ -49,16 +49,27 @@ class RiskCommandTest {
 
     @BeforeAll
     static void runDemo() throws Exception {
-        demo = run(null, "risk", "demo", "--days", "16", "--transactions", "30000", "--seed", "1", "--db",
-                "sqlite:" + dir.resolve("risk.db"), "--report", dir.resolve("report.html").toString(), "--json", "--trials", "5",
-                "--max-rounds", "60", "--online", "1500");
+        // plain progress lines from the start (in auto mode, phases shorter than a second show none)
+        System.setProperty("autoglm.progress", "plain");
+        try {
+            demo = runDemoCommand();
+        } finally {
+            System.clearProperty("autoglm.progress");
+        }
         assertThat(demo.exit()).as(demo.err()).isZero();
         figures = JSON.readTree(demo.out());
+    }
+
+    private static Run runDemoCommand() {
+        return run(null, "risk", "demo", "--days", "16", "--transactions", "30000", "--seed", "1", "--db",
+                "sqlite:" + dir.resolve("risk.db"), "--report", dir.resolve("report.html").toString(), "--json", "--trials", "5",
+                "--max-rounds", "60", "--online", "1500");
     }
 
     @Test
     void json_isOneCompactObject_withTheIssuesFigures() {
         assertThat(demo.out().strip()).doesNotContain("\n");
+        io.autoglm.cli.JsonConventions.assertSnakeCase(figures);
         for (String f : List.of("auc", "logistic_auc", "recall_at_1pct_fpr", "scoring_tps", "scoring_p99_ms",
                 "drift_alarm_delay_hours", "false_alarms")) {
             assertThat(figures.has(f)).as(f).isTrue();
@@ -86,9 +97,14 @@ class RiskCommandTest {
     }
 
     @Test
-    void progress_isShownOnStderr() {
-        assertThat(demo.err()).contains("features (SQL window functions)").contains("tune XGBoost")
-                .contains("replay 8 days hour by hour").contains("100%").contains("report: ");
+    void progress_isShownOnStderr_asTheCliShowsAllLongWork() {
+        assertThat(demo.err()).contains("features 100%").contains("tune XGBoost 100%").contains("5/5")
+                .contains("replay 8 days hour by hour 100%").contains("192/192").contains("report: ");
+        // the one progress style of the CLI: amount, elapsed / left, rate
+        List<String> tune = demo.err().lines().filter(l -> l.startsWith("tune XGBoost ")).toList();
+        assertThat(tune).isNotEmpty().allSatisfy(l -> assertThat(l).containsPattern("\\d+/5 \\(\\d+:\\d\\d:\\d\\d / .*\\) [0-9.?]+/s"));
+        // the phase's detail follows the rate (the very first line may be drawn before it is set)
+        assertThat(tune.getLast()).containsPattern("5/5 .* \\(TPE \\+ ASHA, trial \\d+ [a-z]+\\)$");
     }
 
     @Test
@@ -119,6 +135,9 @@ class RiskCommandTest {
         String[] lines = r.out().strip().split("\n");
         assertThat(lines).hasSize(3);
         JsonNode a = JSON.readTree(lines[0]);
+        for (String line : lines) {
+            io.autoglm.cli.JsonConventions.assertSnakeCase(JSON.readTree(line));
+        }
         assertThat(a.get("tx_id").asLong()).isEqualTo(900_001);
         assertThat(a.get("action").asText()).isEqualTo("verify"); // 75,000 > 50,000
         assertThat(a.get("reasons").toString()).contains("strong verification");
