@@ -1,8 +1,6 @@
 package io.autoglm.examples.risk;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /** Turns feature rows into decisions: model contributions, probability, rules. */
@@ -12,15 +10,20 @@ final class Scoring {
     private Scoring() {
     }
 
+    /** The k largest contributions by magnitude (ties: the lower feature index first), largest first. */
     static List<Contribution> top(double[] values, float[] contrib, int k) {
-        Integer[] idx = new Integer[values.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, Comparator.comparingDouble((Integer i) -> -Math.abs(contrib[i])).thenComparingInt(i -> i));
-        List<Contribution> out = new ArrayList<>(k);
-        for (int i = 0; i < Math.min(k, idx.length); i++) {
-            out.add(new Contribution(Features.NAMES.get(idx[i]), values[idx[i]], contrib[idx[i]]));
+        int n = Math.min(k, values.length);
+        boolean[] taken = new boolean[values.length];
+        List<Contribution> out = new ArrayList<>(n);
+        for (int r = 0; r < n; r++) { // k is 5 and there are 18 features: selection beats sorting boxed indices
+            int best = -1;
+            for (int i = 0; i < values.length; i++) {
+                if (!taken[i] && (best < 0 || Math.abs(contrib[i]) > Math.abs(contrib[best]))) {
+                    best = i;
+                }
+            }
+            taken[best] = true;
+            out.add(new Contribution(Features.NAMES.get(best), values[best], contrib[best]));
         }
         return out;
     }
@@ -34,7 +37,7 @@ final class Scoring {
         float[][] c = model.contributions(x);
         List<Decision> out = new ArrayList<>(rows.size());
         for (int i = 0; i < x.length; i++) {
-            double p = BoostedModel.probability(c[i]);
+            double p = model.score(x[i]);
             if (scoresOut != null) {
                 scoresOut[i] = p;
             }

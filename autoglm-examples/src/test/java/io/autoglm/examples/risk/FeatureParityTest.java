@@ -36,8 +36,11 @@ class FeatureParityTest {
             try (ModelPair m = RiskFixtures.quickModel(d, before);
                     OnlineScorer s = new OnlineScorer(db, m, 1, RuleEngine.builder().build())) {
                 Map<Long, FeatureRow> online = new HashMap<>();
+                Map<Long, OnlineScorer.Result> results = new HashMap<>();
                 for (Transaction t : tail) {
-                    online.put(t.txId(), s.score(t).features());
+                    OnlineScorer.Result r = s.score(t);
+                    online.put(t.txId(), r.features());
+                    results.put(t.txId(), r);
                 }
                 List<FeatureRow> batch = db.batchFeatures(tail.getFirst().ts(), Long.MAX_VALUE);
                 assertThat(batch).hasSize(tail.size());
@@ -47,6 +50,17 @@ class FeatureParityTest {
                     if (b.get("tx_24h") > 1 && b.get("amount_vs_median") != 1.0 && b.get("ip_km") > 0) {
                         nonTrivial++;
                     }
+                }
+                // the online path's Java contributions are XGBoost's within 1e-5, and its scores are the batch scores
+                float[][] reference = m.booster().contributions(RiskFixtures.x(batch));
+                double[] batchScores = m.booster().scores(RiskFixtures.x(batch));
+                for (int i = 0; i < batch.size(); i++) {
+                    OnlineScorer.Result r = results.get(batch.get(i).txId());
+                    for (int j = 0; j < reference[i].length; j++) {
+                        assertThat((double) r.contributions()[j]).as("tx %d feature %d", batch.get(i).txId(), j)
+                                .isCloseTo(reference[i][j], org.assertj.core.api.Assertions.within(1e-5));
+                    }
+                    assertThat(r.decision().score()).isEqualTo(batchScores[i]);
                 }
                 // the windows really had history to look at
                 assertThat(nonTrivial).isGreaterThan(tail.size() / 4);

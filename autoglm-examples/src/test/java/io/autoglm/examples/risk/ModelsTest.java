@@ -58,7 +58,7 @@ class ModelsTest {
             assertThat(c[0]).hasSize(Features.count() + 1);
             for (int i = 0; i < some.length; i++) {
                 assertThat(BoostedModel.probability(c[i])).isCloseTo(p[i], within(1e-5));
-                assertThat(s[i]).isEqualTo(BoostedModel.probability(c[i]));
+                assertThat(s[i]).isCloseTo(BoostedModel.probability(c[i]), within(1e-6)).isEqualTo(m.score(some[i]));
             }
             // a feature the model never split on contributes nothing: local_hour is 1 for every row here
             try (BoostedModel back = BoostedModel.fromBytes(m.toBytes())) {
