@@ -82,57 +82,10 @@ public final class AutoGlmChatModel implements ChatModel {
     }
 
     /** Builder for {@link AutoGlmChatModel}; setters validate at once. */
-    public static final class Builder {
-        private final ChatSupport.Settings settings;
+    public static final class Builder extends ChatModelBuilder<Builder> {
 
         private Builder(LanguageModel model) {
-            settings = new ChatSupport.Settings(model);
-        }
-
-        /**
-         * @param v the chat template for every request (a llama.cpp built-in name such as {@code chatml}, or template
-         *     text); null (default) uses the model's own
-         * @return this
-         */
-        public Builder chatTemplate(String v) {
-            settings.chatTemplate(v);
-            return this;
-        }
-
-        /** @param v parameters for requests that do not set them (default: none) @return this */
-        public Builder defaultRequestParameters(ChatRequestParameters v) {
-            settings.defaults(v);
-            return this;
-        }
-
-        /** @param v listeners told of every request, response and error @return this */
-        public Builder listeners(List<ChatModelListener> v) {
-            settings.listeners(v);
-            return this;
-        }
-
-        /** @param v the model name responses report (default: the GGUF's {@code general.name}) @return this */
-        public Builder modelName(String v) {
-            settings.modelName(v);
-            return this;
-        }
-
-        /** @param v what {@code ToolChoice.AUTO} does when tools are offered (default {@link AutoToolChoice#MODEL_DECIDES}) @return this */
-        public Builder autoToolChoice(AutoToolChoice v) {
-            settings.autoToolChoice(v);
-            return this;
-        }
-
-        /** @param v the most tool calls in one reply, 1..64 (default 1; more lets the model call tools in parallel) @return this */
-        public Builder maxToolCalls(int v) {
-            settings.maxToolCalls(v);
-            return this;
-        }
-
-        /** @param v the chat-template role of tool execution results (default {@code tool}) @return this */
-        public Builder toolResultRole(String v) {
-            settings.toolResultRole(v);
-            return this;
+            super(model);
         }
 
         /** @return the chat model */

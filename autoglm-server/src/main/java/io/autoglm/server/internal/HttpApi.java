@@ -420,25 +420,13 @@ public final class HttpApi {
         ServedModel m = resolve(r.model(), key, call, () -> routingText(r.messages()));
         routeHeader(res, call);
         Gate.admitRequest(key);
-        String cacheKey = null;
-        if (cacheWanted(req, r.params().deterministic())) {
-            cacheKey = ResponseCache.key("chat", m.id(), new ChatCompletionRequest(m.id(), r.messages(), r.params(), false,
-                    false, r.tools(), r.toolChoice(), r.responseFormat(), null));
-            ResponseCache.Entry hit = cache.get(cacheKey);
-            if (hit != null) {
-                res.header(CACHE_HEADER, "hit");
-                if (r.stream()) {
-                    List<byte[]> events = new ArrayList<>();
-                    OpenAiService.replay((ChatCompletion) hit.value(), r.includeUsage()).forEach(c -> events.add(OpenAiJson.bytes(c)));
-                    writeEvents(res, events);
-                } else {
-                    sendJson(res, 200, withRouting(hit.json(), call));
-                }
-                return;
-            }
-            res.header(CACHE_HEADER, "miss");
-        } else if (cache.enabled()) {
-            res.header(CACHE_HEADER, "bypass");
+        String cacheKey = cacheWanted(req, r.params().deterministic())
+                ? ResponseCache.key("chat", m.id(), new ChatCompletionRequest(m.id(), r.messages(), r.params(), false,
+                        false, r.tools(), r.toolChoice(), r.responseFormat(), null))
+                : null;
+        if (answeredFromCache(res, call, cacheKey, r.stream(),
+                hit -> OpenAiService.replay((ChatCompletion) hit, r.includeUsage()))) {
+            return;
         }
         OpenAiService.PreparedChat chat = service.prepareChat(r, m.id(), m.model(), m.chatTemplate());
         if (r.stream()) {
@@ -452,12 +440,7 @@ public final class HttpApi {
         }
         Completion[] done = runToEnd(chat.n(), chat::run, "messages");
         ChatCompletion answer = service.chatResult(chat, done);
-        account(key, m.id(), answer.usage());
-        byte[] json = OpenAiJson.bytes(answer);
-        if (cacheKey != null && complete(done)) {
-            cache.put(cacheKey, new ResponseCache.Entry(json, answer));
-        }
-        sendJson(res, 200, withRouting(json, call));
+        sendAnswer(res, call, key, m.id(), answer, answer.usage(), cacheKey, done);
     }
 
     private void completions(ServerRequest req, ServerResponse res, Call call) throws Exception {
@@ -467,25 +450,13 @@ public final class HttpApi {
                 : r.prompts().get(0).text());
         routeHeader(res, call);
         Gate.admitRequest(key);
-        String cacheKey = null;
-        if (cacheWanted(req, r.params().deterministic())) {
-            cacheKey = ResponseCache.key("completions", m.id(),
-                    new CompletionsRequest(m.id(), r.prompts(), r.params(), false, false, r.echo(), null));
-            ResponseCache.Entry hit = cache.get(cacheKey);
-            if (hit != null) {
-                res.header(CACHE_HEADER, "hit");
-                if (r.stream()) {
-                    List<byte[]> events = new ArrayList<>();
-                    OpenAiService.replay((TextCompletion) hit.value(), r.includeUsage()).forEach(c -> events.add(OpenAiJson.bytes(c)));
-                    writeEvents(res, events);
-                } else {
-                    sendJson(res, 200, withRouting(hit.json(), call));
-                }
-                return;
-            }
-            res.header(CACHE_HEADER, "miss");
-        } else if (cache.enabled()) {
-            res.header(CACHE_HEADER, "bypass");
+        String cacheKey = cacheWanted(req, r.params().deterministic())
+                ? ResponseCache.key("completions", m.id(),
+                        new CompletionsRequest(m.id(), r.prompts(), r.params(), false, false, r.echo(), null))
+                : null;
+        if (answeredFromCache(res, call, cacheKey, r.stream(),
+                hit -> OpenAiService.replay((TextCompletion) hit, r.includeUsage()))) {
+            return;
         }
         OpenAiService.PreparedCompletions p = service.prepareCompletions(r, m.id(), m.model());
         if (r.stream()) {
@@ -499,7 +470,43 @@ public final class HttpApi {
         }
         Completion[] done = runToEnd(p.n(), p::run, "prompt");
         TextCompletion answer = service.completionsResult(p, done);
-        account(key, m.id(), answer.usage());
+        sendAnswer(res, call, key, m.id(), answer, answer.usage(), cacheKey, done);
+    }
+
+    /**
+     * Answers a request from the response cache when {@code cacheKey} (null: not cacheable) has an entry, streamed
+     * as the replayed chunks when asked; sets the cache header (hit, miss or bypass) either way.
+     *
+     * @return true when the cache answered
+     */
+    private boolean answeredFromCache(ServerResponse res, Call call, String cacheKey, boolean stream,
+            java.util.function.Function<Object, List<?>> replay) throws IOException {
+        if (cacheKey == null) {
+            if (cache.enabled()) {
+                res.header(CACHE_HEADER, "bypass");
+            }
+            return false;
+        }
+        ResponseCache.Entry hit = cache.get(cacheKey);
+        if (hit == null) {
+            res.header(CACHE_HEADER, "miss");
+            return false;
+        }
+        res.header(CACHE_HEADER, "hit");
+        if (stream) {
+            List<byte[]> events = new ArrayList<>();
+            replay.apply(hit.value()).forEach(c -> events.add(OpenAiJson.bytes(c)));
+            writeEvents(res, events);
+        } else {
+            sendJson(res, 200, withRouting(hit.json(), call));
+        }
+        return true;
+    }
+
+    /** Accounts a finished non-streamed answer, caches it when it may be and every choice completed, and sends it. */
+    private void sendAnswer(ServerResponse res, Call call, Gate.KeyState key, String model, Object answer,
+            io.autoglm.server.openai.Usage usage, String cacheKey, Completion[] done) {
+        account(key, model, usage);
         byte[] json = OpenAiJson.bytes(answer);
         if (cacheKey != null && complete(done)) {
             cache.put(cacheKey, new ResponseCache.Entry(json, answer));
