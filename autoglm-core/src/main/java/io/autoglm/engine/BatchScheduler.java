@@ -41,6 +41,8 @@ final class BatchScheduler implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
     static final double STALL_FACTOR = 2.0;
     private static final int MIN_CHUNK = 8;
+    static final long GATHER_QUIET_NANOS = 500_000;
+    static final long GATHER_MAX_NANOS = 5_000_000;
     /** A waiting request is held back while a prefilling sequence will soon hold this many more of its tokens. */
     private static final int DEFER_GAIN = 16;
     private static final Object WAKE = new Object();
@@ -231,11 +233,41 @@ final class BatchScheduler implements Scheduler {
                 return true;
             }
             accept(o);
+            if (!waiting.isEmpty()) {
+                gatherBurst();
+            }
         }
         while ((o = inbox.poll()) != null) {
             accept(o);
         }
         return true;
+    }
+
+    /**
+     * Requests often come in bursts (a service fanning one job out, clients released by the same event).
+     * Starting the first of a burst alone makes its neighbours join one by one through chunked prefill,
+     * each a step or more later, and the burst then finishes staggered, with steps that carry fewer
+     * sequences than it could. So when a request wakes an idle engine, it waits while more keep arriving:
+     * until the inbox has been quiet for {@link #GATHER_QUIET_NANOS}, at most {@link #GATHER_MAX_NANOS}.
+     * A lone request pays the quiet period once (a fraction of one decode step).
+     */
+    private void gatherBurst() {
+        long deadline = System.nanoTime() + GATHER_MAX_NANOS;
+        try {
+            while (!closed && running.size() + waiting.size() < parallel) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                Object o = inbox.poll(Math.min(left, GATHER_QUIET_NANOS), TimeUnit.NANOSECONDS);
+                if (o == null) {
+                    return;
+                }
+                accept(o);
+            }
+        } catch (InterruptedException e) {
+            // closing is signalled through the inbox; start with what has arrived
+        }
     }
 
     private void accept(Object o) {
