@@ -64,7 +64,10 @@ import java.util.concurrent.Future;
  *       {@code Usage}; the 4th turn must evaluate only what is new since the 3rd turn's prompt and reply.</li>
  *   <li>{@code stall}: {@code --streams} streams generate; when each has 16 tokens, a {@code --stall-prompt}-token
  *       prompt arrives. Per stream: its median inter-token gap before the arrival, its largest gap after it
- *       (caller-side arrival times), and the ratio. Target ≤ 3×.</li>
+ *       (caller-side arrival times), and the ratio. Target ≤ 3×. Also the largest gap over the median of all the
+ *       stream's gaps: on a unified KV cache every row attends over all cells in use, so once the long prompt is in
+ *       the cache the streams' own decode steps cost more (on an attention-bound model like stories260K, several
+ *       times more) whatever the chunking.</li>
  * </ul>
  *
  * <p>The single-sequence comparison ({@code parallel(1)} vs {@code greedy_loop}) is {@link DecodeComparison}.
@@ -845,8 +848,8 @@ public final class BatchedComparison {
         System.out.printf(Locale.ROOT, "### Chunked prefill: %d streams generate, a %d-token prompt arrives (%d reps; gaps timed "
                 + "where the caller reads the tokens)%n%n", streams, stallPrompt, rounds);
         System.out.println("| model | rep | long prompt: time to first token ms | stream gap before ms (median of streams) "
-                + "| during/before (median) | worst max gap / median before | target <= 3 |");
-        System.out.println("|---|---:|---:|---:|---:|---:|:-:|");
+                + "| during/before (median) | worst max gap / median before | target <= 3 | worst max gap / the stream's median |");
+        System.out.println("|---|---:|---:|---:|---:|---:|:-:|---:|");
         int contextSize = (stallPrompt + 304 + 31) / 32 * 32;
         for (Path model : models) {
             ExecutorService pool = Executors.newFixedThreadPool(streams);
@@ -855,8 +858,9 @@ public final class BatchedComparison {
                 for (int rep = 0; rep < warmup + rounds; rep++) {
                     StallRun s = stallOnce(m, pool, prompt(m, t, rep * (stallPrompt - 1), stallPrompt, new int[0]), contextSize);
                     if (rep >= warmup) {
-                        System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %.2f | %.2f | %.2f | %s |%n", model.getFileName(),
-                                rep - warmup + 1, s.longTtft, s.medianBefore, s.duringOverBefore, s.worst, s.worst <= 3 ? "yes" : "NO");
+                        System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %.2f | %.2f | %.2f | %s | %.2f |%n", model.getFileName(),
+                                rep - warmup + 1, s.longTtft, s.medianBefore, s.duringOverBefore, s.worst, s.worst <= 3 ? "yes" : "NO",
+                                s.worstOverOwn);
                     }
                 }
             } finally {
@@ -866,7 +870,7 @@ public final class BatchedComparison {
         System.out.println();
     }
 
-    private record StallRun(double longTtft, double medianBefore, double duringOverBefore, double worst) {
+    private record StallRun(double longTtft, double medianBefore, double duringOverBefore, double worst, double worstOverOwn) {
     }
 
     private StallRun stallOnce(LanguageModel m, ExecutorService pool, int[] longPrompt, int contextSize) throws Exception {
@@ -907,15 +911,18 @@ public final class BatchedComparison {
         double[] medians = new double[streams];
         double[] during = new double[streams];
         double worst = 0;
+        double worstOverOwn = 0;
         for (int i = 0; i < streams; i++) {
             int n = readers.get(i).get();
             open.get(i).close();
             long[] at = arrivals.get(i);
             List<Double> gapsBefore = new ArrayList<>();
             List<Double> gapsDuring = new ArrayList<>();
+            double[] all = new double[Math.max(0, n - 1)];
             double maxAfter = 0;
             for (int k = 1; k < n; k++) {
                 double gap = (at[k] - at[k - 1]) / 1e6;
+                all[k - 1] = gap;
                 if (at[k] <= arrival) {
                     gapsBefore.add(gap);
                 } else {
@@ -930,7 +937,9 @@ public final class BatchedComparison {
             during[i] = gapsDuring.isEmpty() ? Double.NaN
                     : DecodeComparison.median(gapsDuring.stream().mapToDouble(Double::doubleValue).toArray()) / med;
             worst = Math.max(worst, maxAfter / med);
+            worstOverOwn = Math.max(worstOverOwn, maxAfter / DecodeComparison.median(all));
         }
-        return new StallRun(c.timings().promptMillis(), DecodeComparison.median(medians), DecodeComparison.median(during), worst);
+        return new StallRun(c.timings().promptMillis(), DecodeComparison.median(medians), DecodeComparison.median(during), worst,
+                worstOverOwn);
     }
 }

@@ -41,6 +41,8 @@ final class BatchScheduler implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
     static final double STALL_FACTOR = 2.0;
     private static final int MIN_CHUNK = 8;
+    /** during a long chunked prefill, one step in this many carries no prompt tokens (see {@link #step()}) */
+    static final int PROBE_EVERY = 16;
     static final long GATHER_QUIET_NANOS = 500_000;
     static final long GATHER_MAX_NANOS = 5_000_000;
     /** A waiting request is held back while a prefilling sequence will soon hold this many more of its tokens. */
@@ -83,6 +85,8 @@ final class BatchScheduler implements Scheduler {
     private float[] logitsBuffer;
     private double decodeStepNanos;
     private double prefillTokenNanos;
+    /** steps that carried prompt tokens since the last decode-only step (whose cost is the reference) */
+    private int stepsSinceDecodeOnly;
 
     BatchScheduler(BatchBackendModel model, Vocabulary vocab, int parallel, boolean prefixCache, int prefixBudget,
             int maxQueued, String owner) {
@@ -469,6 +473,11 @@ final class BatchScheduler implements Scheduler {
         }
         // never plan more tokens than the cache can take (cached prefixes can be evicted for them)
         int budget = Math.min(prefillBudget(generating), kv.free() + kv.cachedOnlyCells() - generating);
+        if (generating > 0 && stepsSinceDecodeOnly >= PROBE_EVERY) {
+            // a decode-only step now and then keeps its cost current: it grows with the cells the sequences
+            // attend over, and the prompt-token cost is measured against it
+            budget = 0;
+        }
         int prefill = 0;
         for (Sequence s : running) {
             if (!s.prefilling() || budget <= 0 || n >= batchCapacity) {
@@ -507,6 +516,10 @@ final class BatchScheduler implements Scheduler {
         if (done == 0) {
             onNoSpace(n);
             return;
+        }
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("{}: step of {} rows ({} generating, {} prompt tokens): {} decoded in {} ms, {} of {} cells free", owner, n,
+                    generating, prefill, done, String.format(java.util.Locale.ROOT, "%.2f", (t1 - t0) / 1e6), kv.free(), kv.cells());
         }
         if (done == n) {
             learnCosts(t1 - t0, generating, prefill);
@@ -602,8 +615,11 @@ final class BatchScheduler implements Scheduler {
 
     /** The cost model of chunked prefill: a decode-only step and one more prompt token in a step. */
     private void learnCosts(long nanos, int generating, int prefill) {
+        int since = stepsSinceDecodeOnly;
+        stepsSinceDecodeOnly = prefill == 0 ? 0 : since + 1;
         if (prefill == 0 && generating > 0) {
-            decodeStepNanos = decodeStepNanos == 0 ? nanos : 0.8 * decodeStepNanos + 0.2 * nanos;
+            double keep = since >= PROBE_EVERY ? 0.5 : 0.8; // a probe after a long prefill: the old figure is stale
+            decodeStepNanos = decodeStepNanos == 0 ? nanos : keep * decodeStepNanos + (1 - keep) * nanos;
         } else if (prefill > 0 && generating > 0 && decodeStepNanos > 0) {
             double perToken = Math.max(0, nanos - decodeStepNanos) / prefill;
             prefillTokenNanos = prefillTokenNanos == 0 ? perToken : 0.8 * prefillTokenNanos + 0.2 * perToken;
