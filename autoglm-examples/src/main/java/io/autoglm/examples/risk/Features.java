@@ -4,9 +4,11 @@ import java.util.List;
 
 /**
  * The model's features and the SQL that computes them. Every feature but the two category codes is
- * computed by the database from the {@code transactions} and {@code users} tables; the same query
- * serves the batch path (all rows, for training and replay) and the online path (one customer's last
- * 30 days, for the transaction being scored), so both give identical values.
+ * computed by the database from the {@code transactions} and {@code users} tables. The batch query
+ * ({@code sql}: all rows, for training and replay) uses a window function; the online query
+ * ({@code onlineSql}: the transaction being scored) computes the same definitions from range scans over the
+ * customer's last 7 and 30 days; both give identical values (FeatureParityTest, and the demo's check of
+ * every online row).
  *
  * <table>
  *   <caption>features</caption>
@@ -15,8 +17,8 @@ import java.util.List;
  *   <tr><td>tx_7d, amt_7d</td><td>the customer's transactions and their total amount in the last 7 d
  *       ({@code COUNT(*)} and {@code SUM(amount) OVER (PARTITION BY user ORDER BY ts RANGE BETWEEN 7 d PRECEDING
  *       AND CURRENT ROW)})</td></tr>
- *   <tr><td>tx_1h, amt_1h, tx_24h, amt_24h</td><td>the same over 1 h and 24 h (indexed range subqueries:
- *       each extra window definition costs SQLite about 0.1 ms per online query)</td></tr>
+ *   <tr><td>tx_1h, amt_1h, tx_24h, amt_24h</td><td>the same over 1 h and 24 h (in the batch query indexed range
+ *       subqueries: each extra window definition costs SQLite about 0.1 ms per query)</td></tr>
  *   <tr><td>devices_7d, countries_7d</td><td>distinct devices and IP countries in the last 7 d</td></tr>
  *   <tr><td>secs_since_last</td><td>seconds since the previous transaction ({@code LAG}), 7 d when none</td></tr>
  *   <tr><td>ip_km</td><td>great-circle distance between this and the previous transaction's IP location</td></tr>
@@ -29,8 +31,8 @@ import java.util.List;
  *   <tr><td>category, channel</td><td>codes of {@link #CATEGORIES} and {@link #CHANNELS}; -1 when unknown</td></tr>
  * </table>
  * "Previous transaction" means the customer's previous one within the last 7 days ({@code LAG} over
- * the 7-day window), so the online query's window functions read at most 7 days of one customer;
- * the median and the device history read 30 days through indexed subqueries.
+ * the 7-day window in the batch query, the greatest earlier time within 7 days in the online query); the
+ * median and the device history read 30 days.
  */
 public final class Features {
     private Features() {

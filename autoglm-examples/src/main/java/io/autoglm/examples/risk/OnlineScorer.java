@@ -7,16 +7,17 @@ import java.util.Objects;
 
 /**
  * The online path: one transaction at a time, in one database transaction each (all or nothing):
- * check the customer, insert the transaction, compute its features with the database's window
- * query over the customer's last 7 days, score it (exact SHAP contributions), apply the rules, record
- * the decision. A failing record raises {@link ScoringException} and leaves nothing behind; when
- * the database went away, the next record reconnects. Single-threaded.
+ * insert the transaction if its customer exists, its id is new and its time is after the customer's last
+ * one (one statement; when it writes nothing, a second query names the reason), compute its features with
+ * the database's online query ({@code Features.onlineSql}), score it (exact SHAP contributions), apply the
+ * rules, record the decision. A failing record raises {@link ScoringException} and leaves nothing behind;
+ * when the database went away, the next record reconnects. Single-threaded.
  *
- * <p>Speed: the four statements are prepared once; the connection stays out of auto-commit while the
- * scorer is open (each record still ends in its own commit or rollback; {@link #close()} restores
- * auto-commit), and the contributions are computed in Java ({@link BoostedModel#contributions(double[])},
- * the same values as XGBoost's {@code predictContrib} within 1e-5) instead of through a one-row
- * XGBoost matrix.
+ * <p>Speed: the statements are prepared once; the connection stays out of auto-commit while the scorer is
+ * open (each record still ends in its own commit or rollback; {@link #close()} restores auto-commit), the
+ * contributions are computed in Java ({@link BoostedModel#contributions(double[])}, the same values as
+ * XGBoost's {@code predictContrib} within 1e-5) instead of through a one-row XGBoost matrix, and the
+ * decision's JSON is written by hand.
  *
  * <pre>{@code
  * try (OnlineScorer s = new OnlineScorer(db, model, version, RuleEngine.builder().build())) {
