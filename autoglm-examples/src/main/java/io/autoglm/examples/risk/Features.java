@@ -4,9 +4,11 @@ import java.util.List;
 
 /**
  * The model's features and the SQL that computes them. Every feature but the two category codes is
- * computed by the database from the {@code transactions} and {@code users} tables; the same query
- * serves the batch path (all rows, for training and replay) and the online path (one customer's last
- * 30 days, for the transaction being scored), so both give identical values.
+ * computed by the database from the {@code transactions} and {@code users} tables. The batch query
+ * ({@code sql}: all rows, for training and replay) uses a window function; the online query
+ * ({@code onlineSql}: the transaction being scored) computes the same definitions from range scans over the
+ * customer's last 7 and 30 days; both give identical values (FeatureParityTest, and the demo's check of
+ * every online row).
  *
  * <table>
  *   <caption>features</caption>
@@ -15,8 +17,8 @@ import java.util.List;
  *   <tr><td>tx_7d, amt_7d</td><td>the customer's transactions and their total amount in the last 7 d
  *       ({@code COUNT(*)} and {@code SUM(amount) OVER (PARTITION BY user ORDER BY ts RANGE BETWEEN 7 d PRECEDING
  *       AND CURRENT ROW)})</td></tr>
- *   <tr><td>tx_1h, amt_1h, tx_24h, amt_24h</td><td>the same over 1 h and 24 h (indexed range subqueries:
- *       each extra window definition costs SQLite about 0.1 ms per online query)</td></tr>
+ *   <tr><td>tx_1h, amt_1h, tx_24h, amt_24h</td><td>the same over 1 h and 24 h (in the batch query indexed range
+ *       subqueries: each extra window definition costs SQLite about 0.1 ms per query)</td></tr>
  *   <tr><td>devices_7d, countries_7d</td><td>distinct devices and IP countries in the last 7 d</td></tr>
  *   <tr><td>secs_since_last</td><td>seconds since the previous transaction ({@code LAG}), 7 d when none</td></tr>
  *   <tr><td>ip_km</td><td>great-circle distance between this and the previous transaction's IP location</td></tr>
@@ -29,8 +31,8 @@ import java.util.List;
  *   <tr><td>category, channel</td><td>codes of {@link #CATEGORIES} and {@link #CHANNELS}; -1 when unknown</td></tr>
  * </table>
  * "Previous transaction" means the customer's previous one within the last 7 days ({@code LAG} over
- * the 7-day window), so the online query's window functions read at most 7 days of one customer;
- * the median and the device history read 30 days through indexed subqueries.
+ * the 7-day window in the batch query, the greatest earlier time within 7 days in the online query); the
+ * median and the device history read 30 days.
  */
 public final class Features {
     private Features() {
@@ -69,18 +71,50 @@ public final class Features {
     static final long WEEK = 7 * DAY;
     static final long MONTH = 30 * DAY;
 
+    /** Haversine term of this and the previous transaction's IP location (columns {@code lat, lon, prev_lat, prev_lon} of {@code A}). */
+    private static final String HAVERSINE = """
+            POWER(SIN(RADIANS(A.lat - A.prev_lat) / 2), 2)
+                       + COS(RADIANS(A.prev_lat)) * COS(RADIANS(A.lat)) * POWER(SIN(RADIANS(A.lon - A.prev_lon) / 2), 2)""";
+
+    /**
+     * The features computed from the columns of {@code f} (the transaction with {@code prev_ts}, {@code hav},
+     * {@code prev_continent}, {@code median_30d}) and {@code u} (its customer), shared by the batch and the online
+     * query so both evaluate the same expressions.
+     */
+    private static final String FROM_PREVIOUS = """
+                   CASE WHEN %PREV% THEN f.ts - f.prev_ts ELSE %W% END AS secs_since_last,
+                   CASE WHEN %PREV% THEN 12742.0 * ASIN(SQRT(CASE WHEN f.hav > 1 THEN 1.0 ELSE f.hav END))
+                        ELSE 0.0 END AS ip_km,
+                   CASE WHEN %PREV% AND f.prev_continent <> f.continent THEN 1 ELSE 0 END AS continent_change,
+                   COALESCE(f.amount_cents * 1.0 / NULLIF(f.median_30d, 0), 1.0) AS amount_vs_median,""";
+
+    private static final String FROM_CUSTOMER = """
+                   ((f.ts + u.tz_offset_s) / 3600) % 24 AS local_hour,
+                   CASE WHEN f.country = u.home_country THEN 0 ELSE 1 END AS foreign_ip,
+                   f.category, f.channel
+            FROM f JOIN users u ON u.user_id = f.user_id""";
+
+    private static String fill(String sql, boolean sqlite) {
+        return sql.replace("%FROM_PREVIOUS%", FROM_PREVIOUS).replace("%FROM_CUSTOMER%", FROM_CUSTOMER)
+                .replace("%HAV_W%", HAVERSINE.replace("A.", "w.")).replace("%HAV_P0%", HAVERSINE.replace("A.", "p0."))
+                .replace("%MEDIAN%", sqlite ? "median(x.amount_cents)"
+                    : "percentile_cont(0.5) WITHIN GROUP (ORDER BY x.amount_cents)")
+                .replace("%PREV%", "f.prev_ts IS NOT NULL AND f.ts - f.prev_ts <= " + WEEK)
+                .replace("%H%", Long.toString(HOUR)).replace("%D%", Long.toString(DAY))
+                .replace("%W%", Long.toString(WEEK)).replace("%M%", Long.toString(MONTH));
+    }
+
     /**
      * @param sqlite SQLite's {@code median(x)} instead of PostgreSQL's {@code percentile_cont(0.5) WITHIN GROUP
      *     (ORDER BY x)}: the same statistic (the mean of the two middle values for an even count), and the only
      *     difference between the two dialects
      * @param innerWhere restriction of the rows the windows see ({@code ""} for all)
      * @param outerWhere restriction of the rows returned ({@code ""} for all)
-     * @return the feature query; columns: tx_id, user_id, ts, then the features except category and
+     * @return the batch feature query; columns: tx_id, user_id, ts, then the features except category and
      *     channel, then the raw category and channel
      */
     static String sql(boolean sqlite, String innerWhere, String outerWhere) {
-        String prevOk = "f.prev_ts IS NOT NULL AND f.ts - f.prev_ts <= " + WEEK;
-        return """
+        return fill("""
             WITH w AS (
               SELECT t.tx_id, t.user_id, t.ts, t.amount_cents, t.device_id, t.country, t.continent, t.lat, t.lon,
                      t.category, t.channel,
@@ -92,8 +126,7 @@ public final class Features {
               WINDOW w1 AS (PARTITION BY t.user_id ORDER BY t.ts RANGE BETWEEN %W% PRECEDING AND CURRENT ROW)
             ), f AS (
               SELECT w.*,
-                     POWER(SIN(RADIANS(w.lat - w.prev_lat) / 2), 2)
-                       + COS(RADIANS(w.prev_lat)) * COS(RADIANS(w.lat)) * POWER(SIN(RADIANS(w.lon - w.prev_lon) / 2), 2)
+                     %HAV_W%
                        AS hav,
                      (SELECT %MEDIAN% FROM transactions x
                        WHERE x.user_id = w.user_id AND x.ts < w.ts AND x.ts >= w.ts - %M%) AS median_30d
@@ -114,24 +147,88 @@ public final class Features {
                      WHERE x.user_id = f.user_id AND x.ts <= f.ts AND x.ts >= f.ts - %W%) AS devices_7d,
                    (SELECT COUNT(DISTINCT x.country) FROM transactions x
                      WHERE x.user_id = f.user_id AND x.ts <= f.ts AND x.ts >= f.ts - %W%) AS countries_7d,
-                   CASE WHEN %PREV% THEN f.ts - f.prev_ts ELSE %W% END AS secs_since_last,
-                   CASE WHEN %PREV% THEN 12742.0 * ASIN(SQRT(CASE WHEN f.hav > 1 THEN 1.0 ELSE f.hav END))
-                        ELSE 0.0 END AS ip_km,
-                   CASE WHEN %PREV% AND f.prev_continent <> f.continent THEN 1 ELSE 0 END AS continent_change,
-                   COALESCE(f.amount_cents * 1.0 / NULLIF(f.median_30d, 0), 1.0) AS amount_vs_median,
+            %FROM_PREVIOUS%
                    CASE WHEN EXISTS (SELECT 1 FROM transactions x WHERE x.user_id = f.user_id
                         AND x.device_id = f.device_id AND x.ts < f.ts AND x.ts >= f.ts - %M%) THEN 0 ELSE 1 END AS new_device,
-                   ((f.ts + u.tz_offset_s) / 3600) % 24 AS local_hour,
-                   CASE WHEN f.country = u.home_country THEN 0 ELSE 1 END AS foreign_ip,
-                   f.category, f.channel
-            FROM f JOIN users u ON u.user_id = f.user_id
+            %FROM_CUSTOMER%
             %OUTER%
             ORDER BY f.ts, f.tx_id
-            """.replace("%MEDIAN%", sqlite ? "median(x.amount_cents)"
-                    : "percentile_cont(0.5) WITHIN GROUP (ORDER BY x.amount_cents)")
-                .replace("%INNER%", innerWhere).replace("%OUTER%", outerWhere).replace("%PREV%", prevOk)
-                .replace("%H%", Long.toString(HOUR)).replace("%D%", Long.toString(DAY))
-                .replace("%W%", Long.toString(WEEK)).replace("%M%", Long.toString(MONTH));
+            """.replace("%INNER%", innerWhere).replace("%OUTER%", outerWhere), sqlite);
+    }
+
+    /**
+     * The online feature query: the features of the customer's transaction at one time, the same values as
+     * {@link #sql} gives for it, without the window function and the eight correlated subqueries. One range scan
+     * over the customer's last 7 days computes every 1 h / 24 h / 7 d window with conditional aggregates and the
+     * time of the previous transaction; one scan over the previous 30 days gives the median, an {@code EXISTS}
+     * the device history; the previous transaction's location and the customer are index look-ups.
+     *
+     * <p>The transaction must be the customer's latest and the only one at its time (the online path checks both
+     * before it inserts it): then every window of the batch query ends at it, and its previous row
+     * ({@code LAG} in the batch query) is the one at the greatest earlier time. Earlier rows sharing that time
+     * would make "the previous transaction" ambiguous in both queries; neither the generator nor the online path
+     * writes such ties.
+     *
+     * @param sqlite the dialect, as for {@link #sql}
+     * @return the query, with its parameters in {@link #ONLINE_PARAMS} order; the columns of {@link #sql}
+     */
+    static String onlineSql(boolean sqlite) {
+        return fill(ONLINE_TEMPLATE.replace(":user", "?").replace(":ts", "?"), sqlite);
+    }
+
+    private static final String ONLINE_TEMPLATE = """
+            WITH a AS (
+              SELECT c.tx_id, c.user_id, c.ts, c.amount_cents, c.device_id, c.country, c.continent, c.lat, c.lon,
+                     c.category, c.channel, s.*, m.median_30d,
+                     CASE WHEN EXISTS (SELECT 1 FROM transactions x WHERE x.user_id = c.user_id
+                          AND x.device_id = c.device_id AND x.ts < c.ts AND x.ts >= c.ts - %M%) THEN 0 ELSE 1 END AS new_device
+              FROM transactions c,
+                   (SELECT COUNT(CASE WHEN x.ts >= :ts - %H% THEN 1 END) AS tx_1h,
+                           SUM(CASE WHEN x.ts >= :ts - %H% THEN x.amount_cents END) AS amt_1h,
+                           COUNT(CASE WHEN x.ts >= :ts - %D% THEN 1 END) AS tx_24h,
+                           SUM(CASE WHEN x.ts >= :ts - %D% THEN x.amount_cents END) AS amt_24h,
+                           COUNT(*) AS tx_7d, SUM(x.amount_cents) AS amt_7d,
+                           COUNT(DISTINCT x.device_id) AS devices_7d, COUNT(DISTINCT x.country) AS countries_7d,
+                           MAX(CASE WHEN x.ts < :ts THEN x.ts END) AS prev_ts
+                    FROM transactions x WHERE x.user_id = :user AND x.ts >= :ts - %W% AND x.ts <= :ts) s,
+                   (SELECT %MEDIAN% AS median_30d
+                    FROM transactions x WHERE x.user_id = :user AND x.ts >= :ts - %M% AND x.ts < :ts) m
+              WHERE c.user_id = :user AND c.ts = :ts
+            ), p0 AS (
+              SELECT a.*, p.lat AS prev_lat, p.lon AS prev_lon, p.continent AS prev_continent
+              FROM a LEFT JOIN transactions p ON p.user_id = a.user_id AND p.ts = a.prev_ts
+            ), f AS (
+              SELECT p0.*,
+                     %HAV_P0%
+                       AS hav
+              FROM p0
+            )
+            SELECT f.tx_id, f.user_id, f.ts,
+                   f.amount_cents / 100.0 AS amount,
+                   f.tx_1h, f.amt_1h / 100.0 AS amt_1h, f.tx_24h, f.amt_24h / 100.0 AS amt_24h,
+                   f.tx_7d, f.amt_7d / 100.0 AS amt_7d, f.devices_7d, f.countries_7d,
+            %FROM_PREVIOUS%
+                   f.new_device,
+            %FROM_CUSTOMER%
+            """;
+
+    /**
+     * The parameters of {@link #onlineSql} in order: {@code true} for the customer id, {@code false} for the
+     * transaction's time.
+     */
+    static final boolean[] ONLINE_PARAMS = onlineParams();
+
+    private static boolean[] onlineParams() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(":user|:ts").matcher(ONLINE_TEMPLATE);
+        List<Boolean> order = new java.util.ArrayList<>();
+        while (m.find()) {
+            order.add(m.group().equals(":user"));
+        }
+        boolean[] out = new boolean[order.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = order.get(i);
+        }
+        return out;
     }
 
     /** @param category a category name @return its code, -1 when unknown */

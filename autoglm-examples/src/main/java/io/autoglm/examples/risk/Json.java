@@ -11,12 +11,39 @@ final class Json {
     private Json() {
     }
 
+    /** Written by hand (a JSON array of strings), like {@link #contributions}: this runs once per payment. */
     static String reasons(Decision d) {
-        try {
-            return MAPPER.writeValueAsString(d.reasons());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        StringBuilder b = new StringBuilder(128).append('[');
+        for (String r : d.reasons()) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            quote(b, r);
         }
+        return b.append(']').toString();
+    }
+
+    /** Appends {@code s} as a JSON string: quotes, backslashes and control characters escaped. */
+    static void quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
     }
 
     /** Written by hand: feature names are identifiers and the numbers finite, and this runs once per payment. */

@@ -7,16 +7,17 @@ import java.util.Objects;
 
 /**
  * The online path: one transaction at a time, in one database transaction each (all or nothing):
- * check the customer, insert the transaction, compute its features with the database's window
- * query over the customer's last 7 days, score it (exact SHAP contributions), apply the rules, record
- * the decision. A failing record raises {@link ScoringException} and leaves nothing behind; when
- * the database went away, the next record reconnects. Single-threaded.
+ * insert the transaction if its customer exists, its id is new and its time is after the customer's last
+ * one (one statement; when it writes nothing, a second query names the reason), compute its features with
+ * the database's online query ({@code Features.onlineSql}), score it (exact SHAP contributions), apply the
+ * rules, record the decision. A failing record raises {@link ScoringException} and leaves nothing behind;
+ * when the database went away, the next record reconnects. Single-threaded.
  *
- * <p>Speed: the four statements are prepared once; the connection stays out of auto-commit while the
- * scorer is open (each record still ends in its own commit or rollback; {@link #close()} restores
- * auto-commit), and the contributions are computed in Java ({@link BoostedModel#contributions(double[])},
- * the same values as XGBoost's {@code predictContrib} within 1e-5) instead of through a one-row
- * XGBoost matrix.
+ * <p>Speed: the statements are prepared once; the connection stays out of auto-commit while the scorer is
+ * open (each record still ends in its own commit or rollback; {@link #close()} restores auto-commit), the
+ * contributions are computed in Java ({@link BoostedModel#contributions(double[])}, the same values as
+ * XGBoost's {@code predictContrib} within 1e-5) instead of through a one-row XGBoost matrix, and the
+ * decision's JSON is written by hand.
  *
  * <pre>{@code
  * try (OnlineScorer s = new OnlineScorer(db, model, version, RuleEngine.builder().build())) {
@@ -30,7 +31,7 @@ public final class OnlineScorer implements AutoCloseable {
     private final ModelPair model;
     private final int modelVersion;
     private final RuleEngine rules;
-    private PreparedStatement userStmt;
+    private PreparedStatement checkStmt;
     private PreparedStatement insertStmt;
     private PreparedStatement featureStmt;
     private PreparedStatement decisionStmt;
@@ -68,9 +69,9 @@ public final class OnlineScorer implements AutoCloseable {
     private void prepare() throws SQLException {
         closeStatements();
         var c = db.connection();
-        userStmt = c.prepareStatement("SELECT (SELECT MAX(t.ts) FROM transactions t WHERE t.user_id = u.user_id), "
+        checkStmt = c.prepareStatement("SELECT (SELECT MAX(t.ts) FROM transactions t WHERE t.user_id = u.user_id), "
                 + "(SELECT COUNT(*) FROM transactions t WHERE t.tx_id = ?) FROM users u WHERE u.user_id = ?");
-        insertStmt = c.prepareStatement(RiskDatabase.INSERT_TX);
+        insertStmt = c.prepareStatement(RiskDatabase.INSERT_CHECKED_TX);
         featureStmt = c.prepareStatement(db.onlineSql());
         decisionStmt = c.prepareStatement(RiskDatabase.INSERT_DECISION);
     }
@@ -94,30 +95,11 @@ public final class OnlineScorer implements AutoCloseable {
                 conn.setAutoCommit(false);
             }
             try {
-                userStmt.setLong(1, tx.txId());
-                userStmt.setString(2, tx.userId());
-                try (ResultSet rs = userStmt.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new ScoringException(ScoringException.Kind.BAD_INPUT, "unknown user_id '" + tx.userId()
-                                + "': not in the users table", null);
-                    }
-                    long last = rs.getLong(1);
-                    boolean hasLast = !rs.wasNull();
-                    if (rs.getLong(2) > 0) {
-                        throw new ScoringException(ScoringException.Kind.BAD_INPUT, "tx_id " + tx.txId()
-                                + " was already scored", null);
-                    }
-                    if (hasLast && tx.ts() <= last) {
-                        throw new ScoringException(ScoringException.Kind.BAD_INPUT, "ts " + tx.ts()
-                                + " must be after the last transaction of user '" + tx.userId() + "' (ts " + last + ")", null);
-                    }
+                RiskDatabase.bindCheckedTx(insertStmt, tx);
+                if (insertStmt.executeUpdate() != 1) {
+                    throw rejected(tx);
                 }
-                RiskDatabase.bindTx(insertStmt, tx);
-                insertStmt.executeUpdate();
-                featureStmt.setString(1, tx.userId());
-                featureStmt.setLong(2, tx.ts() - RiskDatabase.ONLINE_LOOKBACK);
-                featureStmt.setLong(3, tx.ts());
-                featureStmt.setLong(4, tx.txId());
+                RiskDatabase.bindOnline(featureStmt, tx);
                 FeatureRow row;
                 try (ResultSet rs = featureStmt.executeQuery()) {
                     if (!rs.next()) {
@@ -150,14 +132,37 @@ public final class OnlineScorer implements AutoCloseable {
         }
     }
 
+    /** Why the checked insert wrote nothing (the rare path: one more query to name the reason). */
+    private ScoringException rejected(Transaction tx) throws SQLException {
+        checkStmt.setLong(1, tx.txId());
+        checkStmt.setString(2, tx.userId());
+        try (ResultSet rs = checkStmt.executeQuery()) {
+            if (!rs.next()) {
+                return new ScoringException(ScoringException.Kind.BAD_INPUT, "unknown user_id '" + tx.userId()
+                        + "': not in the users table", null);
+            }
+            long last = rs.getLong(1);
+            boolean hasLast = !rs.wasNull();
+            if (rs.getLong(2) > 0) {
+                return new ScoringException(ScoringException.Kind.BAD_INPUT, "tx_id " + tx.txId() + " was already scored",
+                        null);
+            }
+            if (hasLast && tx.ts() <= last) {
+                return new ScoringException(ScoringException.Kind.BAD_INPUT, "ts " + tx.ts()
+                        + " must be after the last transaction of user '" + tx.userId() + "' (ts " + last + ")", null);
+            }
+        }
+        throw new SQLException("the insert of tx_id " + tx.txId() + " wrote no row, yet its customer, id and time check out");
+    }
+
     private void ensureConnected() {
         try {
             if (needsReconnect) {
                 db.reconnect();
-                userStmt = null;
+                checkStmt = null;
                 needsReconnect = false;
             }
-            if (userStmt == null) {
+            if (checkStmt == null) {
                 prepare();
             }
         } catch (SQLException e) {
@@ -177,7 +182,7 @@ public final class OnlineScorer implements AutoCloseable {
     }
 
     private void closeStatements() {
-        for (PreparedStatement s : new PreparedStatement[] {userStmt, insertStmt, featureStmt, decisionStmt}) {
+        for (PreparedStatement s : new PreparedStatement[] {checkStmt, insertStmt, featureStmt, decisionStmt}) {
             if (s != null) {
                 try {
                     s.close();
@@ -192,7 +197,7 @@ public final class OnlineScorer implements AutoCloseable {
     @Override
     public void close() {
         closeStatements();
-        userStmt = null;
+        checkStmt = null;
         try {
             var conn = db.connection();
             if (conn != null && !conn.isClosed() && !conn.getAutoCommit()) {

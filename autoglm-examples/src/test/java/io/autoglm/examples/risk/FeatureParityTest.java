@@ -69,6 +69,105 @@ class FeatureParityTest {
     }
 
     @Test
+    void onlineFeatures_equalBatchFeatures_atWindowEdges_onSqlite(@TempDir Path dir) throws Exception {
+        checkEdges(RiskFixtures.sqlite(dir));
+    }
+
+    @Test
+    void onlineFeatures_equalBatchFeatures_atWindowEdges_onPostgres() throws Exception {
+        String spec = RiskFixtures.freshPostgres();
+        try {
+            checkEdges(spec);
+        } finally {
+            RiskFixtures.dropPostgres(spec);
+        }
+    }
+
+    /**
+     * History rows exactly on and one second past each window's edge (1 h, 24 h, 7 d, 30 d), two earlier rows
+     * sharing one time, a previous transaction exactly 7 days back and one 7 days and a second back, and a
+     * customer's very first transaction: the online query gives the batch query's values for each.
+     */
+    private static void checkEdges(String spec) throws Exception {
+        long h = Features.HOUR;
+        long day = Features.DAY;
+        long week = Features.WEEK;
+        long month = Features.MONTH;
+        long t = TransactionGenerator.START_TS + 40 * day;
+        List<Transaction> history = List.of(
+                edge(1, "u1", t - month - 1, 900_000, "dA", "DE", "EU", 52.5, 13.4),
+                edge(2, "u1", t - month, 1000, "dB", "DE", "EU", 52.5, 13.4),
+                edge(3, "u1", t - week - 1, 2000, "dC", "FR", "EU", 48.9, 2.35),
+                edge(4, "u1", t - week, 3000, "dD", "US", "NA", 40.7, -74.0),
+                edge(5, "u1", t - day - 1, 4000, "dE", "DE", "EU", 52.5, 13.4),
+                edge(6, "u1", t - day, 5000, "dE", "DE", "EU", 52.5, 13.4),
+                edge(7, "u1", t - h - 1, 6000, "dF", "DE", "EU", 52.5, 13.4),
+                edge(8, "u1", t - h, 7000, "dF", "DE", "EU", 52.5, 13.4),
+                // two rows at the same time (the previous time of the first online payment), the same place
+                edge(9, "u1", t - 600, 8000, "dG", "SG", "AS", 1.3, 103.8),
+                edge(10, "u1", t - 600, 9000, "dH", "SG", "AS", 1.3, 103.8));
+        List<Transaction> online = List.of(
+                edge(11, "u1", t, 1500, "dB", "DE", "EU", 52.5, 13.4), // dB last seen exactly 30 d ago
+                edge(12, "u1", t + week + 1, 2500, "dZ", "US", "NA", 40.7, -74.0), // previous 7 d + 1 s ago
+                edge(13, "u1", t + 2 * week + 1, 3500, "dZ", "SG", "AS", 1.3, 103.8), // previous exactly 7 d ago
+                edge(14, "u2", t + 5, 4500, "dY", "FR", "EU", 48.9, 2.35)); // u2's first payment
+        try (RiskDatabase db = RiskDatabase.open(spec)) {
+            db.createSchema();
+            db.insertCustomers(List.of(new Customer("u1", "DE", "EU", 3600), new Customer("u2", "FR", "EU", 3600)));
+            db.insertTransactions(history, null, null);
+            double[][] x = new double[40][Features.count()];
+            boolean[] y = new boolean[x.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i][Features.AMOUNT] = i;
+                y[i] = i % 3 == 0;
+            }
+            Map<Long, FeatureRow> got = new HashMap<>();
+            try (ModelPair m = new ModelPair(BoostedModel.train(x, y, null, BoostedModel.Params.defaults().withRounds(3), 1, 1),
+                    LogisticModel.fit(x, y, null, 1.0));
+                    OnlineScorer s = new OnlineScorer(db, m, 1, RuleEngine.builder().build())) {
+                for (Transaction tx : online) {
+                    got.put(tx.txId(), s.score(tx).features());
+                }
+            }
+            List<FeatureRow> batch = db.batchFeatures(t, Long.MAX_VALUE);
+            assertThat(batch).extracting(FeatureRow::txId).containsExactly(11L, 14L, 12L, 13L);
+            for (FeatureRow b : batch) {
+                assertThat(got.get(b.txId())).as("tx %d", b.txId()).isEqualTo(b);
+            }
+            // the edges really were where they should be
+            FeatureRow a = got.get(11L);
+            assertThat(a.get("tx_1h")).isEqualTo(4); // t - 1 h, the two at t - 600 and itself
+            assertThat(a.get("tx_24h")).isEqualTo(6); // and t - 24 h, not t - 24 h - 1 s
+            assertThat(a.get("tx_7d")).isEqualTo(8); // and t - 7 d, not t - 7 d - 1 s
+            assertThat(a.get("amt_7d")).isEqualTo(30.0 + 40 + 50 + 60 + 70 + 80 + 90 + 15);
+            assertThat(a.get("devices_7d")).isEqualTo(6); // dD dE dF dG dH dB
+            assertThat(a.get("countries_7d")).isEqualTo(3); // US DE SG
+            assertThat(a.get("new_device")).isEqualTo(0); // dB, exactly 30 d ago
+            assertThat(a.get("amount_vs_median")).isEqualTo(1500 / 5000.0); // median of 10..90, not the 9,000 30 d + 1 s ago
+            assertThat(a.get("secs_since_last")).isEqualTo(600);
+            assertThat(a.get("continent_change")).isEqualTo(1);
+            FeatureRow b = got.get(12L);
+            assertThat(b.get("secs_since_last")).isEqualTo(week); // the previous one is 1 s too old
+            assertThat(b.get("ip_km")).isEqualTo(0.0);
+            assertThat(b.get("new_device")).isEqualTo(1);
+            FeatureRow c = got.get(13L);
+            assertThat(c.get("secs_since_last")).isEqualTo(week); // exactly 7 d: still the previous transaction
+            assertThat(c.get("continent_change")).isEqualTo(1);
+            assertThat(c.get("ip_km")).isGreaterThan(10_000);
+            FeatureRow first = got.get(14L);
+            assertThat(first.get("tx_7d")).isEqualTo(1);
+            assertThat(first.get("secs_since_last")).isEqualTo(week);
+            assertThat(first.get("amount_vs_median")).isEqualTo(1.0);
+            assertThat(first.get("new_device")).isEqualTo(1);
+        }
+    }
+
+    private static Transaction edge(long id, String user, long ts, long cents, String device, String country,
+            String continent, double lat, double lon) {
+        return new Transaction(id, user, ts, cents, "m1", "retail", "online", country, continent, lat, lon, device);
+    }
+
+    @Test
     void batchFeatures_matchHandComputedValues_onSqlite(@TempDir Path dir) throws Exception {
         checkHandComputed(RiskFixtures.sqlite(dir));
     }

@@ -56,6 +56,33 @@ class TreeShapTest {
     }
 
     @Test
+    void leafTables_giveTheRecursionsValues_andAreLeftOut_whenLargerThanAllowed() {
+        for (int depth : new int[] {2, 4, 6}) {
+            var p = new BoostedModel.Params(0.12, depth, 1, 0.9, 0.9, 1, 150);
+            try (BoostedModel m = BoostedModel.train(x, y, null, p, 5, 1)) {
+                byte[] json = m.toJson();
+                TreeShap tables = TreeShap.fromJson(json, Features.count());
+                TreeShap recursion = TreeShap.fromJson(json, Features.count(), 0);
+                assertThat(tables.usesTables()).as("depth %d", depth).isTrue();
+                assertThat(recursion.usesTables()).isFalse();
+                assertThat(TreeShap.fromJson(json, Features.count(), 1000).usesTables()).isFalse(); // too large
+                for (int i = 0; i < x.length; i += 3) {
+                    double[] row = x[i].clone();
+                    if (i % 2 == 0) {
+                        row[i % row.length] = Double.NaN; // missing values follow the default direction
+                    }
+                    float[] a = tables.contributions(row);
+                    float[] b = recursion.contributions(row);
+                    for (int j = 0; j < a.length; j++) {
+                        assertThat((double) a[j]).as("depth %d row %d feature %d", depth, i, j)
+                                .isCloseTo(b[j], org.assertj.core.api.Assertions.within(1e-6));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void contributions_matchXgboost_forDeepTrees_afterASaveAndLoad_andWithMissingValues() {
         try (BoostedModel trained = BoostedModel.train(x, y, null, BoostedModel.Params.defaults().withRounds(80), 3, 1);
                 BoostedModel m = BoostedModel.fromBytes(trained.toBytes())) {
