@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchScheduler implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
-    static final double STALL_FACTOR = 2.0;
+    static final double STALL_FACTOR = 1.75;
     private static final int MIN_CHUNK = 8;
     /** during a long chunked prefill, one step in this many carries no prompt tokens (see {@link #step()}) */
     static final int PROBE_EVERY = 16;
