@@ -284,26 +284,6 @@ final class BenchCommand implements Callable<Integer> {
                 gaps.stream().mapToDouble(Double::doubleValue).toArray(), requests == 0 ? 0 : (double) cached / requests, cached);
     }
 
-    /** Nearest-rank percentile (p in 0..100) of unsorted values; NaN when there are none. */
-    static double percentile(double[] values, double p) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] s = values.clone();
-        Arrays.sort(s);
-        int rank = (int) Math.ceil(p / 100.0 * s.length);
-        return s[Math.max(0, Math.min(s.length - 1, rank - 1))];
-    }
-
-    static double median(double[] values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] s = values.clone();
-        Arrays.sort(s);
-        int m = s.length / 2;
-        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-    }
 
     private static double min(double[] v) {
         return Arrays.stream(v).min().orElse(Double.NaN);
@@ -326,8 +306,9 @@ final class BenchCommand implements Callable<Integer> {
         for (Level l : results) {
             Summary s = summarize(l);
             out.printf(Locale.ROOT, "| %d | %,.1f (%,.1f-%,.1f) | %,.1f | %.1f / %.1f | %.2f / %.2f | %.1f |%n", l.parallel(),
-                    median(s.generated()), min(s.generated()), max(s.generated()), median(s.prompt()),
-                    percentile(s.ttft(), 50), percentile(s.ttft(), 99), percentile(s.gaps(), 50), percentile(s.gaps(), 99),
+                    Stats.median(s.generated()), min(s.generated()), max(s.generated()), Stats.median(s.prompt()),
+                    Stats.percentile(s.ttft(), 50), Stats.percentile(s.ttft(), 99),
+                    Stats.percentile(s.gaps(), 50), Stats.percentile(s.gaps(), 99),
                     s.cachedPerRequest());
         }
         out.flush();
@@ -358,11 +339,11 @@ final class BenchCommand implements Callable<Integer> {
             stats(r.putObject("generated_tokens_per_second"), s.generated());
             stats(r.putObject("prompt_tokens_per_second"), s.prompt());
             ObjectNode ttft = r.putObject("time_to_first_token_ms");
-            ttft.put("p50", Json.round(percentile(s.ttft(), 50)));
-            ttft.put("p99", Json.round(percentile(s.ttft(), 99)));
+            ttft.put("p50", Json.round(Stats.percentile(s.ttft(), 50)));
+            ttft.put("p99", Json.round(Stats.percentile(s.ttft(), 99)));
             ObjectNode gap = r.putObject("inter_token_gap_ms");
-            gap.put("p50", Json.round(percentile(s.gaps(), 50)));
-            gap.put("p99", Json.round(percentile(s.gaps(), 99)));
+            gap.put("p50", Json.round(Stats.percentile(s.gaps(), 50)));
+            gap.put("p99", Json.round(Stats.percentile(s.gaps(), 99)));
             r.put("cached_prompt_tokens", s.cachedTotal());
             ArrayNode requests = r.putArray("requests");
             for (int k = 0; k < l.reps().size(); k++) {
@@ -383,7 +364,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void stats(ObjectNode o, double[] v) {
-        o.put("median", Json.round(median(v)));
+        o.put("median", Json.round(Stats.median(v)));
         o.put("min", Json.round(min(v)));
         o.put("max", Json.round(max(v)));
     }

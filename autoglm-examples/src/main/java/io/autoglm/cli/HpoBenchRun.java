@@ -7,7 +7,6 @@ import io.autoglm.automl.search.FrozenTrial;
 import io.autoglm.automl.search.Sampler;
 import io.autoglm.automl.search.Study;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,22 +30,6 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
 
     double regretAt(int trial) {
         return bestSoFar[trial] - function.minimum;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    }
-
-    static double quantile(double[] v, double q) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        double pos = q * (s.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(s.length - 1, lo + 1);
-        return s[lo] + (s[hi] - s[lo]) * (pos - lo);
     }
 
     /** Groups runs by function and sampler, keeping order of first appearance. */
@@ -98,11 +81,11 @@ record HpoBenchRun(HpoBenchmarkFunction function, String sampler, long seed, dou
     static List<SummaryRow> summarize(List<HpoBenchRun> runs, int trials, Map<HpoBenchmarkFunction, double[]> reference) {
         List<SummaryRow> rows = new ArrayList<>();
         group(runs).forEach((fn, bySampler) -> bySampler.forEach((sampler, rs) -> {
-            double atEnd = median(rs.stream().mapToDouble(r -> r.regretAt(trials - 1)).toArray());
-            double at50 = trials > 50 ? median(rs.stream().mapToDouble(r -> r.regretAt(49)).toArray()) : Double.NaN;
+            double atEnd = Stats.median(rs.stream().mapToDouble(r -> r.regretAt(trials - 1)).toArray());
+            double at50 = trials > 50 ? Stats.median(rs.stream().mapToDouble(r -> r.regretAt(49)).toArray()) : Double.NaN;
             double[] ref = reference.get(fn);
             boolean comparable = ref != null && trials >= REFERENCE_TRIALS;
-            double atRef = comparable ? median(rs.stream().mapToDouble(r -> r.regretAt(REFERENCE_TRIALS - 1)).toArray())
+            double atRef = comparable ? Stats.median(rs.stream().mapToDouble(r -> r.regretAt(REFERENCE_TRIALS - 1)).toArray())
                     : Double.NaN;
             double ms = rs.stream().mapToDouble(HpoBenchRun::samplerMsPerTrial).average().orElse(Double.NaN);
             double msLast = rs.stream().mapToDouble(HpoBenchRun::samplerMsLast10).average().orElse(Double.NaN);

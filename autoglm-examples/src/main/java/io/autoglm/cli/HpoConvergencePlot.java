@@ -192,9 +192,9 @@ final class HpoConvergencePlot {
             for (int t = 0; t < trials; t++) {
                 final int tt = t;
                 double[] v = rs.stream().mapToDouble(r -> Math.log10(Math.max(FLOOR, r.regretAt(tt)))).toArray();
-                med[t] = HpoBenchRun.median(v);
-                q1[t] = HpoBenchRun.quantile(v, 0.25);
-                q3[t] = HpoBenchRun.quantile(v, 0.75);
+                med[t] = Stats.median(v);
+                q1[t] = Stats.quantile(v, 0.25);
+                q3[t] = Stats.quantile(v, 0.75);
             }
             Path2D band = trace(q3, x, y);
             for (int t = trials - 1; t >= 0; t--) {

@@ -452,12 +452,16 @@ public final class DeploymentTuner {
             return this;
         }
 
+        private static int inRange(String name, int v, int min, int max) {
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], was " + v);
+            }
+            return v;
+        }
+
         /** @param v trials the study should have finished, 1..10000 (default 30) @return this */
         public Builder trials(int v) {
-            if (v < 1 || v > 10_000) {
-                throw new IllegalArgumentException("trials must be in [1, 10000], was " + v);
-            }
-            trials = v;
+            trials = inRange("trials", v, 1, 10_000);
             return this;
         }
 
@@ -479,28 +483,19 @@ public final class DeploymentTuner {
 
         /** @param v concurrent requests of the benchmark, 1..256 (default 8) @return this */
         public Builder concurrency(int v) {
-            if (v < 1 || v > 256) {
-                throw new IllegalArgumentException("concurrency must be in [1, 256], was " + v);
-            }
-            concurrency = v;
+            concurrency = inRange("concurrency", v, 1, 256);
             return this;
         }
 
         /** @param v tokens each benchmark request generates, 1..4096 (default 64) @return this */
         public Builder genTokens(int v) {
-            if (v < 1 || v > 4096) {
-                throw new IllegalArgumentException("genTokens must be in [1, 4096], was " + v);
-            }
-            genTokens = v;
+            genTokens = inRange("genTokens", v, 1, 4096);
             return this;
         }
 
         /** @param v words of each benchmark prompt, 1..4096 (default 24) @return this */
         public Builder wordsPerPrompt(int v) {
-            if (v < 1 || v > 4096) {
-                throw new IllegalArgumentException("wordsPerPrompt must be in [1, 4096], was " + v);
-            }
-            wordsPerPrompt = v;
+            wordsPerPrompt = inRange("wordsPerPrompt", v, 1, 4096);
             return this;
         }
 
@@ -518,10 +513,7 @@ public final class DeploymentTuner {
 
         /** @param v tokens per window of the KL measurement, 16..65536 (default 128) @return this */
         public Builder kldContext(int v) {
-            if (v < 16 || v > 65536) {
-                throw new IllegalArgumentException("kldContext must be in [16, 65536], was " + v);
-            }
-            kldContext = v;
+            kldContext = inRange("kldContext", v, 16, 65536);
             return this;
         }
 
