@@ -7,10 +7,8 @@ import java.net.JarURLConnection;
 import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.jar.JarEntry;
@@ -154,23 +152,9 @@ public final class BundledLibrary {
             try (InputStream in = url.openStream()) {
                 bytes = in.readAllBytes();
             }
-            if (Files.isRegularFile(target) && Files.size(target) == bytes.length
-                    && java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
-                return target;
+            if (AtomicFiles.writeIfChanged(target, bytes)) {
+                LOG.info("extracted llama.cpp {} library to {}", LLAMA_BUILD, target);
             }
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, name, ".part");
-            try {
-                Files.write(tmp, bytes);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            LOG.info("extracted llama.cpp {} library to {}", LLAMA_BUILD, target);
             return target;
         } catch (IOException e) {
             throw new ModelLoadException("cannot extract " + resource + " to " + target + ": " + e.getMessage()

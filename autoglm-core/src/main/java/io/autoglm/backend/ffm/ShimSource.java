@@ -1,11 +1,11 @@
 package io.autoglm.backend.ffm;
 
+import io.autoglm.internal.AtomicFiles;
 import io.autoglm.internal.BundledLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -40,13 +40,7 @@ final class ShimSource {
                     }
                     content = in.readAllBytes();
                 }
-                Path target = dir.resolve(f);
-                if (!Files.isRegularFile(target) || !Arrays.equals(Files.readAllBytes(target), content)) {
-                    Path tmp = Files.createTempFile(dir, f, ".tmp");
-                    Files.write(tmp, content);
-                    Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                }
+                AtomicFiles.writeIfChanged(dir.resolve(f), content);
             }
             return dir;
         } catch (IOException | RuntimeException e) {
